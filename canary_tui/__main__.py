@@ -1,0 +1,5 @@
+import sys
+
+from canary_tui.cli.main import main
+
+sys.exit(main())

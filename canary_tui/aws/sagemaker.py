@@ -1,0 +1,128 @@
+"""SageMaker gateway: endpoints, their configs, and the one write canary-tui makes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from canary_tui.aws.errors import translated
+from canary_tui.aws.session import AwsClients
+from canary_tui.domain.models import Endpoint, EndpointConfigDetails, EndpointSummary, Variant
+
+
+def _latest_variant_status(raw_variant: Mapping[str, Any]) -> str | None:
+    statuses = raw_variant.get("VariantStatus") or []
+    if not statuses:
+        return None
+    latest = max(statuses, key=lambda entry: entry.get("StartTime") or 0)
+    return str(latest.get("Status")) if latest.get("Status") else None
+
+
+def _optional_int(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) else None
+
+
+def endpoint_from_description(
+    description: Mapping[str, Any], config: EndpointConfigDetails | None
+) -> Endpoint:
+    """Merge DescribeEndpoint with its (cached) config into our model."""
+    models = config.variant_models if config else {}
+    variants = []
+    for raw in description.get("ProductionVariants") or []:
+        name = str(raw["VariantName"])
+        model_name, instance_type = models.get(name, (None, None))
+        current_weight = float(raw.get("CurrentWeight", 0.0) or 0.0)
+        variants.append(
+            Variant(
+                name=name,
+                current_weight=current_weight,
+                desired_weight=float(raw.get("DesiredWeight", current_weight) or 0.0),
+                current_instance_count=_optional_int(raw.get("CurrentInstanceCount")),
+                desired_instance_count=_optional_int(raw.get("DesiredInstanceCount")),
+                model_name=model_name,
+                instance_type=instance_type,
+                status=_latest_variant_status(raw),
+            )
+        )
+    return Endpoint(
+        name=str(description["EndpointName"]),
+        status=str(description.get("EndpointStatus", "Unknown")),
+        variants=tuple(variants),
+        config_name=description.get("EndpointConfigName"),
+        failure_reason=description.get("FailureReason"),
+        last_modified=description.get("LastModifiedTime"),
+    )
+
+
+class SageMakerGateway:
+    """Everything canary-tui asks of SageMaker. Blocking: call it from a worker thread."""
+
+    def __init__(self, clients: AwsClients) -> None:
+        self._clients = clients
+        # Endpoint configs are immutable once created, so a name maps to one answer forever.
+        self._config_cache: dict[str, EndpointConfigDetails] = {}
+        self._config_lock = threading.Lock()
+
+    @property
+    def _profile(self) -> str | None:
+        return self._clients.target.profile
+
+    def list_endpoints(self) -> list[EndpointSummary]:
+        """Every endpoint in the region, following every page of ListEndpoints."""
+        summaries: list[EndpointSummary] = []
+        with translated(self._profile):
+            paginator = self._clients.sagemaker.get_paginator("list_endpoints")
+            for page in paginator.paginate(
+                SortBy="Name", SortOrder="Ascending", PaginationConfig={"PageSize": 100}
+            ):
+                for raw in page.get("Endpoints", []):
+                    summaries.append(
+                        EndpointSummary(
+                            name=raw["EndpointName"],
+                            status=raw.get("EndpointStatus", "Unknown"),
+                            last_modified=raw.get("LastModifiedTime"),
+                            creation_time=raw.get("CreationTime"),
+                        )
+                    )
+        # moto does not sort; real AWS does. Sort here so every backend looks the same.
+        summaries.sort(key=lambda summary: summary.name)
+        return summaries
+
+    def describe_endpoint_config(self, name: str) -> EndpointConfigDetails:
+        with self._config_lock:
+            cached = self._config_cache.get(name)
+        if cached is not None:
+            return cached
+        with translated(self._profile):
+            raw = self._clients.sagemaker.describe_endpoint_config(EndpointConfigName=name)
+        details = EndpointConfigDetails(
+            name=name,
+            variant_models={
+                variant["VariantName"]: (variant.get("ModelName"), variant.get("InstanceType"))
+                for variant in raw.get("ProductionVariants", [])
+            },
+        )
+        with self._config_lock:
+            self._config_cache[name] = details
+        return details
+
+    def describe_endpoint(self, name: str) -> Endpoint:
+        """The endpoint with every variant's weights, counts, model and instance type."""
+        with translated(self._profile):
+            description = self._clients.sagemaker.describe_endpoint(EndpointName=name)
+        config_name = description.get("EndpointConfigName")
+        config = self.describe_endpoint_config(config_name) if config_name else None
+        return endpoint_from_description(description, config)
+
+    def update_weights_and_capacities(self, request: Mapping[str, Any]) -> str:
+        """Send one UpdateEndpointWeightsAndCapacities request; returns the endpoint ARN.
+
+        ``request`` is a plan's ``api_request()``, so what was confirmed is what is sent.
+        """
+        with translated(self._profile):
+            response = self._clients.sagemaker.update_endpoint_weights_and_capacities(
+                EndpointName=request["EndpointName"],
+                DesiredWeightsAndCapacities=request["DesiredWeightsAndCapacities"],
+            )
+        return str(response.get("EndpointArn", ""))

@@ -1,0 +1,59 @@
+"""Entry point of the ``canary-tui`` command."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from canary_tui import __version__
+from canary_tui.aws.errors import AwsError
+from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_BAD_INPUT, UsageError, fail
+from canary_tui.domain.weights import WeightInputError
+
+# Each module defines ``register(subparsers)``, which adds its parser and sets ``run``.
+COMMAND_MODULES = ("console", "demo", "status", "set_weights")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse prints the whole usage block; one line and the hint is kinder in a runbook.
+        fail(f"{message} (see {self.prog} --help)", EXIT_BAD_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="canary-tui",
+        description="A keyboard-driven console for canary rollouts of SageMaker variants.",
+    )
+    parser.add_argument("--version", action="version", version=f"canary-tui {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"canary_tui.cli.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Plain `canary-tui [flags]` opens the console, like `k9s`.
+    if not arguments or (
+        arguments[0].startswith("-") and arguments[0] not in {"-h", "--help", "--version"}
+    ):
+        arguments = ["console", *arguments]
+    args = parser.parse_args(arguments)
+    try:
+        code: int = args.run(args)
+    except (UsageError, WeightInputError) as error:
+        fail(str(error), EXIT_BAD_INPUT)
+    except AwsError as error:
+        fail(error.message, EXIT_AWS_FAILURE)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

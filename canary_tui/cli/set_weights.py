@@ -1,0 +1,17 @@
+"""`canary-tui set-weights` (placeholder until its issue lands)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from canary_tui.cli.common import UsageError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("set-weights", help="not yet available")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UsageError("'set-weights' is not available yet")

@@ -1,0 +1,76 @@
+"""Create SageMaker endpoints through boto3, for the demo and for tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
+
+DEMO_ROLE_ARN = "arn:aws:iam::123456789012:role/canary-tui-demo"
+
+
+@dataclass(frozen=True, slots=True)
+class SeedVariant:
+    name: str
+    weight: float
+    instance_count: int = 1
+    instance_type: str = "ml.m5.large"
+    model_name: str | None = None  # defaults to "<endpoint>-<variant>"
+
+
+def create_endpoint(
+    client: SageMakerClient, endpoint_name: str, variants: Sequence[SeedVariant]
+) -> None:
+    """Model per variant, one endpoint config, one endpoint: what a deploy pipeline makes."""
+    production_variants = []
+    for variant in variants:
+        model_name = variant.model_name or f"{endpoint_name}-{variant.name}"
+        client.create_model(
+            ModelName=model_name,
+            ExecutionRoleArn=DEMO_ROLE_ARN,
+            PrimaryContainer={
+                "Image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{model_name}"
+            },
+        )
+        production_variants.append(
+            {
+                "VariantName": variant.name,
+                "ModelName": model_name,
+                "InitialInstanceCount": variant.instance_count,
+                "InstanceType": variant.instance_type,
+                "InitialVariantWeight": variant.weight,
+            }
+        )
+    config_name = f"{endpoint_name}-config"
+    client.create_endpoint_config(
+        EndpointConfigName=config_name,
+        ProductionVariants=production_variants,  # type: ignore[arg-type]
+    )
+    client.create_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name)
+
+
+CANARY_ENDPOINT = "existing-endpoint-name"
+BASELINE_VARIANT = "current-model"
+CANARY_VARIANT = "new-model"
+
+#: The demo account: the product brief's canary, plus endpoints that exercise other layouts.
+DEMO_ENDPOINTS: dict[str, tuple[SeedVariant, ...]] = {
+    CANARY_ENDPOINT: (
+        SeedVariant(BASELINE_VARIANT, 0.9, instance_count=2, instance_type="ml.m5.xlarge"),
+        SeedVariant(CANARY_VARIANT, 0.1, instance_count=1, instance_type="ml.m5.xlarge"),
+    ),
+    "fraud-scoring": (
+        SeedVariant("fraud-v7", 1.0, instance_count=3, instance_type="ml.c5.2xlarge"),
+    ),
+    "search-ranking": (
+        SeedVariant("ranker-a", 0.6, instance_count=2, instance_type="ml.g5.xlarge"),
+        SeedVariant("ranker-b", 0.3, instance_count=1, instance_type="ml.g5.xlarge"),
+        SeedVariant("ranker-c", 0.1, instance_count=1, instance_type="ml.g5.xlarge"),
+    ),
+    "churn-batch-scorer": (
+        SeedVariant("xgb-2024", 1.0, instance_count=1, instance_type="ml.m5.large"),
+    ),
+}
