@@ -23,6 +23,9 @@ from canary_tui.domain.metrics import (
 )
 
 MAX_QUERIES_PER_CALL = 500
+MAX_ALARM_NAMES_PER_CALL = 100
+#: What :meth:`CloudWatchGateway.alarm_states` reports for a name no alarm has.
+ALARM_MISSING = "MISSING"
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -156,3 +159,19 @@ class CloudWatchGateway:
             percentiles_available=percentiles,
             api_calls=calls,
         )
+
+    def alarm_states(self, names: Sequence[str]) -> dict[str, str]:
+        """State of each named alarm (metric or composite): OK, ALARM, INSUFFICIENT_DATA, or
+        ``MISSING`` when no alarm has that name (a typo must not read as a healthy OK)."""
+        wanted = list(dict.fromkeys(names))
+        states: dict[str, str] = {}
+        with translated(self._clients.target.profile):
+            paginator = self._clients.cloudwatch.get_paginator("describe_alarms")
+            # DescribeAlarms takes at most 100 names per request.
+            for chunk in _chunks(wanted, MAX_ALARM_NAMES_PER_CALL):
+                for page in paginator.paginate(
+                    AlarmNames=list(chunk), AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+                ):
+                    for alarm in [*page.get("MetricAlarms", []), *page.get("CompositeAlarms", [])]:
+                        states[alarm["AlarmName"]] = str(alarm.get("StateValue", "UNKNOWN"))
+        return {name: states.get(name, ALARM_MISSING) for name in wanted}
