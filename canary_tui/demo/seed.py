@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -66,11 +66,21 @@ DEMO_ENDPOINTS: dict[str, tuple[SeedVariant, ...]] = {
         SeedVariant("fraud-v7", 1.0, instance_count=3, instance_type="ml.c5.2xlarge"),
     ),
     "search-ranking": (
-        SeedVariant("ranker-a", 0.6, instance_count=2, instance_type="ml.g5.xlarge"),
-        SeedVariant("ranker-b", 0.3, instance_count=1, instance_type="ml.g5.xlarge"),
-        SeedVariant("ranker-c", 0.1, instance_count=1, instance_type="ml.g5.xlarge"),
+        SeedVariant("ranker-a", 0.6, instance_count=2, instance_type="ml.g4dn.xlarge"),
+        SeedVariant("ranker-b", 0.3, instance_count=1, instance_type="ml.g4dn.xlarge"),
+        SeedVariant("ranker-c", 0.1, instance_count=1, instance_type="ml.g4dn.xlarge"),
     ),
     "churn-batch-scorer": (
         SeedVariant("xgb-2024", 1.0, instance_count=1, instance_type="ml.m5.large"),
     ),
 }
+
+
+def seed_demo_account(
+    client: SageMakerClient,
+    endpoints: Mapping[str, Sequence[SeedVariant]] = DEMO_ENDPOINTS,
+) -> list[str]:
+    """Create every demo endpoint; returns their names in creation order."""
+    for endpoint_name, variants in endpoints.items():
+        create_endpoint(client, endpoint_name, variants)
+    return list(endpoints)

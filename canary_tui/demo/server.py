@@ -1,0 +1,198 @@
+"""The demo's moto server: a separate process on 127.0.0.1, started and always torn down.
+
+Why a process and not moto's in-process thread: the console's event loop and the simulator
+must not share a GIL-heavy HTTP server, and a process can be killed for sure. Teardown is
+guaranteed on every path we can see (context manager, :func:`atexit`, SIGTERM via
+:func:`sigterm_raises`) and, on Linux, on the one we cannot: the child asks the kernel for
+``PR_SET_PDEATHSIG``, so even a SIGKILLed parent leaves no orphan.
+
+``PR_SET_PDEATHSIG`` fires when the *thread* that started the child ends, so call
+:meth:`DemoServer.start` from a thread that lives as long as the server (the main thread).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType, TracebackType
+
+from canary_tui.demo.moto_process import READY_PREFIX
+
+LOOPBACK = "127.0.0.1"
+
+
+class DemoServerError(Exception):
+    """The demo server could not be started; the message is one line for a person."""
+
+
+class DemoServer:
+    """A moto server child process on loopback. Use as a context manager."""
+
+    def __init__(self, *, startup_timeout: float = 30.0, keep_log: bool = False) -> None:
+        self._startup_timeout = startup_timeout
+        self._keep_log = keep_log
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log_dir: Path | None = None
+        self._url: str | None = None
+
+    @property
+    def url(self) -> str:
+        if self._url is None:
+            raise DemoServerError("the demo server is not running")
+        return self._url
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def log_path(self) -> Path | None:
+        return self._log_dir / "moto.log" if self._log_dir is not None else None
+
+    def start(self) -> str:
+        """Start the child, wait until it answers HTTP, and return its base URL."""
+        if self._process is not None:
+            return self.url
+        self._log_dir = Path(tempfile.mkdtemp(prefix="canary-tui-demo-"))
+        assert self.log_path is not None
+        atexit.register(self.stop)
+        with self.log_path.open("wb") as log:
+            self._process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "canary_tui.demo.moto_process",
+                    "--parent-pid",
+                    str(os.getpid()),
+                    "--host",
+                    LOOPBACK,
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                # Own session: Ctrl+C in the terminal reaches only us, and we stop the
+                # simulator before the server it talks to.
+                start_new_session=True,
+                close_fds=True,
+            )
+        try:
+            deadline = time.monotonic() + self._startup_timeout
+            port = self._read_port(deadline)
+            self._url = f"http://{LOOPBACK}:{port}"
+            self._wait_until_answering(deadline)
+        except BaseException:
+            self.stop()
+            raise
+        return self._url
+
+    def _read_port(self, deadline: float) -> int:
+        assert self._process is not None and self._process.stdout is not None
+        stream = self._process.stdout
+        received = b""
+        while b"\n" not in received:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise DemoServerError(self._failure("did not report its port in time"))
+            ready, _, _ = select.select([stream], [], [], min(remaining, 0.5))
+            if ready:
+                chunk = os.read(stream.fileno(), 1024)
+                if not chunk:
+                    raise DemoServerError(self._failure("exited while starting"))
+                received += chunk
+        line = received.split(b"\n", 1)[0].decode("ascii", "replace").strip()
+        stream.close()
+        if not line.startswith(READY_PREFIX) or not line[len(READY_PREFIX) :].isdigit():
+            raise DemoServerError(self._failure(f"reported {line!r} instead of its port"))
+        return int(line[len(READY_PREFIX) :])
+
+    def _wait_until_answering(self, deadline: float) -> None:
+        probe = f"{self.url}/moto-api/"
+        while True:
+            try:
+                with urllib.request.urlopen(probe, timeout=2):
+                    return
+            except urllib.error.HTTPError:
+                return  # any HTTP answer means it is serving
+            except OSError as error:
+                if time.monotonic() > deadline:
+                    raise DemoServerError(self._failure(f"does not answer ({error})")) from error
+                assert self._process is not None
+                if self._process.poll() is not None:
+                    raise DemoServerError(self._failure("exited while starting")) from error
+                time.sleep(0.05)  # polling a condition with a deadline, not synchronisation
+
+    def _failure(self, what: str) -> str:
+        tail = ""
+        if self.log_path is not None and self.log_path.exists():
+            lines = self.log_path.read_text(errors="replace").strip().splitlines()
+            if lines:
+                tail = f": {lines[-1].strip()}"
+        return f"the demo's moto server {what}{tail}"
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Terminate and reap the child; idempotent and safe from atexit or a signal."""
+        process, self._process = self._process, None
+        self._url = None
+        if process is not None:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=timeout)
+            if process.stdout is not None and not process.stdout.closed:
+                process.stdout.close()
+        atexit.unregister(self.stop)
+        if self._log_dir is not None and not self._keep_log:
+            shutil.rmtree(self._log_dir, ignore_errors=True)
+            self._log_dir = None
+
+    def __enter__(self) -> DemoServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class Terminated(SystemExit):
+    """Raised in the main thread on SIGTERM so every ``finally`` and ``with`` runs."""
+
+    def __init__(self) -> None:
+        super().__init__(128 + signal.SIGTERM)
+
+
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` instead of killing the process.
+
+    Without this, SIGTERM's default action ends the process without running ``finally``
+    blocks or atexit handlers, and the server would live on until PDEATHSIG (Linux only).
+    """
+
+    def raise_terminated(signum: int, frame: FrameType | None) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
