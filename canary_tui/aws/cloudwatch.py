@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from canary_tui.aws.errors import AwsError, translated
+from canary_tui.aws.errors import (
+    AwsError,
+    ServiceUnavailable,
+    ValidationFailed,
+    translated,
+)
 from canary_tui.aws.session import AwsClients
 from canary_tui.domain.metrics import (
     BASE_METRICS,
@@ -26,11 +31,46 @@ MAX_QUERIES_PER_CALL = 500
 MAX_ALARM_NAMES_PER_CALL = 100
 #: What :meth:`CloudWatchGateway.alarm_states` reports for a name no alarm has.
 ALARM_MISSING = "MISSING"
+# CloudWatch accepts these periods below a minute (high-resolution metrics), then minutes.
+_SUB_MINUTE_PERIODS = frozenset({1, 5, 10, 30})
+MAX_ALARM_NAMES_PER_CALL = 100
+#: What :meth:`CloudWatchGateway.alarm_states` reports for a name no alarm has.
+ALARM_MISSING = "MISSING"
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for index in range(0, len(items), size):
         yield items[index : index + size]
+
+
+def check_period(period_seconds: int) -> None:
+    if period_seconds in _SUB_MINUTE_PERIODS or (period_seconds > 0 and period_seconds % 60 == 0):
+        return
+    raise ValidationFailed(
+        f"a metric period must be 1, 5, 10, 30 or a multiple of 60 seconds, not {period_seconds}"
+    )
+
+
+def aligned_to_period(
+    start: datetime, end: datetime, period_seconds: int
+) -> tuple[datetime, datetime]:
+    """Widen [start, end) to whole periods: start rounded down, end rounded up.
+
+    CloudWatch aggregates each period from its boundary; a window that starts mid-period
+    gets a first datapoint for a partial period (moto even shifts every period to start at
+    StartTime), so two refreshes would disagree about the same minute.
+    """
+
+    def epoch(moment: datetime) -> int:
+        return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
+
+    start_seconds = epoch(start) - epoch(start) % period_seconds
+    end_seconds = -(-epoch(end) // period_seconds) * period_seconds
+    end_seconds = max(end_seconds, start_seconds + period_seconds)
+    return (
+        datetime.fromtimestamp(start_seconds, tz=UTC),
+        datetime.fromtimestamp(end_seconds, tz=UTC),
+    )
 
 
 def metric_query(query_id: str, ref: VariantRef, key: MetricKey, period: int) -> Any:
@@ -58,59 +98,65 @@ class CloudWatchGateway:
 
     def __init__(self, clients: AwsClients) -> None:
         self._clients = clients
-        self._percentiles: bool | None = None  # unknown until probed once
+        # None: not known yet. Decided once, by a probe on a window that has latency data.
+        self._percentiles: bool | None = None
         self._probe_lock = threading.Lock()
 
     @property
     def percentiles_available(self) -> bool | None:
         return self._percentiles
 
-    def _probe_percentiles(self, ref: VariantRef, end: datetime) -> bool:
-        """Ask once whether the backend computes percentiles.
+    def _probe_percentiles(
+        self, ref: VariantRef, start: datetime, end: datetime, period_seconds: int
+    ) -> tuple[bool, int]:
+        """Ask once whether the backend computes percentiles; returns (answer, calls made).
 
-        Real CloudWatch does; moto fails on them (HTTP 500 from its server, an exception in
-        process). We never invent a value: without support, p50/p99 are shown as n/a.
+        Real CloudWatch does; moto fails on them, but only once there is data to aggregate
+        (HTTP 500 from its server, an exception in process). So the probe asks about a
+        variant and window that are known to have ModelLatency data. The probe client does
+        not retry: a 500 here is an answer, not a hiccup. We never invent a value: without
+        support, p50/p99 are shown as n/a.
         """
         with self._probe_lock:
             if self._percentiles is not None:
-                return self._percentiles
-            window: dict[str, Any] = {"StartTime": end - timedelta(minutes=5), "EndTime": end}
-            percentile_query = metric_query("probe", ref, MetricKey.MODEL_LATENCY_P99, 60)
+                return self._percentiles, 0
+            window: dict[str, Any] = {"StartTime": start, "EndTime": end}
+            percentile_query = metric_query(
+                "probe", ref, MetricKey.MODEL_LATENCY_P99, period_seconds
+            )
             try:
-                with translated(self._clients.target.profile):
+                with translated(self._clients.profile_name):
                     self._clients.cloudwatch_probe.get_metric_data(
                         MetricDataQueries=[percentile_query], **window
                     )
                 self._percentiles = True
-                return True
-            except AwsError as error:
-                if not error.transient:
-                    raise
-            except Exception:
+                return True, 1
+            except (ServiceUnavailable, ValidationFailed):
+                pass  # a 5xx, or a backend that rejects the statistic: check which below
+            except AwsError:
+                raise  # credentials, access, throttling: no answer yet; ask again next time
+            except Exception:  # in-process moto raises a bare TypeError here
                 pass
             # The percentile query failed. Only if the same query with a plain statistic works
             # is it the percentile the backend cannot do; otherwise the backend is down, and
             # this raises so the caller reports an outage and we probe again next time.
-            plain_query = metric_query("probe", ref, MetricKey.MODEL_LATENCY_AVG, 60)
-            with translated(self._clients.target.profile):
+            plain_query = metric_query("probe", ref, MetricKey.MODEL_LATENCY_AVG, period_seconds)
+            with translated(self._clients.profile_name):
                 self._clients.cloudwatch_probe.get_metric_data(
                     MetricDataQueries=[plain_query], **window
                 )
             self._percentiles = False
-            return False
+            return False, 2
 
-    def fetch(
+    def _get_metric_data(
         self,
         refs: Sequence[VariantRef],
+        keys: Sequence[MetricKey],
         start: datetime,
         end: datetime,
         period_seconds: int,
-    ) -> MetricsBatch:
-        """Every metric of every variant in [start, end), one query per metric per variant."""
-        if not refs:
-            return MetricsBatch(start, end, period_seconds, {}, bool(self._percentiles), 0)
-        percentiles = self._probe_percentiles(refs[0], end)
-        keys = BASE_METRICS + (PERCENTILE_METRICS if percentiles else ())
+    ) -> tuple[dict[VariantRef, dict[MetricKey, Series]], int]:
+        """One query per (variant, metric), 500 per call, every NextToken page followed."""
         queries: list[dict[str, Any]] = []
         by_id: dict[str, tuple[VariantRef, MetricKey]] = {}
         for ref_index, ref in enumerate(refs):
@@ -121,7 +167,7 @@ class CloudWatchGateway:
 
         points: dict[str, dict[datetime, float]] = {query_id: {} for query_id in by_id}
         calls = 0
-        with translated(self._clients.target.profile):
+        with translated(self._clients.profile_name):
             for chunk in _chunks(queries, MAX_QUERIES_PER_CALL):
                 request: dict[str, Any] = {
                     "MetricDataQueries": list(chunk),
@@ -145,18 +191,64 @@ class CloudWatchGateway:
                         break
                     request["NextToken"] = token
 
-        variants: dict[VariantRef, dict[MetricKey, Series]] = {ref: {} for ref in refs}
+        series: dict[VariantRef, dict[MetricKey, Series]] = {ref: {} for ref in refs}
         for query_id, (ref, key) in by_id.items():
             scale = METRIC_SPECS[key].scale
-            variants[ref][key] = Series(
+            series[ref][key] = Series(
                 tuple((ts, value * scale) for ts, value in sorted(points[query_id].items()))
             )
+        return series, calls
+
+    def fetch(
+        self,
+        refs: Sequence[VariantRef],
+        start: datetime,
+        end: datetime,
+        period_seconds: int,
+    ) -> MetricsBatch:
+        """Every metric of every variant in [start, end), one query per metric per variant.
+
+        The window is widened to whole periods (see :func:`aligned_to_period`); pass
+        ``domain.metrics.aligned_window`` output to get exactly what you asked for.
+        """
+        check_period(period_seconds)
+        start, end = aligned_to_period(start, end, period_seconds)
+        if not refs:
+            return MetricsBatch(start, end, period_seconds, {}, bool(self._percentiles), 0)
+        with_percentiles = self._percentiles is True
+        keys = BASE_METRICS + (PERCENTILE_METRICS if with_percentiles else ())
+        try:
+            variants, calls = self._get_metric_data(refs, keys, start, end, period_seconds)
+        except ServiceUnavailable:
+            if with_percentiles:
+                # If it was the percentiles that broke the backend, the next probe says so.
+                self._percentiles = None
+            raise
+
+        if self._percentiles is None:
+            with_data = next(
+                (ref for ref in refs if variants[ref][MetricKey.MODEL_LATENCY_AVG].points), None
+            )
+            if with_data is not None:
+                available, probe_calls = self._probe_percentiles(
+                    with_data, start, end, period_seconds
+                )
+                calls += probe_calls
+                if available:
+                    extra, extra_calls = self._get_metric_data(
+                        refs, PERCENTILE_METRICS, start, end, period_seconds
+                    )
+                    calls += extra_calls
+                    for ref in refs:
+                        variants[ref].update(extra[ref])
+                    with_percentiles = True
+
         return MetricsBatch(
             start=start,
             end=end,
             period_seconds=period_seconds,
             variants={ref: VariantMetrics(ref, series) for ref, series in variants.items()},
-            percentiles_available=percentiles,
+            percentiles_available=with_percentiles,
             api_calls=calls,
         )
 

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from canary_tui.aws.errors import translated
+from canary_tui.aws.errors import NotFound, translated
 from canary_tui.aws.session import AwsClients
 from canary_tui.domain.models import Endpoint, EndpointConfigDetails, EndpointSummary, Variant
 
 
 def _latest_variant_status(raw_variant: Mapping[str, Any]) -> str | None:
-    statuses = raw_variant.get("VariantStatus") or []
+    statuses = list(raw_variant.get("VariantStatus") or [])
     if not statuses:
         return None
-    latest = max(statuses, key=lambda entry: entry.get("StartTime") or 0)
+
+    def started(position: int) -> tuple[float, int]:
+        # Entries without a StartTime count as oldest; comparing a datetime with a number
+        # would raise. On a tie the later entry in the list wins.
+        start = statuses[position].get("StartTime")
+        return (start.timestamp() if isinstance(start, datetime) else float("-inf"), position)
+
+    latest = statuses[max(range(len(statuses)), key=started)]
     return str(latest.get("Status")) if latest.get("Status") else None
 
 
@@ -66,7 +74,7 @@ class SageMakerGateway:
 
     @property
     def _profile(self) -> str | None:
-        return self._clients.target.profile
+        return self._clients.profile_name
 
     def list_endpoints(self) -> list[EndpointSummary]:
         """Every endpoint in the region, following every page of ListEndpoints."""
@@ -112,7 +120,14 @@ class SageMakerGateway:
         with translated(self._profile):
             description = self._clients.sagemaker.describe_endpoint(EndpointName=name)
         config_name = description.get("EndpointConfigName")
-        config = self.describe_endpoint_config(config_name) if config_name else None
+        config: EndpointConfigDetails | None = None
+        if config_name:
+            try:
+                config = self.describe_endpoint_config(config_name)
+            except NotFound:
+                # A config can be deleted while an endpoint still runs on it. The endpoint
+                # is there all the same; only model and instance type are unknown.
+                config = None
         return endpoint_from_description(description, config)
 
     def update_weights_and_capacities(self, request: Mapping[str, Any]) -> str:

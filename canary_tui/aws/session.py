@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import boto3
 from botocore.config import Config
 
 from canary_tui import __version__
+from canary_tui.aws.errors import translated
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
@@ -111,8 +113,18 @@ class AwsClients:
     @property
     def region(self) -> str | None:
         """The region in effect (resolved by boto3 when not given)."""
-        with self._lock:
+        with translated(self.profile_name), self._lock:
             return self._ensure_session().region_name
+
+    @property
+    def profile_name(self) -> str | None:
+        """The profile in effect: ``--profile``, else ``AWS_PROFILE``; named in login hints."""
+        return (
+            self.target.profile
+            or os.environ.get("AWS_PROFILE")
+            or os.environ.get("AWS_DEFAULT_PROFILE")
+            or None
+        )
 
     def reset(self) -> None:
         with self._lock:

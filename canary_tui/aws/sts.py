@@ -18,7 +18,7 @@ class IdentityGateway:
         """The caller's ARN, asked once per credentials (cached until reset)."""
         with self._lock:
             if self._arn is None:
-                with translated(self._clients.target.profile):
+                with translated(self._clients.profile_name):
                     self._arn = str(self._clients.sts.get_caller_identity()["Arn"])
             return self._arn
 
