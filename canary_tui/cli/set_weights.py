@@ -1,17 +1,297 @@
-"""`canary-tui set-weights` (placeholder until its issue lands)."""
+"""Headless changes: `set-weights`, `set-capacity`, `promote` and `rollback`.
+
+All four take the guarded change path (ChangeService, source "cli"): print before -> after
+and the exact request, confirm, re-check the live endpoint, audit, send, audit.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Callable
 from typing import Any
 
-from canary_tui.cli.common import UsageError
+from canary_tui.audit import AuditLog
+from canary_tui.aws.backend import Backend
+from canary_tui.changes import ChangeRefused, ChangeService, Plan, SettleTimeout
+from canary_tui.cli.common import (
+    EXIT_AWS_FAILURE,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    UsageError,
+    add_target_arguments,
+    backend_from_args,
+)
+from canary_tui.cli.output import (
+    add_audit_argument,
+    audit_log_from_args,
+    format_count,
+    format_percent,
+    format_table,
+    format_weight,
+    print_lines,
+    report_audit_problems,
+    warn,
+)
+from canary_tui.cli.status import describe_or_usage_error
+from canary_tui.domain.models import Endpoint
+from canary_tui.domain.weights import (
+    CapacityPlan,
+    WeightInputError,
+    WeightPlan,
+    parse_assignments,
+    parse_instance_count,
+    plan_all_to,
+)
+
+MAX_REASON_LENGTH = 500
+DEFAULT_WAIT_TIMEOUT = 1800.0
+WAIT_POLL_SECONDS = 10.0
+
+PlanBuilder = Callable[[Endpoint], Plan]
+
+
+def _add_change_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dry-run", action="store_true", help="show the change and the request; send nothing"
+    )
+    parser.add_argument(
+        "-y", "--yes", action="store_true", help="apply without asking (needed when not a TTY)"
+    )
+    parser.add_argument("--reason", metavar="TEXT", help="why; recorded in the audit log")
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="after sending, follow the endpoint until it is InService again",
+    )
+    parser.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=DEFAULT_WAIT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up waiting after this long (default {DEFAULT_WAIT_TIMEOUT:g})",
+    )
+    add_target_arguments(parser)
+    add_audit_argument(parser)
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("set-weights", help="not yet available")
-    parser.set_defaults(run=run)
+    weights = subparsers.add_parser(
+        "set-weights",
+        help="change variant weights (traffic split)",
+        description="Weights are relative (0.9/0.1 = 90/10 = 9/1); unlisted variants keep "
+        "their weight. With percentages (new-model=25%%) list every variant; they must add "
+        "up to 100.",
+    )
+    weights.add_argument("endpoint", metavar="ENDPOINT")
+    weights.add_argument(
+        "assignments", nargs="+", metavar="VARIANT=WEIGHT", help="e.g. new-model=0.25 or 25%%"
+    )
+    _add_change_options(weights)
+    weights.set_defaults(run=run_set_weights)
+
+    capacity = subparsers.add_parser(
+        "set-capacity", help="change one variant's desired instance count"
+    )
+    capacity.add_argument("endpoint", metavar="ENDPOINT")
+    capacity.add_argument("variant", metavar="VARIANT")
+    capacity.add_argument("count", metavar="COUNT", help="instances, at least 1")
+    _add_change_options(capacity)
+    capacity.set_defaults(run=run_set_capacity)
+
+    promote = subparsers.add_parser("promote", help="send all traffic to one variant")
+    promote.add_argument("endpoint", metavar="ENDPOINT")
+    promote.add_argument("variant", metavar="VARIANT")
+    _add_change_options(promote)
+    promote.set_defaults(run=run_promote)
+
+    rollback = subparsers.add_parser(
+        "rollback",
+        help="send all traffic back to the baseline variant",
+        description="The baseline is the variant with the largest desired weight, unless "
+        "--to names one.",
+    )
+    rollback.add_argument("endpoint", metavar="ENDPOINT")
+    rollback.add_argument("--to", metavar="VARIANT", help="the variant to roll back to")
+    _add_change_options(rollback)
+    rollback.set_defaults(run=run_rollback)
 
 
-def run(args: argparse.Namespace) -> int:
-    raise UsageError("'set-weights' is not available yet")
+def run_set_weights(args: argparse.Namespace) -> int:
+    assignments: list[str] = list(args.assignments)
+    return run_change(args, lambda endpoint: parse_assignments(endpoint, assignments))
+
+
+def run_set_capacity(args: argparse.Namespace) -> int:
+    variant: str = args.variant
+    count: str = args.count
+    return run_change(args, lambda endpoint: parse_instance_count(endpoint, variant, count))
+
+
+def run_promote(args: argparse.Namespace) -> int:
+    variant: str = args.variant
+    return run_change(args, lambda endpoint: plan_all_to(endpoint, variant))
+
+
+def baseline_variant(endpoint: Endpoint) -> str:
+    """The variant with the largest desired weight (the first one on a tie)."""
+    if not endpoint.variants:
+        raise WeightInputError(f"{endpoint.name} has no variants")
+    return max(endpoint.variants, key=lambda variant: variant.desired_weight).name
+
+
+def run_rollback(args: argparse.Namespace) -> int:
+    target: str | None = args.to
+    return run_change(
+        args, lambda endpoint: plan_all_to(endpoint, target or baseline_variant(endpoint))
+    )
+
+
+# -- the shared flow ---------------------------------------------------------------------
+
+
+def _checked_reason(text: str | None) -> str | None:
+    if text is None:
+        return None
+    reason = text.strip()
+    if not reason:
+        return None
+    if any(ord(character) < 32 for character in reason):
+        raise UsageError("--reason must be one line of text (no newlines or control characters)")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise UsageError(f"--reason is longer than {MAX_REASON_LENGTH} characters")
+    return reason
+
+
+def preview_lines(plan: Plan, endpoint: Endpoint) -> list[str]:
+    """Before -> after as traffic % (and counts), then the exact API request."""
+    lines = [f"{endpoint.name}  {endpoint.status}"]
+    if isinstance(plan, WeightPlan):
+        rows = [
+            [
+                change.variant,
+                format_weight(change.weight_before),
+                format_weight(change.weight_after),
+                format_percent(change.share_before),
+                format_percent(change.share_after),
+                "" if change.changed else "(unchanged)",
+            ]
+            for change in plan.changes
+        ]
+        lines += format_table(
+            ["VARIANT", "WEIGHT", "NEW WEIGHT", "TRAFFIC", "NEW TRAFFIC", ""],
+            rows,
+            right_aligned={1, 2, 3, 4},
+            shrinkable=(0,),
+        )
+    else:
+        lines += format_table(
+            ["VARIANT", "INSTANCES", "NEW INSTANCES"],
+            [[plan.variant, format_count(plan.count_before), str(plan.count_after)]],
+            right_aligned={1, 2},
+            shrinkable=(0,),
+        )
+    lines.append("request: UpdateEndpointWeightsAndCapacities " + json.dumps(plan.api_request()))
+    return lines
+
+
+def _is_noop(plan: Plan) -> bool:
+    if isinstance(plan, CapacityPlan):
+        return plan.count_before == plan.count_after
+    return plan.is_noop
+
+
+def _confirmed_by_person() -> bool:
+    """Ask ``Apply? [y/N]`` on the terminal; anything but y/yes is no."""
+    sys.stdout.flush()
+    print("Apply? [y/N] ", end="", file=sys.stderr, flush=True)
+    try:
+        answer = sys.stdin.readline()
+    except (OSError, ValueError):
+        return False
+    return answer.strip().lower() in {"y", "yes"}
+
+
+def run_change(args: argparse.Namespace, build_plan: PlanBuilder) -> int:
+    reason = _checked_reason(args.reason)
+    if args.wait and not args.wait_timeout > 0:
+        raise UsageError("--wait-timeout must be a positive number of seconds")
+    audit = audit_log_from_args(args)
+    report_audit_problems(audit)
+    backend = backend_from_args(args)
+    endpoint = describe_or_usage_error(backend, args.endpoint)
+    plan = build_plan(endpoint)  # WeightInputError -> exit 2, nothing sent
+    print_lines(preview_lines(plan, endpoint))
+    if _is_noop(plan):
+        print("nothing to change: the endpoint already has these values")
+        return EXIT_OK
+    if args.dry_run:
+        print("dry run: nothing was sent")
+        return EXIT_OK
+    if not args.yes:
+        if not sys.stdin.isatty():
+            warn("not a terminal, so no one can confirm; pass --yes to apply (nothing was sent)")
+            return EXIT_BAD_INPUT
+        if not _confirmed_by_person():
+            print("cancelled: nothing was sent")
+            return EXIT_AWS_FAILURE
+    return apply_and_report(backend, audit, plan, endpoint, reason, args)
+
+
+def apply_and_report(
+    backend: Backend,
+    audit: AuditLog,
+    plan: Plan,
+    endpoint: Endpoint,
+    reason: str | None,
+    args: argparse.Namespace,
+) -> int:
+    service = ChangeService(backend, audit, "cli")
+    try:
+        result = service.apply(plan, endpoint, reason=reason)
+    except ChangeRefused as refused:
+        warn(f"refused: {refused.message}")
+        return EXIT_AWS_FAILURE
+    # AwsError propagates to main: one line, exit 1 (the outcome is already recorded).
+    if result.audit_warning:
+        warn(f"warning: {result.audit_warning}")
+    live = result.live
+    if live is not None:
+        shares = ", ".join(
+            f"{name} {format_percent(share)}" for name, share in live.desired_traffic_shares.items()
+        )
+        print(f"sent (change {result.change_id[:8]}); desired traffic now: {shares}")
+    else:
+        print(f"sent (change {result.change_id[:8]}); could not read the endpoint back")
+    if not args.wait:
+        return EXIT_OK
+    return _wait(service, endpoint.name, args.wait_timeout)
+
+
+def _wait(service: ChangeService, name: str, timeout: float) -> int:
+    last_status: list[str] = []
+
+    def progress(endpoint: Endpoint) -> None:
+        if not last_status or last_status[-1] != endpoint.status:
+            last_status.append(endpoint.status)
+            print(f"{name}: {endpoint.status}", file=sys.stderr, flush=True)
+
+    try:
+        final = service.wait_until_settled(
+            name, timeout=timeout, poll_seconds=WAIT_POLL_SECONDS, on_progress=progress
+        )
+    except SettleTimeout as timed_out:
+        warn(timed_out.message)
+        return EXIT_AWS_FAILURE
+    if final.status == "Failed":
+        warn(f"{name} failed: {final.failure_reason or 'no FailureReason given'}")
+        return EXIT_AWS_FAILURE
+    print(
+        f"{name} is {final.status}; traffic now: "
+        + ", ".join(
+            f"{variant} {format_percent(share)}"
+            for variant, share in final.current_traffic_shares.items()
+        )
+    )
+    return EXIT_OK

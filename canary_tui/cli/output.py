@@ -1,0 +1,149 @@
+"""Printing for headless commands: aligned tables that fit a terminal, stable JSON, and the
+audit log wiring every command shares."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Collection, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from canary_tui.audit import AuditLog
+
+#: The width tables aim for: an SRE's SSH session is often 80 columns.
+TABLE_WIDTH = 80
+_MIN_COLUMN = 6
+_ELLIPSIS = "~"
+#: Overrides the audit log location (flag > this variable > the platform data dir).
+AUDIT_PATH_ENV = "CANARY_TUI_AUDIT_PATH"
+
+
+def format_percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"
+
+
+def format_weight(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+def format_count(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def format_time(moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def iso_time(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _shorten(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text
+    return text[: max(width - 1, 0)] + _ELLIPSIS
+
+
+def format_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    right_aligned: Collection[int] = (),
+    shrinkable: Sequence[int] = (),
+    max_width: int = TABLE_WIDTH,
+) -> list[str]:
+    """Rows as aligned lines, two spaces between columns.
+
+    When the table is wider than ``max_width``, the ``shrinkable`` columns (in order of
+    preference) are cut, each to no less than a few characters, with a trailing ``~``.
+    """
+    widths = [len(header) for header in headers]
+    for row in rows:
+        for index, cell in enumerate(row):
+            widths[index] = max(widths[index], len(cell))
+    gap = 2
+    excess = sum(widths) + gap * (len(widths) - 1) - max_width
+    for index in shrinkable:
+        if excess <= 0:
+            break
+        floor = max(_MIN_COLUMN, len(headers[index]))
+        cut = min(excess, widths[index] - floor)
+        if cut > 0:
+            widths[index] -= cut
+            excess -= cut
+    lines = []
+    for row in [list(headers), *[list(row) for row in rows]]:
+        cells = []
+        for index, cell in enumerate(row):
+            text = _shorten(cell, widths[index])
+            cells.append(
+                text.rjust(widths[index]) if index in right_aligned else text.ljust(widths[index])
+            )
+        lines.append((" " * gap).join(cells).rstrip())
+    return lines
+
+
+def print_lines(lines: Sequence[str]) -> None:
+    for line in lines:
+        print(line)
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, allow_nan=False))
+
+
+def warn(message: str) -> None:
+    print(f"canary-tui: {message}", file=sys.stderr)
+
+
+def add_audit_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--audit-log",
+        metavar="PATH",
+        help=f"audit log file (default: ${AUDIT_PATH_ENV}, else "
+        "<user data dir>/canary-tui/audit.jsonl)",
+    )
+
+
+def audit_log_from_args(args: argparse.Namespace) -> AuditLog:
+    path = getattr(args, "audit_log", None) or os.environ.get(AUDIT_PATH_ENV) or None
+    return AuditLog(Path(path).expanduser() if path else None)
+
+
+def report_audit_problems(audit: AuditLog) -> None:
+    """One line on stderr about unfinished changes or damaged records; silent otherwise.
+
+    Reading the log is cheap, and an unreported intent without an outcome is exactly the
+    surprise the log exists to prevent.
+    """
+    try:
+        reading = audit.read()
+    except OSError as error:
+        warn(f"cannot read the audit log {audit.path}: {error.strerror or error}")
+        return
+    unfinished = reading.unfinished
+    if unfinished:
+        latest = unfinished[-1].intent
+        count = len(unfinished)
+        noun = "change" if count == 1 else "changes"
+        warn(
+            f"warning: {count} unfinished {noun} in the audit log (intent without outcome; "
+            f"latest {latest.endpoint} at {format_time(latest.time)} UTC); "
+            "check the endpoint and see: canary-tui audit --unfinished"
+        )
+    if reading.skipped:
+        first = reading.skipped[0]
+        more = f" and {len(reading.skipped) - 1} more" if len(reading.skipped) > 1 else ""
+        warn(f"warning: {first.describe(audit.path)}{more}")
+
+
+def shares_json(shares: Mapping[str, float]) -> dict[str, float]:
+    return {name: round(share, 4) for name, share in shares.items()}
