@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
@@ -20,6 +21,13 @@ _MIN_COLUMN = 6
 _ELLIPSIS = "~"
 #: Overrides the audit log location (flag > this variable > the platform data dir).
 AUDIT_PATH_ENV = "CANARY_TUI_AUDIT_PATH"
+
+
+def terminal_width(*, unlimited_when_piped: bool = False) -> int:
+    """Columns to fit: the terminal's (COLUMNS honoured), else 80 or no limit when piped."""
+    if sys.stdout.isatty() or "COLUMNS" in os.environ:
+        return max(shutil.get_terminal_size((TABLE_WIDTH, 24)).columns, 40)
+    return 1_000_000 if unlimited_when_piped else TABLE_WIDTH
 
 
 def format_percent(value: float | None) -> str:
@@ -58,19 +66,21 @@ def format_table(
     *,
     right_aligned: Collection[int] = (),
     shrinkable: Sequence[int] = (),
-    max_width: int = TABLE_WIDTH,
+    max_width: int | None = None,
 ) -> list[str]:
     """Rows as aligned lines, two spaces between columns.
 
-    When the table is wider than ``max_width``, the ``shrinkable`` columns (in order of
-    preference) are cut, each to no less than a few characters, with a trailing ``~``.
+    When the table is wider than ``max_width`` (default: the terminal, 80 when piped), the
+    ``shrinkable`` columns (in order of preference) are cut, each to no less than a few
+    characters, with a trailing ``~``.
     """
     widths = [len(header) for header in headers]
     for row in rows:
         for index, cell in enumerate(row):
             widths[index] = max(widths[index], len(cell))
     gap = 2
-    excess = sum(widths) + gap * (len(widths) - 1) - max_width
+    limit = terminal_width() if max_width is None else max_width
+    excess = sum(widths) + gap * (len(widths) - 1) - limit
     for index in shrinkable:
         if excess <= 0:
             break
