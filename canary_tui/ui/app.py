@@ -1,0 +1,52 @@
+"""The Textual application: wires the backend and change service into the console screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from textual.app import App
+
+from canary_tui.ui.commands import ScreenActions
+from canary_tui.ui.options import ConsoleOptions
+from canary_tui.ui.ports import ChangeApplier, ConsoleBackend
+from canary_tui.ui.screens.console import ConsoleScreen
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CanaryApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "canary-tui"
+    COMMANDS = App.COMMANDS | {ScreenActions}
+    # Narrow terminals stack the panes; wide ones put endpoints beside the variants.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+
+    def __init__(
+        self,
+        backend: ConsoleBackend,
+        change_service: ChangeApplier | None,
+        options: ConsoleOptions | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.change_service = None if (options and options.read_only) else change_service
+        self.options = options or ConsoleOptions()
+        self.clock = clock
+        label = self.options.mode_label or backend.label
+        self.sub_title = label
+
+    def get_default_screen(self) -> ConsoleScreen:
+        return ConsoleScreen(self.backend, self.change_service, self.options, self.clock)
+
+    @property
+    def console_screen(self) -> ConsoleScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, ConsoleScreen):
+                return screen
+        raise LookupError("the console screen is not mounted")

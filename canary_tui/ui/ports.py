@@ -1,0 +1,50 @@
+"""The parts of the backend the console uses, as protocols.
+
+The real :class:`canary_tui.aws.backend.Backend` satisfies them; fast UI tests pass a small
+fake of the same shape, and moto-backed tests cover the same flows with the real one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from canary_tui.changes import ChangeResult, Plan
+from canary_tui.domain.metrics import MetricsBatch, VariantRef
+from canary_tui.domain.models import Endpoint, EndpointSummary
+
+
+class EndpointReader(Protocol):
+    def list_endpoints(self) -> list[EndpointSummary]: ...
+
+    def describe_endpoint(self, name: str) -> Endpoint: ...
+
+
+class MetricsReader(Protocol):
+    def fetch(
+        self,
+        refs: Sequence[VariantRef],
+        start: datetime,
+        end: datetime,
+        period_seconds: int,
+    ) -> MetricsBatch: ...
+
+
+class ConsoleBackend(Protocol):
+    @property
+    def sagemaker(self) -> EndpointReader: ...
+
+    @property
+    def cloudwatch(self) -> MetricsReader: ...
+
+    @property
+    def label(self) -> str: ...
+
+
+class ChangeApplier(Protocol):
+    """The guarded change path (:class:`canary_tui.changes.ChangeService`). Blocking."""
+
+    def apply(
+        self, plan: Plan, confirmed: Endpoint, *, reason: str | None = None
+    ) -> ChangeResult: ...

@@ -1,0 +1,179 @@
+"""What to ask AWS on each poll, and the metric cache that makes polls incremental.
+
+Pure code (no Textual, no I/O) so the call budget is unit-tested without an app:
+per steady-state poll, the endpoint list, describes of the selected and updating endpoints
+plus a few background ones that are due, and one metrics fetch for the selected endpoint
+that covers only the last few periods once the window is loaded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from canary_tui.domain.metrics import (
+    METRIC_SPECS,
+    MetricKey,
+    MetricsBatch,
+    Series,
+    VariantMetrics,
+    VariantRef,
+    aligned_window,
+)
+
+WINDOWS: tuple[tuple[str, timedelta], ...] = (
+    ("15m", timedelta(minutes=15)),
+    ("1h", timedelta(hours=1)),
+    ("3h", timedelta(hours=3)),
+    ("12h", timedelta(hours=12)),
+)
+WINDOW_NAMES = tuple(name for name, _ in WINDOWS)
+# Re-fetching the last few periods catches late datapoints (CloudWatch can publish a
+# period's values a couple of minutes after it ends) without paying for the whole window.
+INCREMENTAL_PERIODS = 5
+
+
+def window_length(name: str) -> timedelta:
+    for window_name, length in WINDOWS:
+        if window_name == name:
+            return length
+    raise ValueError(f"unknown window {name!r}; choose one of {', '.join(WINDOW_NAMES)}")
+
+
+def backoff_seconds(base: float, failures: int, ceiling: float = 300.0) -> float:
+    """Delay before the next poll after ``failures`` transient failures in a row."""
+    if failures <= 0:
+        return base
+    return min(ceiling, base * 2.0 ** min(failures, 10))
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsRequest:
+    endpoint: str
+    refs: tuple[VariantRef, ...]
+    window: str
+    #: The window the cache keeps; datapoints before it are dropped when merging.
+    window_start: datetime
+    start: datetime
+    end: datetime
+    period_seconds: int
+    full: bool
+
+
+@dataclass(slots=True)
+class _Coverage:
+    window: str
+    refs: tuple[VariantRef, ...]
+    end: datetime
+
+
+@dataclass(slots=True)
+class MetricsCache:
+    """Series of the endpoint on screen, merged poll after poll."""
+
+    period_seconds: int = 60
+    incremental_periods: int = INCREMENTAL_PERIODS
+    percentiles_available: bool = False
+    _by_ref: dict[VariantRef, VariantMetrics] = field(default_factory=dict)
+    _coverage: dict[str, _Coverage] = field(default_factory=dict)
+
+    def request(
+        self, endpoint: str, variants: Sequence[str], now: datetime, window: str
+    ) -> MetricsRequest:
+        refs = tuple(VariantRef(endpoint, variant) for variant in variants)
+        window_start, end = aligned_window(now, window_length(window), self.period_seconds)
+        covered = self._coverage.get(endpoint)
+        step = timedelta(seconds=self.period_seconds)
+        incremental_start = end - step * self.incremental_periods
+        full = (
+            covered is None
+            or covered.window != window
+            or covered.refs != refs
+            # A gap longer than what an incremental fetch covers (paused, slept laptop).
+            or covered.end < incremental_start + step
+        )
+        start = window_start if full else max(window_start, incremental_start)
+        return MetricsRequest(
+            endpoint=endpoint,
+            refs=refs,
+            window=window,
+            window_start=window_start,
+            start=start,
+            end=end,
+            period_seconds=self.period_seconds,
+            full=full,
+        )
+
+    def merge(self, request: MetricsRequest, batch: MetricsBatch) -> None:
+        self.percentiles_available = batch.percentiles_available
+        for ref in request.refs:
+            fetched = batch.variants.get(ref, VariantMetrics(ref))
+            previous = self._by_ref.get(ref)
+            if request.full or previous is None:
+                merged = {
+                    key: Series(tuple(p for p in series.points if p[0] >= request.window_start))
+                    for key, series in fetched.series.items()
+                }
+            else:
+                keys = set(previous.series) | set(fetched.series)
+                merged = {
+                    key: previous.get(key).merged_with(fetched.get(key), request.window_start)
+                    for key in keys
+                }
+            self._by_ref[ref] = VariantMetrics(ref, merged)
+        self._coverage[request.endpoint] = _Coverage(request.window, request.refs, request.end)
+
+    def forget(self, endpoint: str) -> None:
+        self._coverage.pop(endpoint, None)
+        for ref in [ref for ref in self._by_ref if ref.endpoint == endpoint]:
+            del self._by_ref[ref]
+
+    def has(self, endpoint: str) -> bool:
+        return endpoint in self._coverage
+
+    def get(self, ref: VariantRef) -> VariantMetrics:
+        return self._by_ref.get(ref, VariantMetrics(ref))
+
+
+def latency_key(percentiles_available: bool) -> MetricKey:
+    return MetricKey.MODEL_LATENCY_P99 if percentiles_available else MetricKey.MODEL_LATENCY_AVG
+
+
+def latency_label(percentiles_available: bool) -> str:
+    spec = METRIC_SPECS[latency_key(percentiles_available)]
+    return f"latency {spec.stat.lower().replace('average', 'avg')}"
+
+
+def endpoints_to_describe(
+    *,
+    names: Iterable[str],
+    selected: str | None,
+    transitional: Iterable[str],
+    described_at: Mapping[str, float],
+    now_monotonic: float,
+    background_interval: float,
+    background_batch: int,
+) -> list[str]:
+    """The selected and transitional endpoints, plus the few most overdue others.
+
+    Background describes only fill the variant count and canary share of the list, so they
+    are spread out: at most ``background_batch`` per poll, never-described ones first.
+    """
+    wanted: list[str] = []
+    if selected is not None:
+        wanted.append(selected)
+    wanted.extend(name for name in transitional if name not in wanted)
+    due: list[tuple[float, str]] = []
+    for name in names:
+        if name in wanted:
+            continue
+        last = described_at.get(name)
+        if last is None:
+            due.append((-math.inf, name))
+        elif now_monotonic - last >= background_interval:
+            due.append((last, name))
+    due.sort()
+    wanted.extend(name for _, name in due[:background_batch])
+    return wanted

@@ -1,0 +1,1 @@
+"""Screens own state; modal screens return a value through ``dismiss``."""

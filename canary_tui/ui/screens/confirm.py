@@ -1,0 +1,111 @@
+"""The one dialog every change passes: before -> after as traffic %, and the exact request."""
+
+from __future__ import annotations
+
+import json
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from canary_tui.domain.models import Endpoint
+from canary_tui.domain.weights import CapacityPlan, WeightPlan
+from canary_tui.ui.view import share_text
+
+
+def plan_table(plan: WeightPlan | CapacityPlan) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
+    if isinstance(plan, WeightPlan):
+        table.add_column("variant")
+        table.add_column("traffic before", justify="right")
+        table.add_column("", justify="center")
+        table.add_column("after", justify="right")
+        for change in plan.changes:
+            style = "bold" if change.changed else "dim"
+            table.add_row(
+                change.variant,
+                share_text(change.share_before),
+                "→",
+                share_text(change.share_after),
+                style=style,
+            )
+    else:
+        table.add_column("variant")
+        table.add_column("instances before", justify="right")
+        table.add_column("", justify="center")
+        table.add_column("after", justify="right")
+        before = "?" if plan.count_before is None else str(plan.count_before)
+        table.add_row(plan.variant, before, "→", str(plan.count_after), style="bold")
+    return table
+
+
+def request_text(plan: WeightPlan | CapacityPlan) -> str:
+    return "UpdateEndpointWeightsAndCapacities " + json.dumps(plan.api_request(), indent=None)
+
+
+class ConfirmChange(ModalScreen[bool]):
+    """``y`` sends, ``n`` or ``esc`` does not. Nothing is sent without this answer."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "apply", id="confirm.yes"),
+        Binding("n", "answer(False)", "cancel", id="confirm.no"),
+        Binding("escape", "answer(False)", "cancel", show=False, id="confirm.escape"),
+    ]
+
+    def __init__(self, title: str, plan: WeightPlan | CapacityPlan) -> None:
+        super().__init__()
+        self.title_text = title
+        self.plan = plan
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog", classes="dialog") as dialog:
+            dialog.border_title = self.title_text
+            yield Static(plan_table(self.plan), id="confirm-plan")
+            yield Static(Text(request_text(self.plan)), id="confirm-request")
+            yield Static(
+                Text.assemble(("y", "bold reverse"), " apply   ", ("n", "bold reverse"), " cancel"),
+                id="confirm-keys",
+            )
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class RefusedDialog(ModalScreen[bool]):
+    """A guard refused the change: say why, show the live state, offer to start again."""
+
+    BINDINGS = [
+        Binding("e", "answer(True)", "edit from live state", id="refused.edit"),
+        Binding("escape", "answer(False)", "close", id="refused.close"),
+        Binding("enter", "answer(False)", "close", show=False, id="refused.enter"),
+    ]
+
+    def __init__(self, message: str, live: Endpoint | None, can_edit: bool) -> None:
+        super().__init__()
+        self.message = message
+        self.live = live
+        self.can_edit = can_edit and live is not None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="refused-dialog", classes="dialog") as dialog:
+            dialog.border_title = "Change refused, nothing was sent"
+            yield Static(Text(self.message), id="refused-message")
+            if self.live is not None:
+                lines = Text(f"{self.live.name} now: {self.live.status}\n")
+                for name, share in self.live.desired_traffic_shares.items():
+                    lines.append(f"  {name}  {share_text(share)}\n")
+                yield Static(lines, id="refused-live")
+            keys = Text()
+            if self.can_edit:
+                keys.append("e", "bold reverse")
+                keys.append(" edit again from the live state   ")
+            keys.append("esc", "bold reverse")
+            keys.append(" close")
+            yield Static(keys, id="refused-keys")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer and self.can_edit)

@@ -1,0 +1,799 @@
+"""The main screen: owns every piece of state, runs the polls, and binds data down."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import ScreenResume, ScreenSuspend
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input
+from textual.worker import Worker, WorkerFailed, WorkerState
+
+from canary_tui.aws.errors import AwsError, NotFound
+from canary_tui.changes import ChangeRefused, ChangeResult, Plan
+from canary_tui.domain.metrics import VariantRef
+from canary_tui.domain.models import TRANSITIONAL_STATUSES, Endpoint, EndpointSummary
+from canary_tui.domain.weights import CapacityPlan, WeightInputError, WeightPlan, plan_all_to
+from canary_tui.ui.messages import EndpointDescribed, EndpointGone, EndpointsListed, MetricsFetched
+from canary_tui.ui.options import ConsoleOptions
+from canary_tui.ui.ports import ChangeApplier, ConsoleBackend
+from canary_tui.ui.refresh import (
+    WINDOW_NAMES,
+    MetricsCache,
+    MetricsRequest,
+    backoff_seconds,
+    endpoints_to_describe,
+    latency_label,
+)
+from canary_tui.ui.screens.confirm import ConfirmChange, RefusedDialog
+from canary_tui.ui.screens.editor import CapacityEditor, WeightEditor
+from canary_tui.ui.screens.help import HelpScreen
+from canary_tui.ui.view import (
+    CHART_METRICS,
+    MetricsFrame,
+    chart_title,
+    endpoint_row,
+    share_text,
+    variant_metrics_view,
+    variant_rows,
+)
+from canary_tui.ui.widgets.metrics import MetricChart, MetricsPanel
+from canary_tui.ui.widgets.status_line import StatusLine, StatusState
+from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
+
+#: Actions that would call a write API; hidden and refused in read-only mode.
+WRITE_ACTIONS = frozenset({"edit_weights", "rollback", "promote", "edit_capacity"})
+#: Describes per poll for endpoints that are neither selected nor updating.
+BACKGROUND_BATCH = 10
+#: Selecting rows with the arrow keys should not describe every endpoint passed over.
+SELECT_DEBOUNCE_SECONDS = 0.15
+
+Clock = Callable[[], datetime]
+
+
+def _error_text(error: BaseException) -> str:
+    if isinstance(error, AwsError | ChangeRefused | WeightInputError):
+        return error.message
+    return f"{type(error).__name__}: {error}"
+
+
+class ConsoleScreen(Screen[None]):
+    BINDINGS = [
+        Binding("w", "edit_weights", "weights", tooltip="edit variant weights", id="weights"),
+        Binding(
+            "b",
+            "rollback",
+            "rollback",
+            tooltip="roll back: all traffic to the baseline",
+            id="rollback",
+        ),
+        Binding(
+            "p", "promote", "promote", tooltip="promote the selected variant to 100%", id="promote"
+        ),
+        Binding(
+            "c",
+            "edit_capacity",
+            "count",
+            tooltip="edit instance count of the selected variant",
+            id="capacity",
+        ),
+        Binding(
+            "B",
+            "mark_baseline",
+            "baseline",
+            show=False,
+            tooltip="mark the selected variant as the rollback baseline",
+            id="baseline",
+        ),
+        Binding("slash", "filter", "filter", tooltip="filter endpoints by name", id="filter"),
+        Binding(
+            "m",
+            "cycle_metric",
+            "metric",
+            show=False,
+            tooltip="chart: next metric (invocations, errors, latency)",
+            id="metric",
+        ),
+        Binding(
+            "1", "window('15m')", "15m", show=False, tooltip="window: 15 minutes", id="window-15m"
+        ),
+        Binding("2", "window('1h')", "1h", show=False, tooltip="window: 1 hour", id="window-1h"),
+        Binding("3", "window('3h')", "3h", show=False, tooltip="window: 3 hours", id="window-3h"),
+        Binding(
+            "4", "window('12h')", "12h", show=False, tooltip="window: 12 hours", id="window-12h"
+        ),
+        Binding(
+            "g",
+            "toggle_chart",
+            "chart",
+            show=False,
+            tooltip="show or hide the big chart",
+            id="chart",
+        ),
+        Binding(
+            "space",
+            "toggle_pause",
+            "pause",
+            show=False,
+            tooltip="pause or resume refreshing",
+            id="pause",
+        ),
+        Binding(
+            "ctrl+r", "refresh_now", "refresh", show=False, tooltip="refresh now", id="refresh"
+        ),
+        Binding("question_mark", "help", "help", tooltip="all keys", id="help"),
+        Binding("q", "quit", "quit", tooltip="quit", id="quit"),
+    ]
+    #: Listed in help; handled by Textual's focus chain.
+    NAVIGATION = [
+        Binding("tab", "focus_next", "next pane", tooltip="next pane"),
+        Binding("shift+tab", "focus_previous", "previous pane", tooltip="previous pane"),
+        Binding("up,down", "", "", tooltip="move in a table (selects the endpoint)"),
+        Binding("escape", "", "", tooltip="leave the filter"),
+        Binding("ctrl+p", "command_palette", "", tooltip="search every action"),
+    ]
+
+    def __init__(
+        self,
+        backend: ConsoleBackend,
+        change_service: ChangeApplier | None,
+        options: ConsoleOptions,
+        clock: Clock,
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.change_service = change_service
+        self.options = options
+        self.clock = clock
+        self.read_only = options.read_only
+        if self.read_only:
+            # Still bound, so pressing one says why nothing happens; just never advertised.
+            for bindings in self._bindings.key_to_bindings.values():
+                bindings[:] = [
+                    dataclasses.replace(b, show=False) if b.action in WRITE_ACTIONS else b
+                    for b in bindings
+                ]
+        # -- state (the screen owns it; widgets get it bound down) --
+        self.summaries: dict[str, EndpointSummary] = {}
+        self.endpoints: dict[str, Endpoint] = {}
+        self.described_at: dict[str, float] = {}
+        self.baselines: dict[str, str] = {}
+        self.following: set[str] = set()
+        self.selected: str | None = None
+        self.filter_text = ""
+        self.window = options.window if options.window in WINDOW_NAMES else "1h"
+        self.chart_metric = CHART_METRICS[0]
+        self.metrics = MetricsCache(period_seconds=options.metric_period_seconds)
+        self.metrics_frame: MetricsFrame | None = None
+        self.paused = False
+        self.suspended = False
+        self.stale_cause: str | None = None
+        self.last_refresh: datetime | None = None
+        self.poll_failures = 0
+        self._poll_timer: Timer | None = None
+        self._poll_due = False
+        self._poll_again = False
+        self._follow_timer: Timer | None = None
+        self._select_timer: Timer | None = None
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        with Horizontal(id="top"):
+            with Vertical(id="endpoints-pane", classes="pane"):
+                yield Input(placeholder="filter by name; enter/esc to leave", id="filter")
+                yield EndpointsTable(id="endpoints")
+            with Vertical(id="right"):
+                yield VariantsTable(id="variants", classes="pane")
+                yield MetricsPanel(id="metrics", classes="pane")
+        yield MetricChart(id="chart", classes="pane")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#endpoints-pane").border_title = "Endpoints"
+        self.query_one("#variants").border_title = "Variants"
+        self.query_one("#chart").border_title = "Chart"
+        self.query_one("#filter").display = False
+        show_chart = self.options.show_chart
+        if show_chart is None:
+            show_chart = self.app.size.height >= 36
+        self.set_class(show_chart, "-chart")
+        self.query_one("#endpoints", EndpointsTable).focus()
+        self._render_status()
+        self._render_metrics()
+        if self.options.poll:
+            self.start_poll()
+
+    # -- polling --------------------------------------------------------------------------
+    @property
+    def polling_active(self) -> bool:
+        return self._group_running("poll")
+
+    def _group_running(self, group: str) -> bool:
+        return any(w.group == group and w.is_running for w in self.app.workers if w.node is self)
+
+    def start_poll(self) -> None:
+        """Poll now unless paused, hidden behind a dialog, or a poll is already running."""
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        if self.paused or self.suspended:
+            self._poll_due = True
+            return
+        if self.polling_active:
+            self._poll_again = True
+            return
+        self._poll_due = False
+        describe = endpoints_to_describe(
+            names=self.summaries,
+            selected=self.selected,
+            transitional=self._transitional_names(),
+            described_at=self.described_at,
+            now_monotonic=time.monotonic(),
+            background_interval=self.options.background_describe_seconds,
+            background_batch=BACKGROUND_BATCH,
+        )
+        self._render_status(refreshing=True)
+        self._poll_worker(describe, self.selected, self.window, frozenset(self.described_at))
+
+    def _schedule_poll(self, delay: float) -> None:
+        if not self.options.poll:
+            return
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        self._poll_timer = self.set_timer(delay, self.start_poll, name="poll")
+
+    @work(thread=True, exit_on_error=False, group="poll")
+    def _poll_worker(
+        self, describe: list[str], selected: str | None, window: str, described: frozenset[str]
+    ) -> None:
+        summaries = self.backend.sagemaker.list_endpoints()
+        self.post_message(EndpointsListed(summaries))
+        listed = {summary.name for summary in summaries}
+        # The list may have grown since this poll was planned (the first poll starts with an
+        # empty one): the first endpoint is the one selected, new ones get described soon.
+        if selected is None and summaries:
+            selected = summaries[0].name
+        unknown = [n for n in sorted(listed) if n not in described and n not in describe]
+        planned = [n for n in describe if n in listed and n != selected]
+        extra = unknown[: max(0, BACKGROUND_BATCH - len(planned))]
+        ordered = [*([selected] if selected in listed else []), *planned, *extra]
+        selected_endpoint = None
+        for name in ordered:
+            endpoint = self._describe(name)
+            if name == selected:
+                selected_endpoint = endpoint
+        if selected_endpoint is not None:
+            self._fetch_metrics(selected_endpoint, window)
+
+    def _describe(self, name: str) -> Endpoint | None:
+        """Describe one endpoint from a worker thread and post the answer."""
+        try:
+            endpoint = self.backend.sagemaker.describe_endpoint(name)
+        except NotFound:
+            self.post_message(EndpointGone(name))
+            return None
+        self.post_message(EndpointDescribed(endpoint))
+        return endpoint
+
+    def _fetch_metrics(self, endpoint: Endpoint, window: str) -> None:
+        if not endpoint.variants:
+            return
+        # The cache lives on the event loop; ask it there what this fetch must cover.
+        request: MetricsRequest = self.app.call_from_thread(
+            self.metrics.request, endpoint.name, endpoint.variant_names, self.clock(), window
+        )
+        batch = self.backend.cloudwatch.fetch(
+            request.refs, request.start, request.end, request.period_seconds
+        )
+        self.post_message(MetricsFetched(request, batch))
+
+    @work(thread=True, exit_on_error=False, group="select", exclusive=True)
+    def _select_worker(self, name: str, window: str) -> None:
+        endpoint = self._describe(name)
+        if endpoint is not None:
+            self._fetch_metrics(endpoint, window)
+
+    @work(thread=True, exit_on_error=False, group="follow")
+    def _follow_worker(self, names: list[str]) -> None:
+        for name in names:
+            self._describe(name)
+
+    def _transitional_names(self) -> list[str]:
+        names = {n for n, s in self.summaries.items() if s.status in TRANSITIONAL_STATUSES}
+        names |= {n for n, e in self.endpoints.items() if e.is_transitional}
+        names |= self.following
+        return sorted(names & set(self.summaries) | self.following)
+
+    def start_follow(self) -> None:
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+            self._follow_timer = None
+        if self.paused or self._group_running("follow"):
+            return
+        names = self._transitional_names()
+        if names:
+            self._follow_worker(names)
+
+    def _schedule_follow(self) -> None:
+        if not self.options.poll or self._follow_timer is not None or self.paused:
+            return
+        if self._group_running("follow"):
+            return
+        if self._transitional_names():
+            self._follow_timer = self.set_timer(
+                self.options.follow_seconds, self.start_follow, name="follow"
+            )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group not in {"poll", "select", "follow"}:
+            return
+        if event.state is WorkerState.SUCCESS:
+            if worker.group == "poll":
+                self.poll_failures = 0
+                self.stale_cause = None
+                self.last_refresh = self.clock()
+                self._after_poll(self.options.effective_refresh_seconds)
+            elif worker.group == "follow":
+                self._schedule_follow()
+            self._render_status()
+        elif event.state is WorkerState.ERROR:
+            error = worker.error or RuntimeError("unknown failure")
+            cause = _error_text(error)
+            if cause != self.stale_cause:
+                self.notify(cause, title="Refresh failed", severity="warning", timeout=8)
+            self.stale_cause = cause
+            if worker.group == "poll":
+                transient = isinstance(error, AwsError) and error.transient
+                self.poll_failures = self.poll_failures + 1 if transient else 0
+                base = self.options.effective_refresh_seconds
+                self._after_poll(backoff_seconds(base, self.poll_failures))
+            elif worker.group == "follow":
+                self._schedule_follow()
+            self._render_status()
+
+    def _after_poll(self, delay: float) -> None:
+        if self._poll_again:
+            self._poll_again = False
+            self.call_later(self.start_poll)
+        else:
+            self._schedule_poll(delay)
+        self._schedule_follow()
+
+    def on_screen_suspend(self, event: ScreenSuspend) -> None:
+        # A dialog is open: the person is reading or deciding; do not move data under them.
+        self.suspended = True
+
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        self.suspended = False
+        if self._poll_due:
+            self.start_poll()
+
+    # -- messages from workers --------------------------------------------------------------
+    def on_endpoints_listed(self, message: EndpointsListed) -> None:
+        listed = {summary.name: summary for summary in message.summaries}
+        for name in set(self.summaries) - set(listed):
+            self._forget(name, f"{name} no longer exists")
+        self.summaries = listed
+        self._render_endpoints()
+        if self.selected is None or self.selected not in listed:
+            self._select_cursor_row()
+        self._schedule_follow()
+
+    def on_endpoint_described(self, message: EndpointDescribed) -> None:
+        endpoint = message.endpoint
+        self.endpoints[endpoint.name] = endpoint
+        self.described_at[endpoint.name] = time.monotonic()
+        if endpoint.name in self.summaries:
+            # A describe is fresher than the last list for status.
+            summary = self.summaries[endpoint.name]
+            self.summaries[endpoint.name] = dataclasses.replace(summary, status=endpoint.status)
+        if len(endpoint.variants) > 1 and endpoint.name not in self.baselines:
+            dominant = endpoint.dominant_variant
+            if dominant is not None:
+                self.baselines[endpoint.name] = dominant
+        settled = not endpoint.is_transitional and not any(
+            variant.is_settling for variant in endpoint.variants
+        )
+        if endpoint.name in self.following and settled:
+            self.following.discard(endpoint.name)
+            shares = ", ".join(
+                f"{name} {share_text(share)}"
+                for name, share in endpoint.current_traffic_shares.items()
+            )
+            if endpoint.status == "InService":
+                self.notify(f"{endpoint.name} is InService: {shares}", title="Change done")
+            else:
+                reason = f": {endpoint.failure_reason}" if endpoint.failure_reason else ""
+                self.notify(
+                    f"{endpoint.name} is {endpoint.status}{reason}",
+                    title="Change finished",
+                    severity="error",
+                )
+        self._render_endpoints()
+        if endpoint.name == self.selected:
+            self._render_variants()
+            self._render_metrics()
+
+    def on_endpoint_gone(self, message: EndpointGone) -> None:
+        self._forget(message.name, f"{message.name} was deleted")
+        self.summaries.pop(message.name, None)
+        self._render_endpoints()
+        if self.selected is None:
+            self._select_cursor_row()
+
+    def _forget(self, name: str, notice: str) -> None:
+        self.endpoints.pop(name, None)
+        self.described_at.pop(name, None)
+        self.following.discard(name)
+        self.metrics.forget(name)
+        if name in self.summaries:
+            self.notify(notice, title="Endpoint gone", severity="warning")
+        if self.selected == name:
+            self.selected = None
+            self._render_variants()
+            self._render_metrics()
+
+    def on_metrics_fetched(self, message: MetricsFetched) -> None:
+        request = message.request
+        if request.window != self.window:
+            return  # the window changed while this was in flight; a new fetch is coming
+        self.metrics.merge(request, message.batch)
+        if request.endpoint == self.selected:
+            self.metrics_frame = MetricsFrame(
+                request.window_start, request.end, request.period_seconds
+            )
+            self._render_metrics()
+
+    # -- rendering (bind state down) ---------------------------------------------------------
+    def visible_endpoint_names(self) -> list[str]:
+        needle = self.filter_text.strip().lower()
+        return [name for name in self.summaries if needle in name.lower()]
+
+    def _render_status(self, refreshing: bool = False) -> None:
+        label = self.options.mode_label or self.backend.label
+        self.query_one(StatusLine).show(
+            StatusState(
+                label=label,
+                region=self.options.region or "default region",
+                read_only=self.read_only,
+                last_refresh=self.last_refresh,
+                refreshing=refreshing,
+                paused=self.paused,
+                stale_cause=self.stale_cause,
+                window=self.window,
+                refresh_seconds=self.options.effective_refresh_seconds,
+            )
+        )
+
+    def _render_endpoints(self) -> None:
+        names = self.visible_endpoint_names()
+        rows = [endpoint_row(self.summaries[n], self.endpoints.get(n)) for n in names]
+        table = self.query_one(EndpointsTable)
+        table.sync(rows)
+        pane = self.query_one("#endpoints-pane")
+        count = f"{len(names)}/{len(self.summaries)}" if self.filter_text else str(len(names))
+        pane.border_title = f"Endpoints ({count})"
+        pane.border_subtitle = f"/{self.filter_text}" if self.filter_text else None
+        if self.selected in names:
+            row_index = table.get_row_index(self.selected)
+            if table.cursor_row != row_index:
+                table.move_cursor(row=row_index, animate=False)
+
+    def _render_variants(self) -> None:
+        table = self.query_one(VariantsTable)
+        endpoint = self.endpoints.get(self.selected) if self.selected else None
+        if endpoint is None:
+            table.sync([], None)
+            table.border_title = f"Variants · {self.selected}" if self.selected else "Variants"
+            table.border_subtitle = None
+            return
+        table.sync(variant_rows(endpoint), self.baselines.get(endpoint.name))
+        table.border_title = f"Variants · {endpoint.name} · {endpoint.status}"
+        table.border_subtitle = (
+            f"failed: {endpoint.failure_reason}" if endpoint.failure_reason else None
+        )
+
+    def _render_metrics(self) -> None:
+        panel = self.query_one(MetricsPanel)
+        chart = self.query_one(MetricChart)
+        percentiles = self.metrics.percentiles_available
+        panel.set_latency_label(f"{latency_label(percentiles)} ms")
+        panel.border_title = f"Metrics · last {self.window}"
+        endpoint = self.endpoints.get(self.selected) if self.selected else None
+        frame = self.metrics_frame
+        if endpoint is None or frame is None or not self.metrics.has(endpoint.name):
+            message = "select an endpoint" if self.selected is None else "loading metrics…"
+            panel.show([], message)
+            chart.show(chart_title(self.chart_metric, percentiles, self.window), {})
+            return
+        views = [
+            variant_metrics_view(
+                variant,
+                self.metrics.get(VariantRef(endpoint.name, variant)),
+                frame,
+                percentiles,
+            )
+            for variant in endpoint.variant_names
+        ]
+        panel.show(views)
+        chart.show(
+            chart_title(self.chart_metric, percentiles, self.window),
+            {view.variant: view.cell(self.chart_metric).points for view in views},
+        )
+
+    # -- selection and filter -----------------------------------------------------------------
+    def _select_cursor_row(self) -> None:
+        table = self.query_one(EndpointsTable)
+        if table.row_count == 0:
+            if self.selected is not None:
+                self.selected = None
+                self._render_variants()
+                self._render_metrics()
+            return
+        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if row_key is not None:
+            self.select_endpoint(row_key)
+
+    @on(DataTable.RowHighlighted, "#endpoints")
+    def _endpoint_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self.select_endpoint(event.row_key.value)
+
+    def select_endpoint(self, name: str) -> None:
+        if name == self.selected:
+            return
+        self.selected = name
+        self.metrics_frame = None
+        self._render_variants()
+        self._render_metrics()
+        if self._select_timer is not None:
+            self._select_timer.stop()
+        self._select_timer = self.set_timer(
+            SELECT_DEBOUNCE_SECONDS, partial(self._load_selected, name), name="select"
+        )
+
+    def _load_selected(self, name: str) -> None:
+        self._select_timer = None
+        if name == self.selected:
+            self._select_worker(name, self.window)
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._render_endpoints()
+        if self.selected not in self.visible_endpoint_names():
+            self._select_cursor_row()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self._leave_filter()
+
+    def _leave_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = bool(self.filter_text)
+        self.query_one(EndpointsTable).focus()
+
+    def key_escape(self) -> None:
+        field = self.query_one("#filter", Input)
+        if field.has_focus:
+            if not field.value:
+                field.display = False
+            self._leave_filter()
+
+    # -- view keys ------------------------------------------------------------------------------
+    def action_cycle_metric(self) -> None:
+        index = CHART_METRICS.index(self.chart_metric)
+        self.chart_metric = CHART_METRICS[(index + 1) % len(CHART_METRICS)]
+        if not self.has_class("-chart"):
+            self.add_class("-chart")
+        self._render_metrics()
+
+    def action_window(self, window: str) -> None:
+        if window == self.window or window not in WINDOW_NAMES:
+            return
+        self.window = window
+        self.metrics_frame = None
+        self._render_status()
+        self._render_metrics()
+        if self.selected is not None:
+            self._select_worker(self.selected, window)
+
+    def action_toggle_chart(self) -> None:
+        self.toggle_class("-chart")
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self._render_status()
+        if self.paused:
+            for timer in (self._poll_timer, self._follow_timer):
+                if timer is not None:
+                    timer.stop()
+            self._poll_timer = self._follow_timer = None
+            self._poll_due = True
+            self.notify("Refresh paused; space resumes.", timeout=3)
+        else:
+            self.start_poll()
+
+    def action_refresh_now(self) -> None:
+        if self.paused:
+            self.paused = False
+        self.start_poll()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.help_bindings(), self.read_only))
+
+    def action_quit(self) -> None:
+        self.app.exit(0)
+
+    def help_bindings(self) -> list[Binding]:
+        own = [
+            binding
+            for binding in self.BINDINGS
+            if isinstance(binding, Binding)
+            and not (self.read_only and binding.action in WRITE_ACTIONS)
+        ]
+        return own + self.NAVIGATION
+
+    def palette_actions(self) -> list[tuple[Binding, Callable[[], object]]]:
+        return [
+            (binding, partial(self.run_action, binding.action))
+            for binding in self.help_bindings()
+            if binding.action
+            and binding.action not in {"focus_next", "focus_previous"}
+            and binding.action != "command_palette"
+        ]
+
+    # -- writes: each one awaited flow ----------------------------------------------------------
+    def _selected_endpoint(self) -> Endpoint | None:
+        endpoint = self.endpoints.get(self.selected) if self.selected else None
+        if endpoint is None:
+            self.notify(
+                "Select an endpoint first (its details are still loading?)", severity="warning"
+            )
+        return endpoint
+
+    def _selected_variant(self, endpoint: Endpoint) -> str | None:
+        variant = self.query_one(VariantsTable).selected_variant
+        if variant not in endpoint.variant_names:
+            self.notify("Select a variant in the variants pane first (tab).", severity="warning")
+            return None
+        return variant
+
+    def _refuse_read_only(self) -> bool:
+        if self.read_only:
+            self.notify(
+                "Read-only console: changes are disabled (started with --read-only).",
+                title="Refused",
+                severity="warning",
+            )
+            return True
+        if self.change_service is None:
+            self.notify("No change service configured; nothing can be sent.", severity="error")
+            return True
+        return False
+
+    def action_edit_weights(self) -> None:
+        if self._refuse_read_only():
+            return
+        endpoint = self._selected_endpoint()
+        if endpoint is None:
+            return
+        focus = self.query_one(VariantsTable).selected_variant
+        self._weights_flow(endpoint, focus)
+
+    def action_rollback(self) -> None:
+        if self._refuse_read_only():
+            return
+        endpoint = self._selected_endpoint()
+        if endpoint is None:
+            return
+        baseline = self.baselines.get(endpoint.name) or endpoint.dominant_variant
+        if baseline is None:
+            return
+        plan = plan_all_to(endpoint, baseline)
+        if plan.is_noop:
+            self.notify(f"All traffic already goes to the baseline {baseline}.")
+            return
+        self._plan_flow(f"Roll back {endpoint.name} to {baseline}", plan, endpoint)
+
+    def action_promote(self) -> None:
+        if self._refuse_read_only():
+            return
+        endpoint = self._selected_endpoint()
+        variant = self._selected_variant(endpoint) if endpoint else None
+        if endpoint is None or variant is None:
+            return
+        plan = plan_all_to(endpoint, variant)
+        if plan.is_noop:
+            self.notify(f"{variant} already takes all traffic.")
+            return
+        self._plan_flow(f"Promote {variant} to 100%", plan, endpoint)
+
+    def action_edit_capacity(self) -> None:
+        if self._refuse_read_only():
+            return
+        endpoint = self._selected_endpoint()
+        variant = self._selected_variant(endpoint) if endpoint else None
+        if endpoint is None or variant is None:
+            return
+        self._capacity_flow(endpoint, variant)
+
+    def action_mark_baseline(self) -> None:
+        endpoint = self._selected_endpoint()
+        variant = self._selected_variant(endpoint) if endpoint else None
+        if endpoint is None or variant is None:
+            return
+        self.baselines[endpoint.name] = variant
+        self._render_variants()
+        self.notify(f"Baseline of {endpoint.name} is now {variant} (b rolls back to it).")
+
+    @work(group="flow", exclusive=True)
+    async def _weights_flow(self, endpoint: Endpoint, focus: str | None) -> None:
+        plan = await self.app.push_screen_wait(WeightEditor(endpoint, focus))
+        if plan is None:
+            self.notify("Edit cancelled: nothing was sent.", timeout=3)
+            return
+        await self._confirm_and_apply(f"Change weights of {endpoint.name}", plan, endpoint)
+
+    @work(group="flow", exclusive=True)
+    async def _capacity_flow(self, endpoint: Endpoint, variant: str) -> None:
+        plan = await self.app.push_screen_wait(CapacityEditor(endpoint, variant))
+        if plan is None:
+            self.notify("Edit cancelled: nothing was sent.", timeout=3)
+            return
+        await self._confirm_and_apply(f"Instances of {variant}", plan, endpoint)
+
+    @work(group="flow", exclusive=True)
+    async def _plan_flow(self, title: str, plan: WeightPlan, endpoint: Endpoint) -> None:
+        await self._confirm_and_apply(title, plan, endpoint)
+
+    async def _confirm_and_apply(self, title: str, plan: Plan, confirmed: Endpoint) -> None:
+        if not await self.app.push_screen_wait(ConfirmChange(title, plan)):
+            self.notify("Cancelled: nothing was sent.", timeout=3)
+            return
+        worker = self._apply_worker(plan, confirmed)
+        try:
+            result: ChangeResult = await worker.wait()
+        except WorkerFailed as failed:
+            await self._change_failed(failed.error, plan)
+            return
+        self.following.add(confirmed.name)
+        self.notify(
+            f"Sent to {confirmed.name}; following it until InService.",
+            title="Change sent",
+        )
+        del result
+        self.start_follow()
+
+    async def _change_failed(self, error: BaseException, plan: Plan) -> None:
+        if isinstance(error, ChangeRefused):
+            if error.live is not None:
+                self.post_message(EndpointDescribed(error.live))
+            reopen = await self.app.push_screen_wait(
+                RefusedDialog(error.message, error.live, isinstance(plan, WeightPlan))
+            )
+            if reopen and error.live is not None:
+                self._weights_flow(error.live, None)
+            return
+        self.notify(_error_text(error), title="Change failed", severity="error", timeout=10)
+
+    @work(thread=True, exit_on_error=False, group="change")
+    def _apply_worker(self, plan: WeightPlan | CapacityPlan, confirmed: Endpoint) -> ChangeResult:
+        assert self.change_service is not None  # refused earlier when missing
+        return self.change_service.apply(plan, confirmed)

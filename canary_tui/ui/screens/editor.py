@@ -1,0 +1,292 @@
+"""The weight editor and the instance-count editor. They only build a validated plan;
+the caller confirms and applies it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from canary_tui.domain.models import Endpoint
+from canary_tui.domain.weights import (
+    CapacityPlan,
+    WeightInputError,
+    WeightPlan,
+    parse_instance_count,
+    parse_number,
+    plan_canary_share,
+    plan_from_shares,
+    plan_from_weights,
+)
+from canary_tui.ui.view import NO_VALUE, format_percent, format_weight, share_text
+
+CANARY_STEPS = (1.0, 5.0, 10.0, 25.0, 50.0, 100.0)
+_INPUT_CHARACTERS = r"[0-9.%\s]*"
+
+
+class WeightEditor(ModalScreen[WeightPlan | None]):
+    """One field per variant, in traffic % (default) or relative weights."""
+
+    BINDINGS = [
+        Binding("up", "nudge(1)", "+1", show=False, priority=True, id="editor.up"),
+        Binding("down", "nudge(-1)", "-1", show=False, priority=True, id="editor.down"),
+        Binding("shift+up", "nudge(5)", "+5", show=False, priority=True, id="editor.up5"),
+        Binding("shift+down", "nudge(-5)", "-5", show=False, priority=True, id="editor.down5"),
+        Binding("right_square_bracket", "step(1)", "next step", priority=True, id="editor.step"),
+        Binding("left_square_bracket", "step(-1)", "prev step", priority=True, id="editor.back"),
+        Binding("ctrl+t", "toggle_mode", "% / weight", priority=True, id="editor.mode"),
+        Binding("enter", "review", "review", priority=True, id="editor.review"),
+        Binding("escape", "cancel", "cancel", id="editor.cancel"),
+    ]
+
+    def __init__(self, endpoint: Endpoint, focus_variant: str | None = None) -> None:
+        super().__init__()
+        self.endpoint = endpoint
+        self.percent_mode = True
+        names = endpoint.variant_names
+        self.focus_index = names.index(focus_variant) if focus_variant in names else 0
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        shares = self.endpoint.desired_traffic_shares
+        with Vertical(id="editor-dialog", classes="dialog") as dialog:
+            dialog.border_title = f"Weights · {self.endpoint.name}"
+            yield Static(id="editor-mode")
+            with Horizontal(classes="editor-row editor-heading"):
+                yield Label("variant", classes="editor-variant")
+                yield Label("now", classes="editor-now")
+                yield Label("new", id="editor-new-heading", classes="editor-input-heading")
+                yield Label("→ traffic", classes="editor-preview")
+            for index, variant in enumerate(self.endpoint.variants):
+                with Horizontal(classes="editor-row"):
+                    yield Label(variant.name, classes="editor-variant")
+                    yield Label(share_text(shares[variant.name]), classes="editor-now")
+                    yield Input(
+                        format_percent(shares[variant.name]),
+                        restrict=_INPUT_CHARACTERS,
+                        id=f"weight-{index}",
+                        classes="weight-input",
+                        compact=True,
+                        select_on_focus=False,
+                    )
+                    yield Label(NO_VALUE, id=f"preview-{index}", classes="editor-preview")
+            yield Static(id="editor-message")
+            yield Static(
+                Text.assemble(
+                    ("enter", "bold"),
+                    " review  ",
+                    ("esc", "bold"),
+                    " cancel  ",
+                    ("↑↓", "bold"),
+                    " ±1  ",
+                    ("shift+↑↓", "bold"),
+                    " ±5  ",
+                    ("[ ]", "bold"),
+                    " step 1/5/10/25/50/100%  ",
+                    ("ctrl+t", "bold"),
+                    " % ↔ weight",
+                ),
+                id="editor-keys",
+            )
+
+    def on_mount(self) -> None:
+        self._inputs()[self.focus_index].focus()
+        self._refresh_preview()
+
+    def _inputs(self) -> list[Input]:
+        return [self.query_one(f"#weight-{i}", Input) for i in range(len(self.endpoint.variants))]
+
+    def _focused_index(self) -> int:
+        for index, field in enumerate(self._inputs()):
+            if field.has_focus:
+                self.focus_index = index
+                return index
+        return self.focus_index
+
+    # -- the plan the fields describe ------------------------------------------------------
+    def current_plan(self) -> WeightPlan:
+        """The plan the fields describe, or a WeightInputError naming the field."""
+        values = {}
+        for variant, field in zip(self.endpoint.variants, self._inputs(), strict=True):
+            parsed = parse_number(field.value, field=variant.name)
+            if parsed.is_percent and not self.percent_mode:
+                raise WeightInputError(
+                    f"{variant.name}: this editor is in weight mode (ctrl+t for %)", variant.name
+                )
+            values[variant.name] = parsed.value
+        if self.percent_mode:
+            return plan_from_shares(self.endpoint, values)
+        return plan_from_weights(self.endpoint, values)
+
+    def _refresh_preview(self) -> WeightPlan | None:
+        mode = self.query_one("#editor-mode", Static)
+        mode.update(
+            "Type traffic % per variant (they must add up to 100)."
+            if self.percent_mode
+            else "Type relative weights per variant (0.9/0.1 = 90/10 = 9/1)."
+        )
+        self.query_one("#editor-new-heading", Label).update(
+            "new %" if self.percent_mode else "new weight"
+        )
+        message = self.query_one("#editor-message", Static)
+        inputs = self._inputs()
+        for field in inputs:
+            field.remove_class("-invalid")
+        try:
+            plan = self.current_plan()
+        except WeightInputError as error:
+            message.update(Text(f"✗ {error.message}", style="bold"))
+            message.add_class("-error")
+            if error.field in self.endpoint.variant_names:
+                inputs[self.endpoint.variant_names.index(error.field)].add_class("-invalid")
+            for index in range(len(inputs)):
+                self.query_one(f"#preview-{index}", Label).update(NO_VALUE)
+            return None
+        message.remove_class("-error")
+        message.update("no change yet" if plan.is_noop else "✓ valid; enter to review")
+        for index, name in enumerate(self.endpoint.variant_names):
+            self.query_one(f"#preview-{index}", Label).update(share_text(plan.share_after[name]))
+        return plan
+
+    @on(Input.Changed, ".weight-input")
+    def _field_changed(self) -> None:
+        self._refresh_preview()
+
+    # -- keys ------------------------------------------------------------------------------
+    def _fields_as_endpoint(self) -> Endpoint:
+        """The endpoint with the fields' values as desired weights (or as it is, if invalid)."""
+        try:
+            plan = self.current_plan()
+        except WeightInputError:
+            return self.endpoint
+        return dataclasses.replace(
+            self.endpoint,
+            variants=tuple(
+                dataclasses.replace(variant, desired_weight=plan.after[variant.name])
+                for variant in self.endpoint.variants
+            ),
+        )
+
+    def _set_share(self, index: int, share: float) -> None:
+        variant = self.endpoint.variant_names[index]
+        try:
+            plan = plan_canary_share(self._fields_as_endpoint(), variant, share)
+        except WeightInputError as error:
+            self.query_one("#editor-message", Static).update(f"✗ {error.message}")
+            return
+        self._show_plan(plan)
+
+    def _show_plan(self, plan: WeightPlan) -> None:
+        shares = plan.share_after
+        for field, name in zip(self._inputs(), self.endpoint.variant_names, strict=True):
+            text = (
+                format_percent(shares[name])
+                if self.percent_mode
+                else format_weight(shares[name] / 100.0)
+            )
+            with field.prevent(Input.Changed):
+                field.value = text
+        self._refresh_preview()
+
+    def _focused_share(self, index: int) -> float:
+        endpoint = self._fields_as_endpoint()
+        return endpoint.desired_traffic_shares[endpoint.variant_names[index]]
+
+    def action_nudge(self, delta: float) -> None:
+        index = self._focused_index()
+        share = min(100.0, max(0.0, round(self._focused_share(index)) + delta))
+        self._set_share(index, share)
+
+    def action_step(self, direction: int) -> None:
+        index = self._focused_index()
+        share = self._focused_share(index)
+        if direction > 0:
+            steps = [step for step in CANARY_STEPS if step > share + 1e-9]
+            target = steps[0] if steps else CANARY_STEPS[-1]
+        else:
+            steps = [step for step in CANARY_STEPS if step < share - 1e-9]
+            target = steps[-1] if steps else 0.0
+        self._set_share(index, target)
+
+    def action_toggle_mode(self) -> None:
+        try:
+            plan: WeightPlan | None = self.current_plan()
+        except WeightInputError:
+            plan = None
+        self.percent_mode = not self.percent_mode
+        if plan is not None:
+            self._show_plan(plan)
+        else:
+            self._refresh_preview()
+
+    def action_review(self) -> None:
+        plan = self._refresh_preview()
+        if plan is None:
+            self.app.bell()
+            return
+        if plan.is_noop:
+            self.query_one("#editor-message", Static).update(
+                "✗ nothing to change; edit a field or esc to close"
+            )
+            return
+        self.dismiss(plan)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CapacityEditor(ModalScreen[CapacityPlan | None]):
+    """The desired instance count of one variant."""
+
+    BINDINGS = [
+        Binding("enter", "review", "review", priority=True, id="capacity.review"),
+        Binding("escape", "cancel", "cancel", id="capacity.cancel"),
+    ]
+
+    def __init__(self, endpoint: Endpoint, variant: str) -> None:
+        super().__init__()
+        self.endpoint = endpoint
+        self.variant = variant
+
+    def compose(self) -> ComposeResult:
+        current = self.endpoint.variant(self.variant).desired_instance_count
+        with Vertical(id="capacity-dialog", classes="dialog") as dialog:
+            dialog.border_title = f"Instances · {self.endpoint.name} · {self.variant}"
+            yield Label(f"now: {'?' if current is None else current} instance(s)")
+            yield Input(
+                "" if current is None else str(current),
+                restrict=r"[0-9]*",
+                id="capacity-input",
+                compact=True,
+                select_on_focus=False,
+            )
+            yield Static(id="capacity-message")
+            yield Static(
+                Text.assemble(("enter", "bold"), " review  ", ("esc", "bold"), " cancel"),
+                classes="dialog-keys",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_review(self) -> None:
+        message = self.query_one("#capacity-message", Static)
+        try:
+            plan = parse_instance_count(self.endpoint, self.variant, self.query_one(Input).value)
+        except WeightInputError as error:
+            message.update(Text(f"✗ {error.message}", style="bold"))
+            message.add_class("-error")
+            return
+        if plan.count_after == plan.count_before:
+            message.update("✗ that is the current count; type another or esc")
+            return
+        self.dismiss(plan)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

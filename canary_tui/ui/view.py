@@ -1,0 +1,229 @@
+"""Turning domain objects into the text and numbers the widgets show. Pure, no Textual."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from canary_tui.domain.metrics import MetricKey, Series, VariantMetrics, error_rate
+from canary_tui.domain.models import Endpoint, EndpointSummary, Variant
+from canary_tui.ui.refresh import latency_key, latency_label
+
+NO_VALUE = "\u2013"  # en dash: "no value", distinct from a minus sign
+
+
+def format_percent(value: float) -> str:
+    """90 -> "90", 9.5 -> "9.5", 100/3 -> "33.333": short, and exact enough to add to 100."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text if text not in {"", "-0"} else "0"
+
+
+def format_weight(value: float) -> str:
+    text = f"{value:.5f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def share_text(share: float) -> str:
+    return f"{share:.1f}%"
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointRow:
+    name: str
+    status: str
+    variants: str
+    canary: str
+
+
+def endpoint_row(summary: EndpointSummary, endpoint: Endpoint | None) -> EndpointRow:
+    # ListEndpoints is fresher for status than a background describe minutes old.
+    if endpoint is None:
+        return EndpointRow(summary.name, summary.status, "…", "…")
+    canary = share_text(endpoint.canary_share) if len(endpoint.variants) > 1 else NO_VALUE
+    return EndpointRow(summary.name, summary.status, str(len(endpoint.variants)), canary)
+
+
+@dataclass(frozen=True, slots=True)
+class VariantRow:
+    name: str
+    traffic: str
+    weight: str
+    instances: str
+    status: str
+    model: str
+
+
+def _count_text(count: int | None) -> str:
+    return "?" if count is None else str(count)
+
+
+def variant_rows(endpoint: Endpoint) -> list[VariantRow]:
+    """Current values; "current → desired" wherever an update is rolling through."""
+    current_shares = endpoint.current_traffic_shares
+    desired_shares = endpoint.desired_traffic_shares
+    rows = []
+    for variant in endpoint.variants:
+        traffic = share_text(current_shares[variant.name])
+        weight = format_weight(variant.current_weight)
+        if abs(current_shares[variant.name] - desired_shares[variant.name]) >= 0.05:
+            traffic = f"{traffic} → {share_text(desired_shares[variant.name])}"
+        if variant.current_weight != variant.desired_weight:
+            weight = f"{weight} → {format_weight(variant.desired_weight)}"
+        rows.append(
+            VariantRow(
+                name=variant.name,
+                traffic=traffic,
+                weight=weight,
+                instances=_instances_text(variant),
+                status=variant.status or ("settling" if variant.is_settling else "ok"),
+                model=variant.model_name or NO_VALUE,
+            )
+        )
+    return rows
+
+
+def _instances_text(variant: Variant) -> str:
+    kind = variant.instance_type or "?"
+    current, desired = variant.current_instance_count, variant.desired_instance_count
+    if current is None and desired is None:
+        return kind
+    if current != desired and desired is not None:
+        return f"{kind} x{_count_text(current)} → {desired}"
+    return f"{kind} x{_count_text(current)}"
+
+
+class ChartMetric(StrEnum):
+    INVOCATIONS = "invocations/min"
+    ERROR_RATE = "error rate %"
+    LATENCY = "model latency"
+
+
+CHART_METRICS = tuple(ChartMetric)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricCell:
+    """One sparkline and the number beside it."""
+
+    values: tuple[float, ...]
+    latest: str
+    #: (minutes before the window end, value) for the big chart.
+    points: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsFrame:
+    """The window being shown: [start, end) in periods of ``period_seconds``."""
+
+    start: datetime
+    end: datetime
+    period_seconds: int
+
+    @property
+    def periods(self) -> int:
+        return int((self.end - self.start).total_seconds()) // self.period_seconds
+
+    @property
+    def last_complete_period(self) -> datetime:
+        # The last period of the window is still in progress; its sum is partial.
+        return self.end - timedelta(seconds=2 * self.period_seconds)
+
+    def minutes_before_end(self, timestamp: datetime) -> float:
+        return (timestamp - self.end).total_seconds() / 60.0
+
+
+def _latest_complete(points: Sequence[tuple[datetime, float]], frame: MetricsFrame) -> float | None:
+    cutoff = frame.last_complete_period
+    for timestamp, value in reversed(points):
+        if timestamp <= cutoff:
+            return value
+    return None
+
+
+def invocations_cell(metrics: VariantMetrics, frame: MetricsFrame) -> MetricCell:
+    per_minute = 60.0 / frame.period_seconds
+    series = metrics.get(MetricKey.INVOCATIONS)
+    # No datapoint for a period means no request was counted in it: zero, not missing.
+    values = series.dense(frame.start, frame.period_seconds, frame.periods, 0.0)
+    step = timedelta(seconds=frame.period_seconds)
+    points = tuple(
+        (frame.minutes_before_end(frame.start + step * index), value * per_minute)
+        for index, value in enumerate(values)
+        if frame.start + step * index <= frame.last_complete_period
+    )
+    latest = _latest_complete([(frame.start + step * i, v) for i, v in enumerate(values)], frame)
+    return MetricCell(
+        values=tuple(value * per_minute for value in values),
+        latest=NO_VALUE if latest is None else f"{latest * per_minute:,.0f}/m",
+        points=points,
+    )
+
+
+def _error_rate_points(metrics: VariantMetrics) -> list[tuple[datetime, float]]:
+    invocations = dict(metrics.get(MetricKey.INVOCATIONS).points)
+    errors_4xx = dict(metrics.get(MetricKey.ERRORS_4XX).points)
+    errors_5xx = dict(metrics.get(MetricKey.ERRORS_5XX).points)
+    points = []
+    for timestamp in sorted(invocations):
+        errors = errors_4xx.get(timestamp, 0.0) + errors_5xx.get(timestamp, 0.0)
+        rate = error_rate(errors, invocations[timestamp])
+        # Periods without traffic have no error rate; they are left out, not drawn as 0 %.
+        if rate is not None:
+            points.append((timestamp, rate))
+    return points
+
+
+def error_rate_cell(metrics: VariantMetrics, frame: MetricsFrame) -> MetricCell:
+    points = _error_rate_points(metrics)
+    latest = _latest_complete(points, frame)
+    return MetricCell(
+        values=tuple(value for _, value in points),
+        latest=NO_VALUE if latest is None else f"{latest:.2f}%",
+        points=tuple((frame.minutes_before_end(ts), v) for ts, v in points),
+    )
+
+
+def latency_cell(
+    metrics: VariantMetrics, frame: MetricsFrame, percentiles_available: bool
+) -> MetricCell:
+    series: Series = metrics.get(latency_key(percentiles_available))
+    latest = _latest_complete(series.points, frame)
+    return MetricCell(
+        values=series.values,
+        latest=NO_VALUE if latest is None else f"{latest:,.1f}ms",
+        points=tuple((frame.minutes_before_end(ts), v) for ts, v in series.points),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class VariantMetricsView:
+    variant: str
+    invocations: MetricCell
+    error_rate: MetricCell
+    latency: MetricCell
+
+    def cell(self, metric: ChartMetric) -> MetricCell:
+        if metric is ChartMetric.INVOCATIONS:
+            return self.invocations
+        if metric is ChartMetric.ERROR_RATE:
+            return self.error_rate
+        return self.latency
+
+
+def variant_metrics_view(
+    variant: str, metrics: VariantMetrics, frame: MetricsFrame, percentiles_available: bool
+) -> VariantMetricsView:
+    return VariantMetricsView(
+        variant=variant,
+        invocations=invocations_cell(metrics, frame),
+        error_rate=error_rate_cell(metrics, frame),
+        latency=latency_cell(metrics, frame, percentiles_available),
+    )
+
+
+def chart_title(metric: ChartMetric, percentiles_available: bool, window: str) -> str:
+    if metric is ChartMetric.LATENCY:
+        return f"{latency_label(percentiles_available)} (ms) · last {window}"
+    return f"{metric.value} · last {window}"

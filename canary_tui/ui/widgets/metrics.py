@@ -1,0 +1,103 @@
+"""Per-variant sparklines with the latest value beside each, and the big comparison chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label, Sparkline, Static
+from textual_plotext import PlotextPlot
+
+from canary_tui.ui.view import NO_VALUE, MetricCell, VariantMetricsView
+
+_CELLS = ("invocations", "error_rate", "latency")
+
+
+class VariantMetricsRow(Horizontal):
+    """One variant: name, then sparkline + latest value per metric."""
+
+    def __init__(self, variant: str, index: int) -> None:
+        super().__init__(id=f"metrics-row-{index}", classes="metrics-row")
+        self.variant = variant
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.variant, classes="metric-variant")
+        for cell in _CELLS:
+            yield Sparkline([], classes=f"spark spark-{cell}")
+            yield Label(NO_VALUE, classes=f"metric-value value-{cell}")
+
+    def show(self, view: VariantMetricsView) -> None:
+        for cell_name in _CELLS:
+            cell: MetricCell = getattr(view, cell_name)
+            sparkline = self.query_one(f".spark-{cell_name}", Sparkline)
+            values = list(cell.values)
+            if list(sparkline.data or []) != values:
+                sparkline.data = values
+            label = self.query_one(f".value-{cell_name}", Label)
+            if str(label.content) != cell.latest:
+                label.update(cell.latest)
+
+
+class MetricsPanel(Vertical):
+    """A header line and one row per variant of the selected endpoint."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._variants: tuple[str, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="metrics-header", classes="metrics-row"):
+            yield Label("variant", classes="metric-variant")
+            yield Label("invocations/min", classes="metric-heading")
+            yield Label("errors 4xx+5xx %", classes="metric-heading")
+            yield Label("latency avg", id="latency-heading", classes="metric-heading")
+        yield Static("select an endpoint", id="metrics-empty")
+
+    def set_latency_label(self, label: str) -> None:
+        heading = self.query_one("#latency-heading", Label)
+        if str(heading.content) != label:
+            heading.update(label)
+
+    def show(self, views: Sequence[VariantMetricsView], message: str | None = None) -> None:
+        names = tuple(view.variant for view in views)
+        if names != self._variants:
+            self._variants = names
+            self.query(VariantMetricsRow).remove()
+            self.mount_all(VariantMetricsRow(name, index) for index, name in enumerate(names))
+            # Rows mount on the next idle; fill them once they exist.
+            self.call_after_refresh(self._fill, views)
+        else:
+            self._fill(views)
+        empty = self.query_one("#metrics-empty", Static)
+        empty.display = message is not None
+        if message is not None:
+            empty.update(message)
+
+    def _fill(self, views: Sequence[VariantMetricsView]) -> None:
+        rows = list(self.query(VariantMetricsRow))
+        for row, view in zip(rows, views, strict=False):
+            if row.variant == view.variant:
+                row.show(view)
+
+
+class MetricChart(PlotextPlot):
+    """Compares the variants on one metric over the window. Owns its own ``plt``."""
+
+    def show(self, title: str, series: dict[str, Sequence[tuple[float, float]]]) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(title)
+        plt.xlabel("minutes before now")
+        drawn = False
+        for variant, points in series.items():
+            if not points:
+                continue
+            xs = [x for x, _ in points]
+            ys = [y for _, y in points]
+            plt.plot(xs, ys, label=variant, marker="braille")
+            drawn = True
+        if not drawn:
+            plt.title(f"{title} · no datapoints yet")
+        self.refresh()

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+@dataclass(frozen=True, slots=True)
+class StatusState:
+    label: str
+    region: str
+    read_only: bool = False
+    last_refresh: datetime | None = None
+    refreshing: bool = False
+    paused: bool = False
+    stale_cause: str | None = None
+    window: str = "1h"
+    refresh_seconds: float = 60
+
+
+class StatusLine(Static):
+    """Where you are and how fresh the data is, in one line."""
+
+    def show(self, state: StatusState) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f" {state.label}", style="bold")
+        text.append(f" · {state.region}")
+        if state.read_only:
+            text.append(" · ")
+            text.append("READ-ONLY", style="bold reverse")
+        if state.last_refresh is not None:
+            text.append(f" · {state.last_refresh:%H:%M:%S} UTC")
+        else:
+            text.append(" · not refreshed yet")
+        if state.refreshing:
+            text.append(" ⟳")
+        if state.paused:
+            text.append(" · ")
+            text.append("PAUSED", style="bold reverse")
+        else:
+            text.append(f" · every {state.refresh_seconds:g}s")
+        text.append(f" · {state.window}")
+        if state.stale_cause:
+            text.append(" · ")
+            text.append("STALE", style="bold reverse")
+            text.append(f" {state.stale_cause}")
+        self.set_class(state.stale_cause is not None, "-stale")
+        self.update(text)

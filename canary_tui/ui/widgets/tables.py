@@ -1,0 +1,103 @@
+"""The endpoints and variants tables: rows keyed by name, cells updated in place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
+
+from canary_tui.ui.view import EndpointRow, VariantRow
+
+ENDPOINT_COLUMNS = (("endpoint", "name"), ("status", "status"), ("var", "variants"))
+ENDPOINT_CANARY_COLUMN = ("canary", "canary")
+
+
+def _sync_rows(
+    table: DataTable[str],
+    rows: Sequence[tuple[str, tuple[str, ...]]],
+    column_keys: Sequence[str],
+) -> None:
+    """Make the table show ``rows`` with the fewest changes: new rows are added, gone rows
+    removed, and only cells whose text changed are written (small redraws over SSH)."""
+    wanted = {key for key, _ in rows}
+    for row_key in [key.value for key in table.rows if key.value not in wanted]:
+        if row_key is not None:
+            table.remove_row(row_key)
+    order = [key for key, _ in rows]
+    existing_order = [key.value for key in table.rows]
+    if existing_order != order[: len(existing_order)]:
+        # A row must go in the middle (new filter, new endpoint): rebuilding is simplest
+        # and rare; appending at the end and updating cells is the common case.
+        table.clear()
+    for key, cells in rows:
+        if key not in {row.value for row in table.rows}:
+            table.add_row(*cells, key=key)
+            continue
+        for column_key, cell in zip(column_keys, cells, strict=True):
+            try:
+                if table.get_cell(key, column_key) != cell:
+                    table.update_cell(key, column_key, cell)
+            except CellDoesNotExist:
+                table.update_cell(key, column_key, cell)
+
+
+class EndpointsTable(DataTable[str]):
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = False
+        for label, key in (*ENDPOINT_COLUMNS, ENDPOINT_CANARY_COLUMN):
+            self.add_column(label, key=key)
+
+    def sync(self, rows: Sequence[EndpointRow]) -> None:
+        _sync_rows(
+            self,
+            [(row.name, (row.name, row.status, row.variants, row.canary)) for row in rows],
+            ["name", "status", "variants", "canary"],
+        )
+
+
+VARIANT_COLUMNS = (
+    ("variant", "name"),
+    ("traffic", "traffic"),
+    ("weight", "weight"),
+    ("instances", "instances"),
+    ("status", "status"),
+    ("model", "model"),
+)
+
+
+class VariantsTable(DataTable[str]):
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        for label, key in VARIANT_COLUMNS:
+            self.add_column(label, key=key)
+
+    def sync(self, rows: Sequence[VariantRow], baseline: str | None) -> None:
+        _sync_rows(
+            self,
+            [
+                (
+                    row.name,
+                    (
+                        f"{row.name} ◆" if row.name == baseline else row.name,
+                        row.traffic,
+                        row.weight,
+                        row.instances,
+                        row.status,
+                        row.model,
+                    ),
+                )
+                for row in rows
+            ],
+            [key for _, key in VARIANT_COLUMNS],
+        )
+
+    @property
+    def selected_variant(self) -> str | None:
+        if self.row_count == 0:
+            return None
+        try:
+            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except CellDoesNotExist:
+            return None
