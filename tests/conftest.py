@@ -88,3 +88,22 @@ def canary_endpoint(sagemaker_client: Any) -> str:
         [SeedVariant("current-model", 0.9, instance_count=2), SeedVariant("new-model", 0.1)],
     )
     return "existing-endpoint-name"
+
+
+@pytest.fixture
+def faults() -> Any:
+    """A :class:`tests.aws.faults.FaultInjector`: inject AWS faults, count calls per operation."""
+    from tests.aws.faults import FaultInjector
+
+    return FaultInjector()
+
+
+@pytest.fixture
+def faulty_backend(moto_url: str, faults: Any) -> Backend:
+    """Like ``backend`` (moto, one attempt per call), with ``faults`` hooked into every client."""
+    clients = AwsClients(
+        AwsTarget(region=REGION, endpoint_url=moto_url),
+        config=client_config(max_attempts=1),
+        on_client_created=faults,
+    )
+    return build_backend(clients, label="test")

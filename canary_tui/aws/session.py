@@ -36,10 +36,15 @@ class AwsTarget:
 def client_config(
     *, max_attempts: int = 4, connect_timeout: float = 5, read_timeout: float = 15
 ) -> Config:
-    # Standard retry mode backs off with jitter on throttling and 5xx, bounded in attempts;
-    # short timeouts keep a dead link from holding a worker for minutes.
+    """botocore settings for every client. ``max_attempts`` counts the first try.
+
+    Standard retry mode backs off with jitter on throttling and 5xx, bounded in attempts;
+    short timeouts keep a dead link from holding a worker for minutes. Note botocore's
+    ``max_attempts`` key means *retries* (1 would be two tries); ``total_max_attempts``
+    is what the name says.
+    """
     return Config(
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         user_agent_extra=f"canary-tui/{__version__}",
@@ -76,7 +81,9 @@ class AwsClients:
                 session = self._ensure_session()
                 config = self._config
                 if not retries:
-                    config = config.merge(Config(retries={"mode": "standard", "max_attempts": 1}))
+                    config = config.merge(
+                        Config(retries={"mode": "standard", "total_max_attempts": 1})
+                    )
                 kwargs: dict[str, Any] = {"config": config}
                 if self.target.endpoint_url:
                     kwargs["endpoint_url"] = self.target.endpoint_url

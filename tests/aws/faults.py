@@ -32,8 +32,9 @@ service. Counters are :class:`collections.Counter` keyed by the full ``"<service
 * ``fail(operation, fault, times=None) -> FaultRule``: from now on the operation raises
   ``fault(operation_name)`` *before* anything is sent (``before-call``), so botocore does not
   retry it and nothing reaches moto: a refused write really sends nothing. ``times`` limits how
-  many calls fail; ``None`` means until cleared. ``fault`` is one of the factories below or any
-  ``Callable[[str], Exception]``.
+  many calls fail; ``None`` means until cleared; ``after=n`` lets the next ``n`` calls through
+  first (e.g. the data call succeeds, the probe after it fails). ``fault`` is one of the
+  factories below or any ``Callable[[str], Exception]``.
 * ``fail_attempts(operation, fault, times=None)``: the same at the HTTP-attempt level
   (``before-send``): botocore's retry logic sees the failure, as it would a real dropped
   connection. Use it for connection-level faults (``connection_refused``, ``read_timeout``).
@@ -173,6 +174,8 @@ class FaultRule:
     remaining: int | None = None
     #: How many times this rule fired.
     fired: int = 0
+    #: Matching calls still to let through before failing.
+    skip: int = 0
 
     def matches(self, full_name: str) -> bool:
         return self.operation == full_name or self.operation == full_name.split(".", 1)[1]
@@ -203,6 +206,7 @@ class FaultInjector:
     def __call__(self, service: str, client: Any) -> None:
         """``on_client_created`` hook: register our handlers on a newly built client."""
         events = client.meta.events
+        events.register("before-parameter-build", self._before_parameter_build)
         events.register("before-call", self._before_call)
         events.register("before-send", self._before_send)
         events.register("after-call", self._after_call)
@@ -221,14 +225,18 @@ class FaultInjector:
 
     # -- faults -----------------------------------------------------------------------------
 
-    def fail(self, operation: str, fault: Fault, times: int | None = None) -> FaultRule:
-        rule = FaultRule(operation, fault, times)
+    def fail(
+        self, operation: str, fault: Fault, times: int | None = None, *, after: int = 0
+    ) -> FaultRule:
+        rule = FaultRule(operation, fault, times, skip=after)
         with self._lock:
             self._call_rules.append(rule)
         return rule
 
-    def fail_attempts(self, operation: str, fault: Fault, times: int | None = None) -> FaultRule:
-        rule = FaultRule(operation, fault, times)
+    def fail_attempts(
+        self, operation: str, fault: Fault, times: int | None = None, *, after: int = 0
+    ) -> FaultRule:
+        rule = FaultRule(operation, fault, times, skip=after)
         with self._lock:
             self._attempt_rules.append(rule)
         return rule
@@ -273,17 +281,24 @@ class FaultInjector:
     def _take(self, rules: list[FaultRule], full_name: str) -> FaultRule | None:
         for rule in rules:
             if rule.matches(full_name) and (rule.remaining is None or rule.remaining > 0):
+                if rule.skip > 0:
+                    rule.skip -= 1
+                    continue
                 if rule.remaining is not None:
                     rule.remaining -= 1
                 rule.fired += 1
                 return rule
         return None
 
-    def _before_call(self, event_name: str, params: Any = None, **kwargs: Any) -> None:
+    def _before_parameter_build(self, event_name: str, params: Any = None, **kwargs: Any) -> None:
+        # The API parameters as the caller gave them (before-call sees the serialized body).
+        with self._lock:
+            self.requests.append((self._full_name(event_name), dict(params or {})))
+
+    def _before_call(self, event_name: str, **kwargs: Any) -> None:
         full_name = self._full_name(event_name)
         with self._lock:
             self.calls[full_name] += 1
-            self.requests.append((full_name, dict(params or {})))
             rule = self._take(self._call_rules, full_name)
         if rule is not None:
             raise rule.fault(full_name.split(".", 1)[1])
