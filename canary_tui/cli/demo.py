@@ -1,17 +1,155 @@
-"""`canary-tui demo` (placeholder until its issue lands)."""
+"""`canary-tui demo`: the console on a simulated SageMaker account, no AWS account needed.
+
+Starts a moto server child on 127.0.0.1, seeds the demo endpoints through boto3, backfills an
+hour of metrics, keeps a traffic simulator publishing, and opens the console against the
+server exactly as against AWS. Everything is torn down on every way out: quitting, Ctrl+C,
+SIGTERM, an error; a SIGKILL is covered by the child's parent-death signal.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import importlib.util
+import sys
+import threading
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any
 
-from canary_tui.cli.common import UsageError
+from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_OK, UsageError, fail
+
+if TYPE_CHECKING:
+    from canary_tui.demo.server import DemoServer
+
+DEFAULT_SEED = 1
+DEMO_REFRESH_SECONDS = 5.0
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.1 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be between 0.1 and 3600 seconds: {text!r}")
+    return value
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("demo", help="not yet available")
+    from canary_tui.demo.simulator import DEFAULT_TICK_SECONDS, SCENARIOS
+
+    parser = subparsers.add_parser(
+        "demo",
+        help="open the console on a built-in simulated SageMaker account (no AWS needed)",
+        description="Run a local moto server on 127.0.0.1 with simulated endpoints and live "
+        "traffic, and open the console on it. Needs the demo extra: pip install "
+        "'canary-tui[demo]'. Nothing is sent to AWS.",
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=SCENARIOS,
+        default="healthy",
+        help="how the canary 'new-model' behaves: like the baseline (healthy, the default) or "
+        "with ~1.6x latency and ~4%% server errors (regression)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=f"random seed of the simulated traffic (default {DEFAULT_SEED})",
+    )
+    parser.add_argument("--read-only", action="store_true", help="hide and refuse every write")
+    parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="no console: print the server URL and the environment for other commands, then "
+        "serve until Ctrl+C",
+    )
+    parser.add_argument(
+        "--tick",
+        type=_positive_seconds,
+        default=DEFAULT_TICK_SECONDS,
+        metavar="SECONDS",
+        help=f"seconds between simulated metric publications (default {DEFAULT_TICK_SECONDS:g})",
+    )
     parser.set_defaults(run=run)
 
 
+def _check_demo_extra() -> None:
+    missing = [name for name in ("moto", "flask") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise UsageError(
+            f"the demo needs the 'demo' extra ({', '.join(missing)} missing): "
+            "pip install 'canary-tui[demo]'"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'demo' is not available yet")
+    _check_demo_extra()
+    from canary_tui.demo.server import DemoServerError, Terminated, sigterm_raises
+
+    try:
+        with ExitStack() as stack:
+            if threading.current_thread() is threading.main_thread():
+                stack.enter_context(sigterm_raises())
+            return _run_demo(args, stack)
+    except DemoServerError as error:
+        fail(str(error), EXIT_AWS_FAILURE)
+    except (KeyboardInterrupt, Terminated):
+        # Ctrl+C and SIGTERM are how a demo is meant to end: everything is torn down by now.
+        if args.headless:
+            print("canary-tui demo: stopped", file=sys.stderr)
+        return EXIT_OK
+
+
+def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
+    from canary_tui.aws.backend import build_backend
+    from canary_tui.aws.errors import translated
+    from canary_tui.demo.clients import DemoAwsClients, shell_exports
+    from canary_tui.demo.seed import seed_demo_account
+    from canary_tui.demo.server import DemoServer
+    from canary_tui.demo.simulator import SimulatorThread, TrafficSimulator, demo_traffic
+
+    server = stack.enter_context(DemoServer())
+    # The simulator gets clients of its own: the console may reset its clients (credential
+    # refresh) at any time, and must never share a connection pool with a background thread.
+    simulator_clients = DemoAwsClients(server.url)
+    with translated():
+        seed_demo_account(simulator_clients.sagemaker)
+        simulator = TrafficSimulator(
+            simulator_clients.sagemaker,
+            simulator_clients.cloudwatch,
+            traffic=demo_traffic(args.scenario),
+            seed=args.seed,
+        )
+        simulator.backfill(simulator.now())
+    stack.enter_context(SimulatorThread(simulator, interval=args.tick))
+
+    if args.headless:
+        return _serve_headless(server, shell_exports(server.url), args)
+
+    from canary_tui.cli.console import ConsoleOptions, run_console
+
+    backend = build_backend(DemoAwsClients(server.url), label="demo")
+    return run_console(
+        backend,
+        ConsoleOptions(
+            read_only=args.read_only,
+            refresh_seconds=DEMO_REFRESH_SECONDS,
+            mode_label="demo",
+        ),
+    )
+
+
+def _serve_headless(server: DemoServer, exports: str, args: argparse.Namespace) -> int:
+    print(
+        f"canary-tui demo: moto server at {server.url} (scenario {args.scenario}, "
+        f"seed {args.seed}); Ctrl+C to stop. In another shell:",
+        flush=True,
+    )
+    print(exports, flush=True)
+    idle = threading.Event()  # never set: wait in short steps so signals are handled promptly
+    while not idle.wait(0.5):
+        if not server.running:
+            fail("the demo's moto server stopped unexpectedly", EXIT_AWS_FAILURE)
+    return EXIT_OK

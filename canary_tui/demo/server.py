@@ -33,6 +33,27 @@ from canary_tui.demo.moto_process import READY_PREFIX
 LOOPBACK = "127.0.0.1"
 
 
+def child_environment() -> dict[str, str]:
+    """The user's environment minus their AWS settings, plus dummy credentials.
+
+    moto itself builds boto3 sessions inside the server (CreateModel does), so a user's
+    ``AWS_PROFILE`` naming a profile the server cannot read would turn requests into 500s;
+    ``MOTO_*`` switches would make the demo behave differently on one machine.
+    """
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "MOTO_"))
+    }
+    environment.update(
+        AWS_ACCESS_KEY_ID="demo",
+        AWS_SECRET_ACCESS_KEY="demo",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        PYTHONUNBUFFERED="1",
+    )
+    return environment
+
+
 class DemoServerError(Exception):
     """The demo server could not be started; the message is one line for a person."""
 
@@ -58,6 +79,10 @@ class DemoServer:
         return self._process.pid if self._process is not None else None
 
     @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    @property
     def log_path(self) -> Path | None:
         return self._log_dir / "moto.log" if self._log_dir is not None else None
 
@@ -79,6 +104,7 @@ class DemoServer:
                     "--host",
                     LOOPBACK,
                 ],
+                env=child_environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=log,
