@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from canary_tui.demo.seed import DEMO_ENDPOINTS, SeedVariant, create_endpoint
 
@@ -462,3 +464,54 @@ def test_audit_with_no_log_yet(run_cli: RunCli, audit_path: Path) -> None:
     result = run_cli("audit", endpoint_url=None)
     assert result.returncode == 0
     assert result.stdout.strip() == f"no changes in {audit_path}"
+
+
+# -- fuzz --------------------------------------------------------------------------------
+
+_variant_names = st.sampled_from(["current-model", "new-model", "other", "", " new-model"])
+_values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(min_value=-5, max_value=200).map(str),
+    st.text(max_size=8),
+)
+_assignment = st.one_of(
+    st.builds(
+        lambda name, value, percent: f"{name}={value}{'%' if percent else ''}",
+        _variant_names,
+        _values,
+        st.booleans(),
+    ),
+    st.text(max_size=12),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(assignments=st.lists(_assignment, min_size=1, max_size=4))
+def test_no_typed_input_escapes_as_an_exception_or_reaches_the_api(
+    moto_url: str,
+    demo_account: None,
+    sent_targets: Callable[[], list[str]],
+    capsys: pytest.CaptureFixture[str],
+    assignments: list[str],
+) -> None:
+    # In process (a subprocess per example would take minutes): main() either succeeds
+    # (a valid dry run) or exits 2 with one line; anything else fails the test.
+    from canary_tui.cli.main import main
+
+    args = ["set-weights", ENDPOINT, "--dry-run", "--endpoint-url", moto_url, "--", *assignments]
+    try:
+        code = main(args)
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    captured = capsys.readouterr()
+    if code == 0:
+        assert "dry run: nothing was sent" in captured.out
+    else:
+        assert code == 2, captured.err
+        lines = captured.err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("canary-tui: "), captured.err
+    assert UPDATE_TARGET not in sent_targets()
