@@ -14,7 +14,13 @@ from typing import Any
 
 from canary_tui.audit import AuditLog
 from canary_tui.aws.backend import Backend
-from canary_tui.changes import ChangeRefused, ChangeService, Plan, SettleTimeout
+from canary_tui.changes import (
+    ChangeRefused,
+    ChangeService,
+    Plan,
+    SettleTimeout,
+    not_writable_message,
+)
 from canary_tui.cli.common import (
     EXIT_AWS_FAILURE,
     EXIT_BAD_INPUT,
@@ -229,6 +235,10 @@ def run_change(args: argparse.Namespace, build_plan: PlanBuilder) -> int:
     if args.dry_run:
         print("dry run: nothing was sent")
         return EXIT_OK
+    if not endpoint.is_writable:
+        # Asking for a confirmation the guard would refuse anyway only wastes a person's time.
+        warn(f"refused: {not_writable_message(endpoint)}")
+        return EXIT_AWS_FAILURE
     if not args.yes:
         if not sys.stdin.isatty():
             warn("not a terminal, so no one can confirm; pass --yes to apply (nothing was sent)")

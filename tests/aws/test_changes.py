@@ -444,3 +444,99 @@ def test_wait_until_settled_times_out(
         )
     assert clock.sleeps == [5, 5, 2]
     assert "last status: Updating" in timed_out.value.message
+
+
+# -- the CLI on the same path, in process so faults can be injected ------------------------
+
+
+def _run_main(args: list[str]) -> int:
+    from canary_tui.cli.main import main
+
+    try:
+        return main(args)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+
+
+def test_cli_refuses_an_endpoint_that_is_updating_before_asking(
+    hooked_backend: Backend,
+    hooks: Hooks,
+    canary_endpoint: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("canary_tui.cli.set_weights.backend_from_args", lambda args: hooked_backend)
+    hooks.after["DescribeEndpoint"] = _status_is("Updating")
+    audit_path = tmp_path / "audit.jsonl"
+    code = _run_main(
+        ["set-weights", canary_endpoint, "new-model=0.5", "--yes", "--audit-log", str(audit_path)]
+    )
+    assert code == 1
+    assert capsys.readouterr().err.strip() == (
+        "canary-tui: refused: existing-endpoint-name is Updating, not InService; nothing was sent"
+    )
+    assert hooks.calls[UPDATE] == 0
+
+
+def test_cli_reports_a_stale_edit_refusal_with_exit_1(
+    hooked_backend: Backend,
+    hooks: Hooks,
+    canary_endpoint: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    sagemaker_client: Any,
+) -> None:
+    monkeypatch.setattr("canary_tui.cli.set_weights.backend_from_args", lambda args: hooked_backend)
+    original_apply = ChangeService.apply
+
+    def colleague_changes_it_first(self: ChangeService, *args: Any, **kwargs: Any) -> Any:
+        sagemaker_client.update_endpoint_weights_and_capacities(
+            EndpointName=canary_endpoint,
+            DesiredWeightsAndCapacities=[{"VariantName": "new-model", "DesiredWeight": 0.3}],
+        )
+        return original_apply(self, *args, **kwargs)
+
+    monkeypatch.setattr(ChangeService, "apply", colleague_changes_it_first)
+    code = _run_main(
+        [
+            "set-weights",
+            canary_endpoint,
+            "new-model=0.5",
+            "--yes",
+            "--audit-log",
+            str(tmp_path / "audit.jsonl"),
+        ]
+    )
+    assert code == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "canary-tui: refused: new-model weight changed 10.0% -> 25.0% since you confirmed; "
+        "review the live state"
+    )
+    assert hooks.calls[UPDATE] == 0
+
+
+def test_cli_aws_error_on_the_call_exits_1_and_is_audited(
+    hooked_backend: Backend,
+    hooks: Hooks,
+    canary_endpoint: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("canary_tui.cli.set_weights.backend_from_args", lambda args: hooked_backend)
+    hooks.before[UPDATE] = lambda params: error_response(
+        400, "AccessDeniedException", "not authorized to perform UpdateEndpointWeights"
+    )
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    code = _run_main(
+        ["set-weights", canary_endpoint, "new-model=0.5", "--yes", "--audit-log", str(audit.path)]
+    )
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("canary-tui: access denied for ")
+    [entry] = audit.entries()
+    assert entry.outcome is not None
+    assert (entry.result, entry.outcome.error_kind) == ("error", "access-denied")
