@@ -1,0 +1,216 @@
+"""`canary-tui demo` end to end: a real moto child, real boto3, real signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from canary_tui.aws.backend import Backend
+from canary_tui.cli import console
+from canary_tui.cli.console import ConsoleOptions
+from canary_tui.cli.main import main
+from canary_tui.demo.seed import CANARY_ENDPOINT, DEMO_ENDPOINTS
+from tests.e2e.test_demo_server import process_gone, wait_until_gone
+
+CLI = [sys.executable, "-m", "canary_tui.cli.main"]
+
+
+def read_line(stream: Any, deadline: float) -> str:
+    line = b""
+    while not line.endswith(b"\n"):
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"no complete line in time; got {line!r}"
+        ready, _, _ = select.select([stream], [], [], remaining)
+        if ready:
+            chunk = os.read(stream.fileno(), 1)
+            assert chunk, f"stream closed; got {line!r}"
+            line += chunk
+    return line.decode().rstrip("\n")
+
+
+def child_pids(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in children]
+
+
+def exported_environment(export_line: str) -> dict[str, str]:
+    """Apply the printed ``unset ...; export ...`` line to a copy of our environment."""
+    environment = dict(os.environ)
+    for command in export_line.split(";"):
+        words = shlex.split(command)
+        if words[0] == "unset":
+            for name in words[1:]:
+                environment.pop(name, None)
+        else:
+            assert words[0] == "export"
+            for assignment in words[1:]:
+                name, value = assignment.split("=", 1)
+                environment[name] = value
+    return environment
+
+
+@dataclass
+class HeadlessDemo:
+    process: subprocess.Popen[bytes]
+    banner: str
+    export_line: str
+
+    @property
+    def url(self) -> str:
+        return self.banner.split(" at ", 1)[1].split()[0]
+
+
+@pytest.fixture
+def headless_demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeadlessDemo]:
+    # A user's shell pointing somewhere else must not matter to the demo.
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    process = subprocess.Popen(
+        [*CLI, "demo", "--headless", "--tick", "0.2", "--scenario", "regression"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        assert process.stdout is not None
+        banner = read_line(process.stdout, deadline)
+        export_line = read_line(process.stdout, deadline)
+        yield HeadlessDemo(process, banner, export_line)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_headless_prints_the_url_and_the_environment_for_other_shells(
+    headless_demo: HeadlessDemo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert headless_demo.url.startswith("http://127.0.0.1:")
+    assert "scenario regression" in headless_demo.banner
+    environment = exported_environment(headless_demo.export_line)
+    assert environment["AWS_ENDPOINT_URL"] == headless_demo.url
+    assert "AWS_PROFILE" not in environment
+
+    status = subprocess.run(
+        [*CLI, "status", "--json"], env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert status.returncode == 0, status.stderr
+    listed = json.dumps(json.loads(status.stdout))
+    for endpoint in DEMO_ENDPOINTS:
+        assert endpoint in listed
+
+    # Plain boto3 in a shell where the line was pasted: no endpoint or key arguments.
+    for name in set(os.environ) - set(environment):
+        monkeypatch.delenv(name)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    sagemaker = boto3.client("sagemaker")
+    variants = sagemaker.describe_endpoint(EndpointName=CANARY_ENDPOINT)["ProductionVariants"]
+    assert {v["VariantName"]: v["CurrentWeight"] for v in variants} == {
+        "current-model": 0.9,
+        "new-model": 0.1,
+    }
+    cloudwatch = boto3.client("cloudwatch")
+    now = datetime.now(UTC)
+    backfilled = cloudwatch.get_metric_statistics(
+        Namespace="AWS/SageMaker",
+        MetricName="Invocations",
+        Dimensions=[
+            {"Name": "EndpointName", "Value": CANARY_ENDPOINT},
+            {"Name": "VariantName", "Value": "new-model"},
+        ],
+        StartTime=now - timedelta(hours=1, minutes=1),
+        EndTime=now + timedelta(minutes=1),
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    assert len(backfilled) >= 59
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_headless_stops_cleanly_with_no_orphan_and_no_moto_output(
+    headless_demo: HeadlessDemo, stop_signal: signal.Signals
+) -> None:
+    process = headless_demo.process
+    (server_pid,) = child_pids(process.pid)
+    assert not process_gone(server_pid)
+    process.send_signal(stop_signal)
+    stdout, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert wait_until_gone(server_pid)
+    assert stdout == b""
+    # Our one line, and nothing from moto or werkzeug (no request log, no traceback).
+    assert stderr.decode().splitlines() == ["canary-tui demo: stopped"]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--scenario", "chaos"], ["--tick", "0"], ["--tick", "soon"], ["--seed", "x"]],
+)
+def test_bad_arguments_give_one_line_and_exit_2(
+    arguments: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", *arguments])
+    assert exit_info.value.code == 2
+    error_lines = capsys.readouterr().err.strip().splitlines()
+    assert len(error_lines) == 1 and error_lines[0].startswith("canary-tui: ")
+
+
+def test_console_gets_a_demo_backend_bound_to_the_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    seen: dict[str, Any] = {}
+
+    def fake_run_console(backend: Backend, options: ConsoleOptions) -> int:
+        # Called while the demo runs: the backend must reach the demo server, not AWS.
+        seen["options"] = options
+        seen["label"] = backend.label
+        seen["endpoints"] = [summary.name for summary in backend.sagemaker.list_endpoints()]
+        seen["canary"] = backend.sagemaker.describe_endpoint(CANARY_ENDPOINT)
+        seen["server_pids"] = child_pids(os.getpid())
+        return 0
+
+    monkeypatch.setattr(console, "run_console", fake_run_console)
+    assert main(["demo", "--read-only", "--tick", "60"]) == 0
+    assert seen["label"] == "demo"
+    assert seen["options"] == ConsoleOptions(read_only=True, refresh_seconds=5, mode_label="demo")
+    assert sorted(seen["endpoints"]) == sorted(DEMO_ENDPOINTS)
+    weights = {v.name: v.current_weight for v in seen["canary"].variants}
+    assert weights == {"current-model": 0.9, "new-model": 0.1}
+    # The server child existed during the console and is gone after it.
+    assert seen["server_pids"]
+    for pid in seen["server_pids"]:
+        assert wait_until_gone(pid)
+
+
+def test_console_failure_still_tears_everything_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[int] = []
+
+    def crashing_console(backend: Backend, options: ConsoleOptions) -> int:
+        started.extend(child_pids(os.getpid()))
+        raise RuntimeError("console crashed")
+
+    monkeypatch.setattr(console, "run_console", crashing_console)
+    with pytest.raises(RuntimeError, match="console crashed"):
+        main(["demo", "--tick", "60"])
+    assert started
+    for pid in started:
+        assert wait_until_gone(pid)
