@@ -4,16 +4,19 @@ audit log wiring every command shares."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
 import sys
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from canary_tui.audit import AuditLog
+from canary_tui.aws.errors import ConfigurationProblem
+from canary_tui.cli.common import UsageError
 
 #: The width tables aim for: an SRE's SSH session is often 80 columns.
 TABLE_WIDTH = 80
@@ -28,6 +31,21 @@ def terminal_width(*, unlimited_when_piped: bool = False) -> int:
     if sys.stdout.isatty() or "COLUMNS" in os.environ:
         return max(shutil.get_terminal_size((TABLE_WIDTH, 24)).columns, 40)
     return 1_000_000 if unlimited_when_piped else TABLE_WIDTH
+
+
+def configuration_is_bad_input(
+    run: Callable[[argparse.Namespace], int],
+) -> Callable[[argparse.Namespace], int]:
+    """An unknown --profile or a missing region is a command-line mistake: exit 2, not 1."""
+
+    @functools.wraps(run)
+    def checked(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except ConfigurationProblem as problem:
+            raise UsageError(problem.message) from None
+
+    return checked
 
 
 def format_percent(value: float | None) -> str:

@@ -32,6 +32,7 @@ from canary_tui.cli.common import (
 from canary_tui.cli.output import (
     add_audit_argument,
     audit_log_from_args,
+    configuration_is_bad_input,
     format_count,
     format_percent,
     format_table,
@@ -124,17 +125,20 @@ def register(subparsers: Any) -> None:
     rollback.set_defaults(run=run_rollback)
 
 
+@configuration_is_bad_input
 def run_set_weights(args: argparse.Namespace) -> int:
     assignments: list[str] = list(args.assignments)
     return run_change(args, lambda endpoint: parse_assignments(endpoint, assignments))
 
 
+@configuration_is_bad_input
 def run_set_capacity(args: argparse.Namespace) -> int:
     variant: str = args.variant
     count: str = args.count
     return run_change(args, lambda endpoint: parse_instance_count(endpoint, variant, count))
 
 
+@configuration_is_bad_input
 def run_promote(args: argparse.Namespace) -> int:
     variant: str = args.variant
     return run_change(args, lambda endpoint: plan_all_to(endpoint, variant))
@@ -147,6 +151,7 @@ def baseline_variant(endpoint: Endpoint) -> str:
     return max(endpoint.variants, key=lambda variant: variant.desired_weight).name
 
 
+@configuration_is_bad_input
 def run_rollback(args: argparse.Namespace) -> int:
     target: str | None = args.to
     return run_change(

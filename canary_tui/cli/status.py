@@ -19,6 +19,7 @@ from canary_tui.cli.common import (
 from canary_tui.cli.output import (
     add_audit_argument,
     audit_log_from_args,
+    configuration_is_bad_input,
     format_count,
     format_percent,
     format_table,
@@ -53,6 +54,7 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
+@configuration_is_bad_input
 def run(args: argparse.Namespace) -> int:
     report_audit_problems(audit_log_from_args(args))
     backend = backend_from_args(args)

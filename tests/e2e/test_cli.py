@@ -515,3 +515,14 @@ def test_no_typed_input_escapes_as_an_exception_or_reaches_the_api(
         lines = captured.err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("canary-tui: "), captured.err
     assert UPDATE_TARGET not in sent_targets()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["status", "--profile", "no-such-profile"], "no-such-profile) could not be found"),
+        (["set-weights", ENDPOINT, "a=1", "--profile", "no-such-profile"], "could not be found"),
+    ],
+)
+def test_an_unknown_profile_is_bad_input(run_cli: RunCli, args: list[str], message: str) -> None:
+    assert message in _assert_one_line_error(run_cli(*args), 2)
