@@ -13,7 +13,14 @@ from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_BAD_INPUT, UsageError, 
 from canary_tui.domain.weights import WeightInputError
 
 # Each module defines ``register(subparsers)``, which adds its parser and sets ``run``.
-COMMAND_MODULES = ("console", "demo", "status", "set_weights", "audit")
+COMMAND_MODULES = (
+    "console",
+    "demo",
+    "status",
+    "set_weights",
+    "audit",
+    "config_cmd",
+)
 
 
 class _Parser(argparse.ArgumentParser):
