@@ -11,7 +11,6 @@ import shutil
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from canary_tui.audit import AuditLog
@@ -22,7 +21,7 @@ from canary_tui.cli.common import UsageError
 TABLE_WIDTH = 80
 _MIN_COLUMN = 6
 _ELLIPSIS = "~"
-#: Overrides the audit log location (flag > this variable > the platform data dir).
+#: The setting's environment variable (see canary_tui.config), named in --help.
 AUDIT_PATH_ENV = "CANARY_TUI_AUDIT_PATH"
 
 
@@ -136,14 +135,22 @@ def add_audit_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--audit-log",
         metavar="PATH",
-        help=f"audit log file (default: ${AUDIT_PATH_ENV}, else "
-        "<user data dir>/canary-tui/audit.jsonl)",
+        help=f"audit log file (default: ${AUDIT_PATH_ENV}, else audit_path in the config "
+        "file, else <user data dir>/canary-tui/audit.jsonl)",
     )
 
 
 def audit_log_from_args(args: argparse.Namespace) -> AuditLog:
-    path = getattr(args, "audit_log", None) or os.environ.get(AUDIT_PATH_ENV) or None
-    return AuditLog(Path(path).expanduser() if path else None)
+    """The log at ``--audit-log``, else the ``audit_path`` setting (``CANARY_TUI_AUDIT_PATH``
+    or the config file), else the platform data directory."""
+    from canary_tui.config import ConfigError, load_settings
+
+    flag = getattr(args, "audit_log", None)
+    try:
+        settings = load_settings({"audit_path": flag}).settings
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    return AuditLog(settings.effective_audit_path.expanduser())
 
 
 def report_audit_problems(audit: AuditLog) -> None:

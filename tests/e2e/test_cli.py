@@ -526,3 +526,35 @@ def test_no_typed_input_escapes_as_an_exception_or_reaches_the_api(
 )
 def test_an_unknown_profile_is_bad_input(run_cli: RunCli, args: list[str], message: str) -> None:
     assert message in _assert_one_line_error(run_cli(*args), 2)
+
+
+def test_audit_path_comes_from_flag_then_env_then_config_file(
+    run_cli: RunCli,
+    demo_account: None,
+    tmp_path: Path,
+    audit_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from_file = tmp_path / "from-file.jsonl"
+    from_env = tmp_path / "from-env.jsonl"
+    from_flag = tmp_path / "from-flag.jsonl"
+    config = tmp_path / "config" / "canary-tui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'audit_path = "{from_file}"\n')
+
+    change = ["set-weights", ENDPOINT, "new-model=0.2", "-y"]
+    assert run_cli(*change).returncode == 0
+    monkeypatch.setenv("CANARY_TUI_AUDIT_PATH", str(from_env))
+    assert run_cli(*change[:2], "new-model=0.3", "-y").returncode == 0
+    assert (
+        run_cli(*change[:2], "new-model=0.4", "-y", "--audit-log", str(from_flag)).returncode == 0
+    )
+
+    assert [len(_records(path)) for path in (from_file, from_env, from_flag, audit_path)] == [
+        2,
+        2,
+        2,
+        0,
+    ]
+    listed = run_cli("audit", "--json", "--audit-log", str(from_flag), endpoint_url=None)
+    assert json.loads(listed.stdout)["path"] == str(from_flag)
