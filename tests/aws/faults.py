@@ -45,7 +45,8 @@ service. Counters are :class:`collections.Counter` keyed by the full ``"<service
 * ``calls``, ``attempts``: counters per operation; ``reset_counts()`` zeroes them;
   ``calls_to(operation)`` accepts the short or full name.
 * ``access_keys``: the access key id each HTTP attempt was signed with, in order, to check
-  which credentials were used (e.g. after ``AwsClients.reset()``).
+  which credentials were used (e.g. after ``AwsClients.reset()``); ``signed_regions``: the
+  region in each signature's scope.
 * ``requests``: the parameters of each API call, ``(operation, params)``, in order.
 
 Fault factories (real AWS error codes and messages): ``throttling``, ``expired_token``,
@@ -187,7 +188,8 @@ class _Rewrite:
     edit: ResponseEdit
 
 
-_CREDENTIAL_IN_AUTH = re.compile(r"Credential=([^/,\s]+)/")
+# "Credential=AKID/20260101/eu-west-1/sagemaker/aws4_request" in a SigV4 Authorization header
+_CREDENTIAL_IN_AUTH = re.compile(r"Credential=([^/,\s]+)/\d+/([^/,\s]+)/")
 
 
 @dataclass
@@ -195,6 +197,7 @@ class FaultInjector:
     calls: Counter[str] = field(default_factory=Counter)
     attempts: Counter[str] = field(default_factory=Counter)
     access_keys: list[str] = field(default_factory=list)
+    signed_regions: list[str] = field(default_factory=list)
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     _call_rules: list[FaultRule] = field(default_factory=list)
     _attempt_rules: list[FaultRule] = field(default_factory=list)
@@ -269,6 +272,7 @@ class FaultInjector:
             self.calls.clear()
             self.attempts.clear()
             self.access_keys.clear()
+            self.signed_regions.clear()
             self.requests.clear()
 
     # -- botocore handlers ------------------------------------------------------------------
@@ -314,6 +318,7 @@ class FaultInjector:
             self.attempts[full_name] += 1
             if match:
                 self.access_keys.append(match.group(1))
+                self.signed_regions.append(match.group(2))
             rule = self._take(self._attempt_rules, full_name)
         if rule is not None:
             raise rule.fault(full_name.split(".", 1)[1])

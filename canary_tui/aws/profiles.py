@@ -1,0 +1,80 @@
+"""AWS profiles from the user's config and credentials files, and the per-profile rules
+(read-only, production) from canary-tui's settings.
+
+Profiles are read through botocore, so ``AWS_CONFIG_FILE`` and ``AWS_SHARED_CREDENTIALS_FILE``
+are honoured exactly as the AWS CLI honours them. Blocking (file reads): call from a worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any, Protocol
+
+import botocore.session
+
+from canary_tui.aws.errors import translated
+
+#: The profile boto3 uses when none is named.
+DEFAULT_PROFILE = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileInfo:
+    name: str
+    #: The ``region`` in the profile's config section; None when it sets none.
+    region: str | None
+    #: True for profiles that log in through IAM Identity Center (``aws sso login``).
+    uses_sso: bool = False
+
+
+def list_profiles() -> list[ProfileInfo]:
+    """Every profile in the AWS config and credentials files, sorted by name."""
+    with translated():
+        session = botocore.session.Session()
+        names = sorted(set(session.available_profiles))
+        # The raw per-profile sections: boto3.Session(profile_name=x).region_name would let
+        # AWS_REGION / AWS_DEFAULT_REGION override what the file says about each profile.
+        sections: dict[str, Any] = session.full_config.get("profiles", {})
+    profiles = []
+    for name in names:
+        section = sections.get(name) or {}
+        region = section.get("region")
+        profiles.append(
+            ProfileInfo(
+                name=name,
+                region=str(region) if region else None,
+                uses_sso=bool(section.get("sso_start_url") or section.get("sso_session")),
+            )
+        )
+    return profiles
+
+
+class ProfileRules(Protocol):
+    """What the rules below read from the settings (``canary_tui.config.Settings`` fits)."""
+
+    @property
+    def read_only(self) -> bool: ...
+
+    @property
+    def read_only_profiles(self) -> Sequence[str]: ...
+
+    @property
+    def production_profiles(self) -> Sequence[str]: ...
+
+
+def _matches(profile: str | None, patterns: Sequence[str]) -> bool:
+    # Profile names are case-sensitive in AWS config files, so matching is too.
+    name = profile or DEFAULT_PROFILE
+    return any(fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def is_read_only(profile: str | None, rules: ProfileRules) -> bool:
+    """True when changes must not be offered or sent under this profile (None: default)."""
+    return rules.read_only or _matches(profile, rules.read_only_profiles)
+
+
+def is_production(profile: str | None, rules: ProfileRules) -> bool:
+    """True when this profile gets the production colour band."""
+    return _matches(profile, rules.production_profiles)
