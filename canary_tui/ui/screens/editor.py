@@ -4,6 +4,7 @@ the caller confirms and applies it."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from rich.text import Text
 from textual import on
@@ -27,7 +28,16 @@ from canary_tui.domain.weights import (
 from canary_tui.ui.view import NO_VALUE, format_percent, format_weight, share_text
 
 CANARY_STEPS = (1.0, 5.0, 10.0, 25.0, 50.0, 100.0)
-_INPUT_CHARACTERS = r"[0-9.%\s]*"
+_INPUT_CHARACTERS = r"[0-9.% ]*"
+_NUMBER_CHARACTER = re.compile(r"[0-9.% ]")
+
+
+class NumberInput(Input):
+    """An Input that lets keys it would refuse anyway (``[``, ``]``, letters) reach the
+    screen's bindings; a plain Input claims every printable key."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and _NUMBER_CHARACTER.fullmatch(character) is not None
 
 
 class WeightEditor(ModalScreen[WeightPlan | None]):
@@ -67,13 +77,13 @@ class WeightEditor(ModalScreen[WeightPlan | None]):
                 with Horizontal(classes="editor-row"):
                     yield Label(variant.name, classes="editor-variant")
                     yield Label(share_text(shares[variant.name]), classes="editor-now")
-                    yield Input(
+                    yield NumberInput(
                         format_percent(shares[variant.name]),
                         restrict=_INPUT_CHARACTERS,
                         id=f"weight-{index}",
                         classes="weight-input",
                         compact=True,
-                        select_on_focus=False,
+                        select_on_focus=True,
                     )
                     yield Label(NO_VALUE, id=f"preview-{index}", classes="editor-preview")
             yield Static(id="editor-message")
@@ -259,12 +269,12 @@ class CapacityEditor(ModalScreen[CapacityPlan | None]):
         with Vertical(id="capacity-dialog", classes="dialog") as dialog:
             dialog.border_title = f"Instances · {self.endpoint.name} · {self.variant}"
             yield Label(f"now: {'?' if current is None else current} instance(s)")
-            yield Input(
+            yield NumberInput(
                 "" if current is None else str(current),
                 restrict=r"[0-9]*",
                 id="capacity-input",
                 compact=True,
-                select_on_focus=False,
+                select_on_focus=True,
             )
             yield Static(id="capacity-message")
             yield Static(

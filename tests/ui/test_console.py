@@ -1,0 +1,397 @@
+"""The console's key flows with Pilot, on a small fake of our own backend ports.
+
+The same flows run against moto in test_console_moto.py; these are the fast, exhaustive ones.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from textual.widgets import Input
+
+from canary_tui.aws.errors import ServiceUnavailable
+from canary_tui.changes import ChangeRefused
+from canary_tui.domain.weights import CapacityPlan, WeightPlan
+from canary_tui.ui.app import CanaryApp
+from canary_tui.ui.options import ConsoleOptions
+from canary_tui.ui.screens.confirm import ConfirmChange, RefusedDialog
+from canary_tui.ui.screens.console import ConsoleScreen
+from canary_tui.ui.screens.editor import CapacityEditor, WeightEditor
+from canary_tui.ui.screens.help import HelpScreen
+from canary_tui.ui.view import NO_VALUE
+from canary_tui.ui.widgets.status_line import StatusLine
+from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
+from tests.ui.fakes import FakeBackend, FakeChangeService, fake_backend, frozen_clock
+from tests.ui.helpers import (
+    console,
+    refresh_and_settle,
+    screen_text,
+    static_text,
+    table_rows,
+    wait_for,
+)
+
+CANARY = "existing-endpoint-name"
+
+
+def make_app(
+    backend: FakeBackend | None = None, *, read_only: bool = False, **options: object
+) -> tuple[CanaryApp, FakeBackend, FakeChangeService]:
+    backend = backend or fake_backend()
+    changes = FakeChangeService(backend.sagemaker)
+    app = CanaryApp(
+        backend,
+        changes,
+        ConsoleOptions(read_only=read_only, poll=False, region="us-east-1", **options),  # type: ignore[arg-type]
+        clock=frozen_clock,
+    )
+    return app, backend, changes
+
+
+def status_text(app: CanaryApp) -> str:
+    return str(console(app).query_one(StatusLine).render())
+
+
+async def test_no_aws_call_before_asked_when_polling_is_off() -> None:
+    app, backend, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert backend.sagemaker.calls == []
+        assert "not refreshed yet" in status_text(app)
+
+
+async def test_refresh_fills_every_pane() -> None:
+    app, _, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        screen = console(app)
+        endpoints = table_rows(screen.query_one(EndpointsTable))
+        assert endpoints == [
+            [CANARY, "InService", "2", "10.0%"],
+            ["fraud-scoring", "InService", "1", NO_VALUE],
+            ["search-ranking", "InService", "3", "40.0%"],
+        ]
+        variants = table_rows(screen.query_one(VariantsTable))
+        assert variants[0][:4] == ["current-model ◆", "90.0%", "0.9", "ml.m5.xlarge x2"]
+        assert variants[1][:4] == ["new-model", "10.0%", "0.1", "ml.m5.xlarge x1"]
+        # The fake sends 10 requests per minute per traffic-% point, in a 7-minute wave of
+        # +-3 x share/10; the 09:29 period (the last complete one at 09:30:20) is at +1.
+        values = [static_text(label).strip() for label in screen.query(".value-invocations")]
+        assert values == ["909/m", "101/m"]
+        assert "09:30:20 UTC" in status_text(app)
+        assert "STALE" not in status_text(app)
+
+
+async def test_selecting_another_endpoint_describes_it_and_loads_its_metrics() -> None:
+    app, backend, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("down", "down")
+        await wait_for(
+            pilot,
+            lambda: console(app).metrics.has("search-ranking"),
+            "search-ranking metrics",
+        )
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        names = [row[0] for row in table_rows(console(app).query_one(VariantsTable))]
+        assert names == ["ranker-a ◆", "ranker-b", "ranker-c"]
+        assert backend.cloudwatch.requests[-1][0] == 3
+
+
+async def test_weight_editor_steps_and_applies_after_confirmation() -> None:
+    app, _, changes = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("w")
+        assert isinstance(app.screen, WeightEditor)
+        await pilot.press("tab")  # the canary's field
+        await pilot.press("right_square_bracket")  # next preset step: 10 % -> 25 %
+        inputs = [field.value for field in app.screen.query(Input)]
+        assert inputs == ["75", "25"]
+        await pilot.press("shift+up", "up")  # +5, +1 -> 31 %
+        assert [field.value for field in app.screen.query(Input)] == ["69", "31"]
+        await pilot.press("down")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmChange)
+        assert changes.applied == []  # nothing before the answer
+        await pilot.press("y")
+        await wait_for(pilot, lambda: bool(changes.applied), "the change to be applied")
+        plan, confirmed = changes.applied[0]
+        assert isinstance(plan, WeightPlan)
+        assert dict(plan.after) == {"current-model": 0.7, "new-model": 0.3}
+        assert confirmed.name == CANARY
+        await wait_for(
+            pilot,
+            lambda: console(app).endpoints[CANARY].desired_weights["new-model"] == 0.3,
+            "the followed endpoint to be re-described",
+        )
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        variants = table_rows(console(app).query_one(VariantsTable))
+        assert variants[1][1] == "30.0%"
+
+
+async def test_typed_percentages_are_validated_next_to_the_field() -> None:
+    app, _, changes = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("w")
+        editor = app.screen
+        assert isinstance(editor, WeightEditor)
+        await pilot.press("backspace", "backspace", "9", "5")  # 95 + 10 = 105
+        message = static_text(editor.query_one("#editor-message")).strip()
+        assert "add up to 105%" in message
+        await pilot.press("enter")
+        assert app.screen is editor  # refused: still editing
+        await pilot.press("tab", "backspace", "backspace", "5")
+        assert "valid" in static_text(editor.query_one("#editor-message")).strip()
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmChange)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ConsoleScreen)
+        assert changes.applied == []
+
+
+async def test_editor_weight_mode_and_escape_sends_nothing() -> None:
+    app, _, changes = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("w", "ctrl+t")
+        assert isinstance(app.screen, WeightEditor)
+        assert [field.value for field in app.screen.query(Input)] == ["0.9", "0.1"]
+        await pilot.press("tab", "1")  # focusing selects the field, so typing replaces: 0.9/1
+        preview = static_text(app.screen.query_one("#preview-1")).strip()
+        assert preview == "52.6%"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConsoleScreen)
+        assert changes.applied == []
+
+
+@pytest.mark.parametrize("answer", ["n", "escape"])
+async def test_declining_the_confirmation_sends_nothing(answer: str) -> None:
+    app, _, changes = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("w", "tab", "right_square_bracket", "enter")
+        assert isinstance(app.screen, ConfirmChange)
+        await pilot.press(answer)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert isinstance(app.screen, ConsoleScreen)
+        assert changes.applied == []
+
+
+async def test_promote_then_rollback_to_the_baseline() -> None:
+    app, _, changes = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("tab", "down")  # variants pane, new-model
+        await pilot.press("p")
+        assert isinstance(app.screen, ConfirmChange)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(changes.applied) == 1, "promote")
+        promote = changes.applied[0][0]
+        assert isinstance(promote, WeightPlan)
+        assert dict(promote.after) == {"current-model": 0.0, "new-model": 1.0}
+        await wait_for(
+            pilot,
+            lambda: console(app).endpoints[CANARY].current_weights["new-model"] == 1.0,
+            "the promoted state",
+        )
+        # The baseline is still the variant that was dominant before the canary moved.
+        await pilot.press("b")
+        assert isinstance(app.screen, ConfirmChange)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(changes.applied) == 2, "rollback")
+        rollback = changes.applied[1][0]
+        assert isinstance(rollback, WeightPlan)
+        assert dict(rollback.after) == {"current-model": 1.0, "new-model": 0.0}
+
+
+async def test_marked_baseline_is_where_rollback_goes() -> None:
+    app, _, changes = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("tab", "down", "B", "b")
+        assert isinstance(app.screen, ConfirmChange)
+        assert app.screen.plan.api_request()["DesiredWeightsAndCapacities"] == [
+            {"VariantName": "current-model", "DesiredWeight": 0.0},
+            {"VariantName": "new-model", "DesiredWeight": 1.0},
+        ]
+        await pilot.press("n")
+        await pilot.pause()
+        assert changes.applied == []
+
+
+async def test_instance_count_flow() -> None:
+    app, _, changes = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("tab", "c")
+        assert isinstance(app.screen, CapacityEditor)
+        await pilot.press("backspace", "0", "enter")
+        assert (
+            "at least 1 instance" in static_text(app.screen.query_one("#capacity-message")).strip()
+        )
+        await pilot.press("backspace", "3", "enter")
+        assert isinstance(app.screen, ConfirmChange)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: bool(changes.applied), "the capacity change")
+        plan = changes.applied[0][0]
+        assert isinstance(plan, CapacityPlan)
+        assert (plan.variant, plan.count_before, plan.count_after) == ("current-model", 2, 3)
+
+
+async def test_refused_change_shows_live_state_and_reopens_the_editor() -> None:
+    app, backend, changes = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        live = backend.sagemaker.endpoints[CANARY]
+        changes.refuse_with = ChangeRefused("new-model: 10.0% -> 20.0% since you looked", live)
+        await pilot.press("w", "tab", "right_square_bracket", "enter", "y")
+        await wait_for(pilot, lambda: isinstance(app.screen, RefusedDialog), "the refusal")
+        assert "since you looked" in static_text(app.screen.query_one("#refused-message")).strip()
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, WeightEditor), "the editor again")
+        assert changes.applied == []
+
+
+async def test_read_only_hides_and_refuses_every_write() -> None:
+    app, _, changes = make_app(read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        screen = console(app)
+        shown = {b.binding.action for b in screen.active_bindings.values() if b.binding.show}
+        assert shown.isdisjoint({"edit_weights", "rollback", "promote", "edit_capacity"})
+        assert "READ-ONLY" in status_text(app)
+        for key in ("w", "b", "p", "c"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, ConsoleScreen)
+        await pilot.press("tab")
+        for key in ("p", "c"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, ConsoleScreen)
+        assert any("Read-only" in n.message for n in app._notifications)
+        palette = {binding.action for binding, _ in screen.palette_actions()}
+        assert palette.isdisjoint({"edit_weights", "rollback", "promote", "edit_capacity"})
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        help_text = screen_text(app.screen)
+        assert "edit variant weights" not in help_text
+        assert "refresh now" in help_text
+        assert changes.applied == []
+        assert app.change_service is None
+
+
+async def test_help_and_palette_list_every_console_action() -> None:
+    app, _, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = console(app)
+        palette = {binding.action for binding, _ in screen.palette_actions()}
+        assert {"edit_weights", "rollback", "promote", "edit_capacity", "filter"} <= palette
+        assert {"toggle_pause", "refresh_now", "cycle_metric", "window('12h')"} <= palette
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        help_text = screen_text(app.screen)
+        for words in ("edit variant weights", "refresh now", "window: 12 hours", "next pane"):
+            assert words in help_text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConsoleScreen)
+
+
+async def test_failed_poll_marks_stale_keeps_data_and_recovers() -> None:
+    app, backend, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        backend.sagemaker.fault = ServiceUnavailable("AWS answered 503 to ListEndpoints")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "STALE" in status_text(app), "STALE")
+        assert "503" in status_text(app)
+        assert len(table_rows(console(app).query_one(EndpointsTable))) == 3  # last good data
+        await pilot.press("w")  # still responsive
+        assert isinstance(app.screen, WeightEditor)
+        await pilot.press("escape")
+        backend.sagemaker.fault = None
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "STALE" not in status_text(app), "recovery")
+
+
+async def test_filter_narrows_the_endpoint_list() -> None:
+    app, _, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("slash", "r", "a", "n", "k")
+        rows = table_rows(console(app).query_one(EndpointsTable))
+        assert [row[0] for row in rows] == ["search-ranking"]
+        await wait_for(pilot, lambda: console(app).selected == "search-ranking", "selection")
+        await pilot.press("enter")
+        assert app.focused is console(app).query_one(EndpointsTable)
+
+
+async def test_endpoint_deleted_disappears_with_a_notice() -> None:
+    app, backend, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        del backend.sagemaker.endpoints["fraud-scoring"]
+        await pilot.press("ctrl+r")
+        await wait_for(
+            pilot,
+            lambda: "fraud-scoring" not in console(app).summaries,
+            "the deleted endpoint to go",
+        )
+        await pilot.pause()
+        rows = table_rows(console(app).query_one(EndpointsTable))
+        assert [row[0] for row in rows] == [CANARY, "search-ranking"]
+        assert any("no longer exists" in n.message for n in app._notifications)
+
+
+class GatedSageMaker:
+    """Holds ListEndpoints until released, counting how many run at once."""
+
+    def __init__(self, backend: FakeBackend) -> None:
+        self.inner = backend.sagemaker
+        self.gate = threading.Event()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.lists = 0
+        self._lock = threading.Lock()
+
+    def list_endpoints(self):  # type: ignore[no-untyped-def]
+        with self._lock:
+            self.in_flight += 1
+            self.lists += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        self.gate.wait(10)
+        with self._lock:
+            self.in_flight -= 1
+        return self.inner.list_endpoints()
+
+    def describe_endpoint(self, name: str):  # type: ignore[no-untyped-def]
+        return self.inner.describe_endpoint(name)
+
+
+async def test_polls_never_overlap() -> None:
+    backend = fake_backend()
+    gated = GatedSageMaker(backend)
+    backend.sagemaker = gated  # type: ignore[assignment]
+    app, _, _ = make_app(backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r", "ctrl+r", "ctrl+r")
+        await wait_for(pilot, lambda: gated.lists == 1, "the first poll")
+        await pilot.pause()
+        assert gated.lists == 1 and gated.max_in_flight == 1
+        gated.gate.set()
+        # The presses during the poll fold into exactly one more poll after it.
+        await wait_for(pilot, lambda: gated.lists == 2, "the follow-up poll")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert gated.lists == 2
+        assert gated.max_in_flight == 1
