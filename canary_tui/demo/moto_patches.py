@@ -23,13 +23,21 @@ And one for speed, not behaviour:
    variants took over 3 s of server CPU. The patch answers each query on its own, over only
    the datapoints of that query's metric (same name and dimension set), so moto's own code
    computes exactly the same result from a much smaller list.
+
+And one for memory, modelled on CloudWatch's own retention:
+
+4. moto keeps every datapoint forever; the simulator's 5-second ticks add ~23 MB an hour to
+   the server. CloudWatch keeps high-resolution data at its own resolution for 3 hours and
+   then only per minute, so the patch does the same: datapoints older than 3 hours are
+   merged into one per metric and minute (SampleCount, Sum, Minimum and Maximum combined, so
+   every statistic over whole minutes is unchanged).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 _WEIGHT_FIELDS = ("DesiredWeight", "CurrentWeight")
@@ -135,6 +143,83 @@ def _one_query_at_a_time(original: Callable[..., list[Any]]) -> Callable[..., li
     return get_metric_data
 
 
+HIGH_RESOLUTION_RETENTION = timedelta(hours=3)
+_ROLLUP_SECONDS = 60
+
+
+def _minute_of(timestamp: datetime) -> datetime:
+    return timestamp.replace(second=0, microsecond=0)
+
+
+def roll_up_old_datapoints(backend: Any, cutoff: datetime) -> None:
+    """Merge this backend's datapoints older than ``cutoff`` into one per metric and minute."""
+    from moto.cloudwatch.models import MetricAggregatedDatum, MetricDatum
+
+    cutoff = _minute_of(cutoff)
+    watermark: datetime | None = getattr(backend, "_canary_tui_rolled_up_until", None)
+    if watermark is not None and (cutoff - watermark).total_seconds() < _ROLLUP_SECONDS:
+        return
+    kept: list[Any] = []
+    groups: dict[Any, list[Any]] = {}
+    for datum in backend.metric_data:
+        timestamp = datum.timestamp
+        if timestamp.tzinfo is not None:  # moto stores naive UTC; be safe either way
+            timestamp = timestamp.replace(tzinfo=None)
+        old = timestamp < cutoff and (watermark is None or timestamp >= watermark)
+        if not old or not isinstance(datum, MetricAggregatedDatum | MetricDatum):
+            kept.append(datum)
+            continue
+        key = (
+            datum.namespace,
+            datum.name,
+            tuple((d.name, d.value) for d in datum.dimensions),
+            datum.unit,
+            _minute_of(timestamp),
+        )
+        groups.setdefault(key, []).append(datum)
+    for (namespace, name, dimensions, unit, minute), datums in groups.items():
+        if len(datums) == 1:
+            kept.append(datums[0])
+            continue
+        samples = [
+            (d.sample_count, d.sum, d.min, d.max)
+            if isinstance(d, MetricAggregatedDatum)
+            else (1.0, d.value, d.value, d.value)
+            for d in datums
+        ]
+        kept.append(
+            MetricAggregatedDatum(
+                namespace=namespace,
+                name=name,
+                sample_count=sum(sample[0] for sample in samples),
+                sum_stat=sum(sample[1] for sample in samples),
+                min_stat=min(sample[2] for sample in samples),
+                max_stat=max(sample[3] for sample in samples),
+                dimensions=[{"Name": n, "Value": v} for n, v in dimensions],
+                timestamp=minute,
+                unit=unit,
+            )
+        )
+    backend.metric_data = kept
+    backend._canary_tui_rolled_up_until = cutoff
+
+
+_put_lock = threading.Lock()
+
+
+def _with_retention(original: Callable[..., None]) -> Callable[..., None]:
+    def put_metric_data(self: Any, *args: Any, **kwargs: Any) -> None:
+        from moto.core.utils import utcnow
+
+        # moto's server is threaded: a put landing while the list is being rebuilt would
+        # be lost. Readers are safe, they work on their own copy (get_all_metrics).
+        with _put_lock:
+            original(self, *args, **kwargs)
+            roll_up_old_datapoints(self, utcnow() - HIGH_RESOLUTION_RETENTION)
+
+    return put_metric_data
+
+
 def apply_demo_patches() -> None:
     """Patch moto's SageMaker backend in this process. Idempotent."""
     from moto.sagemaker import models
@@ -153,4 +238,5 @@ def apply_demo_patches() -> None:
     cloudwatch_class = cloudwatch_models.CloudWatchBackend
     cloudwatch_class.get_all_metrics = _scoped_metrics(cloudwatch_class.get_all_metrics)  # type: ignore[method-assign, assignment]
     cloudwatch_class.get_metric_data = _one_query_at_a_time(cloudwatch_class.get_metric_data)  # type: ignore[method-assign, assignment]
+    cloudwatch_class.put_metric_data = _with_retention(cloudwatch_class.put_metric_data)  # type: ignore[method-assign]
     setattr(backend_class, _PATCHED_MARK, True)

@@ -297,3 +297,77 @@ def test_patched_get_metric_data_answers_exactly_like_stock_moto(
         patched = demo_cloudwatch.get_metric_data(MetricDataQueries=queries, **window)
         assert patched["MetricDataResults"] == stock["MetricDataResults"]
         assert any(result["Values"] for result in patched["MetricDataResults"]) == finds_data
+
+
+def test_datapoints_older_than_three_hours_are_kept_per_minute_with_the_same_statistics(
+    demo_server: DemoServer, cloudwatch_client: Any
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    requests_reset(demo_server.url)
+    demo_cloudwatch = boto3.client("cloudwatch", region_name=REGION, endpoint_url=demo_server.url)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    old_start = now - timedelta(hours=5)
+    recent_start = now - timedelta(hours=1)
+    dimensions = [{"Name": "EndpointName", "Value": "ep"}, {"Name": "VariantName", "Value": "a"}]
+    metric_data: list[dict[str, Any]] = []
+    for start in (old_start, recent_start):
+        for second in range(0, 600, 5):
+            metric_data.append(
+                {
+                    "MetricName": "ModelLatency",
+                    "Dimensions": dimensions,
+                    "Timestamp": start + timedelta(seconds=second),
+                    "StatisticValues": {
+                        "SampleCount": 3.0,
+                        "Sum": 90.0 + second % 7,
+                        "Minimum": 20.0 - second % 3,
+                        "Maximum": 40.0 + second % 11,
+                    },
+                    "Unit": "Microseconds",
+                    "StorageResolution": 1,
+                }
+            )
+            metric_data.append(
+                {
+                    "MetricName": "Invocations",
+                    "Dimensions": dimensions,
+                    "Timestamp": start + timedelta(seconds=second),
+                    "Value": float(second % 4),
+                }
+            )
+    for client in (cloudwatch_client, demo_cloudwatch):
+        client.put_metric_data(Namespace="AWS/SageMaker", MetricData=metric_data)
+
+    def results(client: Any, start: datetime, period: int) -> list[Any]:
+        queries = [
+            {
+                "Id": f"{metric.lower()}_{stat.lower()}",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/SageMaker",
+                        "MetricName": metric,
+                        "Dimensions": dimensions,
+                    },
+                    "Period": period,
+                    "Stat": stat,
+                },
+            }
+            for metric in ("ModelLatency", "Invocations")
+            for stat in ("SampleCount", "Sum", "Average", "Minimum", "Maximum")
+        ]
+        response = client.get_metric_data(
+            MetricDataQueries=queries, StartTime=start, EndTime=start + timedelta(minutes=10)
+        )
+        return response["MetricDataResults"]  # type: ignore[no-any-return]
+
+    for start in (old_start, recent_start):
+        stock, patched = results(cloudwatch_client, start, 60), results(demo_cloudwatch, start, 60)
+        assert [r["Timestamps"] for r in patched] == [r["Timestamps"] for r in stock]
+        for ours, theirs in zip(patched, stock, strict=True):
+            assert ours["Values"] == pytest.approx(theirs["Values"])
+            assert len(ours["Values"]) == 10
+    # At one-second resolution: the old data is now per minute, the recent data untouched.
+    assert len(results(demo_cloudwatch, old_start, 1)[0]["Values"]) == 10
+    assert len(results(cloudwatch_client, old_start, 1)[0]["Values"]) == 120
+    assert len(results(demo_cloudwatch, recent_start, 1)[0]["Values"]) == 120
