@@ -1,0 +1,218 @@
+"""The console's write flows end to end: keys -> confirm -> ChangeService -> moto.
+
+Every AWS call goes through botocore to the moto server; FaultInjector only counts calls
+(and, for the Updating case, rewrites an answer moto cannot give).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from canary_tui.audit import AuditLog
+from canary_tui.aws.backend import Backend, build_backend
+from canary_tui.aws.session import AwsClients, AwsTarget, client_config
+from canary_tui.changes import ChangeService
+from canary_tui.ui.app import CanaryApp
+from canary_tui.ui.options import ConsoleOptions
+from canary_tui.ui.screens.confirm import ConfirmChange
+from canary_tui.ui.screens.console import ConsoleScreen
+from canary_tui.ui.screens.editor import WeightEditor
+from canary_tui.ui.widgets.tables import VariantsTable
+from tests.aws.faults import FaultInjector
+from tests.conftest import REGION
+from tests.ui.fakes import frozen_clock
+from tests.ui.helpers import console, refresh_and_settle, table_rows, wait_for
+
+UPDATE = "sagemaker.UpdateEndpointWeightsAndCapacities"
+WRITE_OPERATIONS = (UPDATE, "sagemaker.UpdateEndpoint")
+
+
+@pytest.fixture
+def faults() -> FaultInjector:
+    return FaultInjector()
+
+
+@pytest.fixture
+def counted_backend(moto_url: str, faults: FaultInjector) -> Backend:
+    clients = AwsClients(
+        AwsTarget(region=REGION, endpoint_url=moto_url),
+        config=client_config(max_attempts=1),
+        on_client_created=faults,
+    )
+    return build_backend(clients, label="moto")
+
+
+def make_app(backend: Backend, tmp_path: Path, *, read_only: bool = False) -> CanaryApp:
+    changes = ChangeService(backend, AuditLog(tmp_path / "audit.jsonl"), "console")
+    return CanaryApp(
+        backend,
+        changes,
+        ConsoleOptions(read_only=read_only, poll=False, region=REGION),
+        clock=frozen_clock,
+    )
+
+
+def desired_weights(sagemaker_client: Any, endpoint: str) -> dict[str, float]:
+    described = sagemaker_client.describe_endpoint(EndpointName=endpoint)
+    return {v["VariantName"]: v["DesiredWeight"] for v in described["ProductionVariants"]}
+
+
+def writes(faults: FaultInjector) -> int:
+    return sum(faults.calls[operation] for operation in WRITE_OPERATIONS)
+
+
+async def test_edit_weights_by_keys_changes_the_endpoint(
+    counted_backend: Backend,
+    canary_endpoint: str,
+    sagemaker_client: Any,
+    faults: FaultInjector,
+    tmp_path: Path,
+) -> None:
+    app = make_app(counted_backend, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot, canary_endpoint)
+        await pilot.press("w", "tab", "right_square_bracket", "enter")  # new-model -> 25 %
+        assert isinstance(app.screen, ConfirmChange)
+        assert writes(faults) == 0
+        await pilot.press("y")
+        await wait_for(pilot, lambda: faults.calls[UPDATE] == 1, "the update call")
+        await wait_for(
+            pilot,
+            lambda: canary_endpoint not in console(app).following,
+            "the console to follow the endpoint to InService",
+        )
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert desired_weights(sagemaker_client, canary_endpoint) == {
+            "current-model": 0.75,
+            "new-model": 0.25,
+        }
+        rows = table_rows(console(app).query_one(VariantsTable))
+        assert [row[1] for row in rows] == ["75.0%", "25.0%"]
+        # The audit log has the intent and the outcome of this change.
+        records = (tmp_path / "audit.jsonl").read_text().splitlines()
+        assert len(records) == 2
+
+
+@pytest.mark.parametrize("keys", [("w", "tab", "up", "escape"), ("w", "tab", "up", "enter", "n")])
+async def test_cancel_sends_nothing(
+    counted_backend: Backend,
+    canary_endpoint: str,
+    sagemaker_client: Any,
+    faults: FaultInjector,
+    tmp_path: Path,
+    keys: tuple[str, ...],
+) -> None:
+    app = make_app(counted_backend, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot, canary_endpoint)
+        before_calls = sum(faults.calls.values())
+        await pilot.press(*keys)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert isinstance(app.screen, ConsoleScreen)
+        assert writes(faults) == 0
+        # Not even a read: cancelling is purely local.
+        assert sum(faults.calls.values()) == before_calls
+        assert desired_weights(sagemaker_client, canary_endpoint) == {
+            "current-model": 0.9,
+            "new-model": 0.1,
+        }
+
+
+async def test_promote_and_rollback_against_moto(
+    counted_backend: Backend,
+    canary_endpoint: str,
+    sagemaker_client: Any,
+    faults: FaultInjector,
+    tmp_path: Path,
+) -> None:
+    app = make_app(counted_backend, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot, canary_endpoint)
+        await pilot.press("tab", "down", "p")
+        assert isinstance(app.screen, ConfirmChange)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: faults.calls[UPDATE] == 1, "promote")
+        await wait_for(
+            pilot,
+            lambda: console(app).endpoints[canary_endpoint].desired_weights["new-model"] == 1.0,
+            "the promoted endpoint on screen",
+        )
+        assert desired_weights(sagemaker_client, canary_endpoint) == {
+            "current-model": 0.0,
+            "new-model": 1.0,
+        }
+        await app.workers.wait_for_complete()
+        await pilot.press("b")
+        assert isinstance(app.screen, ConfirmChange)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: faults.calls[UPDATE] == 2, "rollback")
+        await wait_for(
+            pilot,
+            lambda: console(app).endpoints[canary_endpoint].desired_weights["current-model"] == 1.0,
+            "the rolled-back endpoint on screen",
+        )
+        assert desired_weights(sagemaker_client, canary_endpoint) == {
+            "current-model": 1.0,
+            "new-model": 0.0,
+        }
+
+
+async def test_read_only_never_calls_a_write_api(
+    counted_backend: Backend,
+    canary_endpoint: str,
+    faults: FaultInjector,
+    tmp_path: Path,
+) -> None:
+    app = make_app(counted_backend, tmp_path, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot, canary_endpoint)
+        for keys in (("w", "enter", "y"), ("b", "y"), ("tab", "down", "p", "y"), ("c", "y")):
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert not isinstance(app.screen, WeightEditor | ConfirmChange)
+        await app.workers.wait_for_complete()
+        assert writes(faults) == 0
+        assert faults.calls["sts.GetCallerIdentity"] == 0
+        assert not (tmp_path / "audit.jsonl").exists()
+
+
+async def test_stale_edit_is_refused_and_nothing_sent(
+    counted_backend: Backend,
+    canary_endpoint: str,
+    sagemaker_client: Any,
+    faults: FaultInjector,
+    tmp_path: Path,
+) -> None:
+    app = make_app(counted_backend, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot, canary_endpoint)
+        await pilot.press("w", "tab", "right_square_bracket", "enter")
+        # A colleague changes the endpoint while the dialog is open.
+        sagemaker_client.update_endpoint_weights_and_capacities(
+            EndpointName=canary_endpoint,
+            DesiredWeightsAndCapacities=[
+                {"VariantName": "current-model", "DesiredWeight": 0.5},
+                {"VariantName": "new-model", "DesiredWeight": 0.5},
+            ],
+        )
+        await pilot.press("y")
+        await wait_for(
+            pilot, lambda: type(app.screen).__name__ == "RefusedDialog", "the refusal dialog"
+        )
+        assert faults.calls[UPDATE] == 0
+        assert desired_weights(sagemaker_client, canary_endpoint) == {
+            "current-model": 0.5,
+            "new-model": 0.5,
+        }
+        # The console now shows the live state it was refused with.
+        await pilot.press("escape")
+        await wait_for(
+            pilot,
+            lambda: console(app).endpoints[canary_endpoint].desired_weights["new-model"] == 0.5,
+            "the live state",
+        )
