@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NoReturn
 
-from canary_tui.audit import AuditLog, AuditWriteError, ChangeKind
+from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError, ChangeKind
 from canary_tui.aws.backend import Backend
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound, UpdateInProgress
 from canary_tui.domain.models import Endpoint, traffic_shares
@@ -340,6 +340,43 @@ class ChangeService:
             return error.message.replace("; nothing was sent", "; the change was sent")
         return None
 
+    # -- unfinished changes ------------------------------------------------------------------
+
+    def resolve_unfinished(self, entry: AuditEntry) -> tuple[str, str]:
+        """Close an intent left without an outcome by comparing it with the live endpoint.
+
+        Writes an outcome: ``ok`` when the live desired state is what the intent asked for,
+        else ``error`` (kind ``interrupted``). Returns (result, one-line explanation).
+        """
+        if entry.outcome is not None:
+            raise ValueError(f"change {entry.change_id} already has an outcome")
+        intent = entry.intent
+        try:
+            live: Endpoint | None = self.backend.sagemaker.describe_endpoint(intent.endpoint)
+        except NotFound:
+            live = None
+        stamp = "reconciled after an interruption"
+        if live is None:
+            result, message = "error", f"{stamp}: {intent.endpoint} no longer exists"
+        elif _matches(live, intent.weights_after, intent.instance_counts_after, intent.kind):
+            result, message = "ok", f"{stamp}: the live endpoint has the intended values"
+        elif _matches(live, intent.weights_before, intent.instance_counts_before, intent.kind):
+            result, message = "error", f"{stamp}: not applied; the live endpoint is as before"
+        else:
+            shares = ", ".join(
+                f"{name} {share:.1f}%" for name, share in live.desired_traffic_shares.items()
+            )
+            result, message = "error", f"{stamp}: unknown; live desired traffic is {shares}"
+        self.audit.record_outcome(
+            intent.change_id,
+            result="ok" if result == "ok" else "error",
+            endpoint=intent.endpoint,
+            error_kind=None if result == "ok" else "interrupted",
+            error_message=message,
+            desired_weights_after=live.desired_weights if live is not None else None,
+        )
+        return result, message
+
     # -- following an update ---------------------------------------------------------------
 
     def wait_until_settled(
@@ -382,6 +419,25 @@ class ChangeService:
                     last,
                 )
             sleep(min(poll_seconds, remaining))
+
+
+def _matches(
+    live: Endpoint,
+    weights: Mapping[str, float],
+    counts: Mapping[str, int | None],
+    kind: ChangeKind,
+) -> bool:
+    """Whether ``live``'s desired state is ``weights`` (or, for capacity, ``counts``)."""
+    if set(live.variant_names) != set(weights):
+        return False
+    if kind == "capacity":
+        return all(
+            live.variant(name).desired_instance_count == count for name, count in counts.items()
+        )
+    live_shares = live.desired_traffic_shares
+    return all(
+        abs(live_shares[name] - share) < 0.01 for name, share in traffic_shares(weights).items()
+    )
 
 
 def shares_after(plan: Plan, confirmed: Endpoint) -> dict[str, float]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from canary_tui.audit import AuditEntry, AuditLog
-from canary_tui.cli.common import EXIT_OK, UsageError
+from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError
+from canary_tui.changes import ChangeService
+from canary_tui.cli.common import EXIT_OK, UsageError, add_target_arguments, backend_from_args
 from canary_tui.cli.output import (
     add_audit_argument,
     audit_log_from_args,
+    configuration_is_bad_input,
     format_count,
     format_percent,
     format_table,
@@ -36,14 +38,24 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "-n", "--limit", type=int, metavar="N", help="only the N most recent changes"
     )
+    parser.add_argument(
+        "--resolve",
+        action="store_true",
+        help="close unfinished changes: describe each endpoint and record whether the "
+        "change took effect (reads AWS, writes only the audit log)",
+    )
+    add_target_arguments(parser)
     add_audit_argument(parser)
     parser.set_defaults(run=run)
 
 
+@configuration_is_bad_input
 def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
     audit = audit_log_from_args(args)
+    if args.resolve:
+        return resolve(args, audit)
     if not args.unfinished:
         report_audit_problems(audit)
     try:
@@ -72,6 +84,21 @@ def run(args: argparse.Namespace) -> int:
         print(_empty_message(audit, args.endpoint, args.unfinished))
         return EXIT_OK
     print_lines(entry_table(entries))
+    return EXIT_OK
+
+
+def resolve(args: argparse.Namespace, audit: AuditLog) -> int:
+    unfinished = audit.unfinished(args.endpoint)
+    if not unfinished:
+        print(_empty_message(audit, args.endpoint, True))
+        return EXIT_OK
+    service = ChangeService(backend_from_args(args), audit, "cli")
+    for entry in unfinished:
+        try:
+            result, message = service.resolve_unfinished(entry)
+        except AuditWriteError as error:
+            raise UsageError(error.message.replace("; nothing was sent", "")) from None
+        print(f"{entry.change_id[:8]} {entry.endpoint}: {result}: {message}")
     return EXIT_OK
 
 

@@ -540,3 +540,75 @@ def test_cli_aws_error_on_the_call_exits_1_and_is_audited(
     [entry] = audit.entries()
     assert entry.outcome is not None
     assert (entry.result, entry.outcome.error_kind) == ("error", "access-denied")
+
+
+# -- resolving an intent left without an outcome -------------------------------------------
+
+
+def _crashed_intent(audit: AuditLog, endpoint: str) -> str:
+    """What a process killed between intent and outcome leaves behind."""
+    return audit.record_intent(
+        endpoint=endpoint,
+        kind="weights",
+        source="console",
+        weights_before={"current-model": 0.9, "new-model": 0.1},
+        weights_after={"current-model": 0.5, "new-model": 0.5},
+    )
+
+
+@pytest.mark.parametrize(
+    ("applied", "result", "message"),
+    [
+        (True, "ok", "the live endpoint has the intended values"),
+        (False, "error", "not applied; the live endpoint is as before"),
+    ],
+)
+def test_resolve_unfinished_compares_with_the_live_endpoint(
+    service: ChangeService,
+    audit: AuditLog,
+    canary_endpoint: str,
+    sagemaker_client: Any,
+    applied: bool,
+    result: str,
+    message: str,
+) -> None:
+    change_id = _crashed_intent(audit, canary_endpoint)
+    if applied:
+        sagemaker_client.update_endpoint_weights_and_capacities(
+            EndpointName=canary_endpoint,
+            DesiredWeightsAndCapacities=[
+                {"VariantName": "current-model", "DesiredWeight": 1.0},
+                {"VariantName": "new-model", "DesiredWeight": 1.0},
+            ],
+        )
+    [entry] = audit.unfinished()
+    assert service.resolve_unfinished(entry) == (
+        result,
+        f"reconciled after an interruption: {message}",
+    )
+    assert audit.unfinished() == []
+    [resolved] = audit.entries()
+    assert resolved.change_id == change_id and resolved.outcome is not None
+    assert resolved.result == result
+    assert resolved.outcome.error_kind == (None if applied else "interrupted")
+
+
+def test_resolve_unfinished_when_the_weights_moved_elsewhere_or_the_endpoint_is_gone(
+    service: ChangeService, audit: AuditLog, canary_endpoint: str, sagemaker_client: Any
+) -> None:
+    _crashed_intent(audit, canary_endpoint)
+    sagemaker_client.update_endpoint_weights_and_capacities(
+        EndpointName=canary_endpoint,
+        DesiredWeightsAndCapacities=[{"VariantName": "new-model", "DesiredWeight": 0.3}],
+    )
+    [entry] = audit.unfinished()
+    result, message = service.resolve_unfinished(entry)
+    assert result == "error"
+    assert message.endswith("unknown; live desired traffic is current-model 75.0%, new-model 25.0%")
+
+    _crashed_intent(audit, "deleted-endpoint")
+    [entry] = audit.unfinished()
+    assert service.resolve_unfinished(entry) == (
+        "error",
+        "reconciled after an interruption: deleted-endpoint no longer exists",
+    )

@@ -486,7 +486,7 @@ _assignment = st.one_of(
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -558,3 +558,23 @@ def test_audit_path_comes_from_flag_then_env_then_config_file(
     ]
     listed = run_cli("audit", "--json", "--audit-log", str(from_flag), endpoint_url=None)
     assert json.loads(listed.stdout)["path"] == str(from_flag)
+
+
+def test_audit_resolve_closes_unfinished_changes(
+    run_cli: RunCli, demo_account: None, audit_path: Path
+) -> None:
+    assert run_cli("set-weights", ENDPOINT, "new-model=0.5", "-y").returncode == 0
+    intent = _records(audit_path)[0]
+    # As if killed right after sending: the intent is there, its outcome is not.
+    intent["id"] = "killed-after-sending"
+    with audit_path.open("a") as handle:
+        handle.write(json.dumps(intent) + "\n")
+
+    result = run_cli("audit", "--resolve")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        f"killed-a {ENDPOINT}: ok: reconciled after an interruption: "
+        "the live endpoint has the intended values"
+    )
+    assert run_cli("status").stderr == ""
+    assert run_cli("audit", "--resolve").stdout.strip().startswith("no unfinished changes")
