@@ -58,6 +58,12 @@ WAIT_POLL_SECONDS = 10.0
 
 PlanBuilder = Callable[[Endpoint], Plan]
 
+EXIT_CODES_HELP = (
+    "exit codes: 0 sent (or dry run, or nothing to change); 1 AWS failure, refused by a "
+    "guard (endpoint changed since shown, not InService, update in progress), or declined "
+    "at the prompt; 2 bad input, nothing sent"
+)
+
 
 def _add_change_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -88,8 +94,9 @@ def register(subparsers: Any) -> None:
         "set-weights",
         help="change variant weights (traffic split)",
         description="Weights are relative (0.9/0.1 = 90/10 = 9/1); unlisted variants keep "
-        "their weight. With percentages (new-model=25%%) list every variant; they must add "
+        "their weight. With percentages (new-model=25%) list every variant; they must add "
         "up to 100.",
+        epilog=EXIT_CODES_HELP,
     )
     weights.add_argument("endpoint", metavar="ENDPOINT")
     weights.add_argument(
@@ -99,7 +106,7 @@ def register(subparsers: Any) -> None:
     weights.set_defaults(run=run_set_weights)
 
     capacity = subparsers.add_parser(
-        "set-capacity", help="change one variant's desired instance count"
+        "set-capacity", help="change one variant's desired instance count", epilog=EXIT_CODES_HELP
     )
     capacity.add_argument("endpoint", metavar="ENDPOINT")
     capacity.add_argument("variant", metavar="VARIANT")
@@ -107,7 +114,9 @@ def register(subparsers: Any) -> None:
     _add_change_options(capacity)
     capacity.set_defaults(run=run_set_capacity)
 
-    promote = subparsers.add_parser("promote", help="send all traffic to one variant")
+    promote = subparsers.add_parser(
+        "promote", help="send all traffic to one variant", epilog=EXIT_CODES_HELP
+    )
     promote.add_argument("endpoint", metavar="ENDPOINT")
     promote.add_argument("variant", metavar="VARIANT")
     _add_change_options(promote)
@@ -118,6 +127,7 @@ def register(subparsers: Any) -> None:
         help="send all traffic back to the baseline variant",
         description="The baseline is the variant with the largest desired weight, unless "
         "--to names one.",
+        epilog=EXIT_CODES_HELP,
     )
     rollback.add_argument("endpoint", metavar="ENDPOINT")
     rollback.add_argument("--to", metavar="VARIANT", help="the variant to roll back to")
