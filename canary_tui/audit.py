@@ -233,6 +233,7 @@ class AuditLog:
         with self._lock:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                is_new = not self.path.exists()
                 descriptor = os.open(
                     self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600
                 )
@@ -248,6 +249,10 @@ class AuditLog:
                     os.fsync(descriptor)
                 finally:
                     os.close(descriptor)
+                if is_new:
+                    # A new file's directory entry must be durable too, or a power cut
+                    # could lose the whole log even though its records were fsynced.
+                    _fsync_directory(self.path.parent)
             except OSError as error:
                 reason = error.strerror or str(error)
                 raise AuditWriteError(
@@ -364,7 +369,7 @@ class AuditLog:
                     outcomes[outcome.change_id] = outcome
                 else:
                     raise ValueError(f"unknown phase {phase!r}")
-            except (ValueError, KeyError, TypeError) as error:
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
                 problem = (
                     "truncated or not JSON"
                     if isinstance(error, json.JSONDecodeError)
@@ -393,3 +398,11 @@ def _last_byte(path: Path, size: int) -> bytes:
     with path.open("rb") as handle:
         handle.seek(size - 1)
         return handle.read(1)
+
+
+def _fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,19 +71,21 @@ def test_each_record_is_fsynced_before_returning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = AuditLog(tmp_path / "audit.jsonl")
-    synced: list[int] = []
+    synced: list[tuple[str, int]] = []
     real_fsync = os.fsync
 
     def recording_fsync(descriptor: int) -> None:
         # At fsync time the whole record must already be in the file.
-        synced.append(len(log.path.read_bytes()))
+        what = "dir" if stat.S_ISDIR(os.fstat(descriptor).st_mode) else "file"
+        synced.append((what, len(log.path.read_bytes())))
         real_fsync(descriptor)
 
     monkeypatch.setattr(os, "fsync", recording_fsync)
     change_id = _intent(log)
     log.record_outcome(change_id, result="ok", endpoint="ep")
     sizes = [len(line) + 1 for line in log.path.read_bytes().splitlines()]
-    assert synced == [sizes[0], sizes[0] + sizes[1]]
+    # The directory is synced once, when the file is created.
+    assert synced == [("file", sizes[0]), ("dir", sizes[0]), ("file", sizes[0] + sizes[1])]
 
 
 def test_intent_and_outcome_are_paired_newest_last(tmp_path: Path) -> None:
@@ -150,10 +153,15 @@ def test_truncated_last_line_is_skipped_and_reported(tmp_path: Path) -> None:
 
 def test_records_of_the_wrong_shape_are_skipped(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
-    path.write_text('[1, 2]\n{"phase": "intent"}\n{"phase": "bogus", "id": "1"}\n')
+    path.write_text(
+        '[1, 2]\n{"phase": "intent"}\n{"phase": "bogus", "id": "1"}\n'
+        '{"phase": "intent", "id": "2", "time": "2026-01-01T00:00:00Z", "endpoint": "e",'
+        ' "kind": "weights", "source": "cli", "before": [], "after": []}\n'
+        '{"phase": "outcome", "id": "3", "time": "2026-01-01T00:00:00Z", "result": "maybe"}\n'
+    )
     reading = AuditLog(path).read()
     assert reading.entries == ()
-    assert [skipped.line_number for skipped in reading.skipped] == [1, 2, 3]
+    assert [skipped.line_number for skipped in reading.skipped] == [1, 2, 3, 4, 5]
 
 
 def test_missing_file_reads_as_empty(tmp_path: Path) -> None:
