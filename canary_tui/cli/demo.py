@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
+import tempfile
 import threading
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_OK, UsageError, fail
@@ -130,6 +134,7 @@ def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
 
     from canary_tui.cli.console import ConsoleOptions, run_console
 
+    stack.enter_context(_demo_data_directory())
     backend = build_backend(DemoAwsClients(server.url), label="demo")
     return run_console(
         backend,
@@ -139,6 +144,32 @@ def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
             mode_label="demo",
         ),
     )
+
+
+@contextmanager
+def _demo_data_directory() -> Iterator[Path]:
+    """Point this process's canary-tui data (audit log, ramp state) at a temporary directory.
+
+    The demo account is created afresh on every run, so its audit records and ramp state
+    describe endpoints that no longer exist once it ends; in the user's real audit log they
+    would be noise, and an unfinished demo record would be reported at the next real start.
+    Only this process's environment changes, and only for the console's lifetime.
+    """
+    with tempfile.TemporaryDirectory(prefix="canary-tui-demo-data-") as directory:
+        overrides = {
+            "XDG_DATA_HOME": directory,  # platformdirs' user data dir on Linux and BSD
+            "CANARY_TUI_AUDIT_PATH": str(Path(directory) / "audit.jsonl"),
+        }
+        previous = {name: os.environ.get(name) for name in overrides}
+        os.environ.update(overrides)
+        try:
+            yield Path(directory)
+        finally:
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def _serve_headless(server: DemoServer, exports: str, args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from typing import Any
 import boto3
 import pytest
 
+from canary_tui.audit import default_audit_path
 from canary_tui.aws.backend import Backend
 from canary_tui.cli import console
 from canary_tui.cli.console import ConsoleOptions
@@ -186,15 +187,21 @@ def test_console_gets_a_demo_backend_bound_to_the_server(
         seen["endpoints"] = [summary.name for summary in backend.sagemaker.list_endpoints()]
         seen["canary"] = backend.sagemaker.describe_endpoint(CANARY_ENDPOINT)
         seen["server_pids"] = child_pids(os.getpid())
+        seen["audit_path"] = default_audit_path()
         return 0
 
     monkeypatch.setattr(console, "run_console", fake_run_console)
+    user_data_home = os.environ["XDG_DATA_HOME"]
     assert main(["demo", "--read-only", "--tick", "60"]) == 0
     assert seen["label"] == "demo"
     assert seen["options"] == ConsoleOptions(read_only=True, refresh_seconds=5, mode_label="demo")
     assert sorted(seen["endpoints"]) == sorted(DEMO_ENDPOINTS)
     weights = {v.name: v.current_weight for v in seen["canary"].variants}
     assert weights == {"current-model": 0.9, "new-model": 0.1}
+    # Demo changes are audited in a throwaway log, never in the user's real one.
+    assert not str(seen["audit_path"]).startswith(user_data_home)
+    assert not seen["audit_path"].parent.exists()
+    assert os.environ["XDG_DATA_HOME"] == user_data_home
     # The server child existed during the console and is gone after it.
     assert seen["server_pids"]
     for pid in seen["server_pids"]:
