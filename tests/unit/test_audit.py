@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -214,4 +216,27 @@ def test_concurrent_writers_never_interleave(tmp_path: Path) -> None:
     assert reading.skipped == ()
     assert len(reading.entries) == 8 * per_thread
     assert {entry.change_id for entry in reading.entries} == set(ids)
+    assert all(entry.result == "ok" for entry in reading.entries)
+
+
+def test_concurrent_processes_never_interleave(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    writer = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from canary_tui.audit import AuditLog\n"
+        "log = AuditLog(Path(sys.argv[1]))\n"
+        "for _ in range(50):\n"
+        "    change_id = log.record_intent(endpoint=sys.argv[2], kind='weights', source='cli',\n"
+        "        weights_before={'a': 1.0}, weights_after={'a': 2.0}, reason='y' * 3000)\n"
+        "    log.record_outcome(change_id, result='ok', endpoint=sys.argv[2])\n"
+    )
+    processes = [
+        subprocess.Popen([sys.executable, "-c", writer, str(path), f"ep-{index}"])
+        for index in range(4)
+    ]
+    assert [process.wait(timeout=120) for process in processes] == [0, 0, 0, 0]
+    reading = AuditLog(path).read()
+    assert reading.skipped == ()
+    assert len(reading.entries) == 200
     assert all(entry.result == "ok" for entry in reading.entries)
