@@ -213,6 +213,7 @@ class CloudWatchGateway:
         """
         check_period(period_seconds)
         start, end = aligned_to_period(start, end, period_seconds)
+        refs = list(dict.fromkeys(refs))  # a variant asked for twice is fetched once
         if not refs:
             return MetricsBatch(start, end, period_seconds, {}, bool(self._percentiles), 0)
         with_percentiles = self._percentiles is True

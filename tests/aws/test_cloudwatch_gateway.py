@@ -147,6 +147,16 @@ def test_queries_are_split_into_calls_of_500(
     assert set(batch.variants) == set(refs)
 
 
+def test_a_variant_asked_for_twice_is_queried_once(
+    faulty_backend: Backend, faults: FaultInjector
+) -> None:
+    start, end = _window()
+    batch = faulty_backend.cloudwatch.fetch([CANARY, BASELINE, CANARY], start, end, PERIOD)
+    sent = [p for op, p in faults.requests if op == "cloudwatch.GetMetricData"]
+    assert len(sent[0]["MetricDataQueries"]) == 2 * len(BASE_METRICS)
+    assert set(batch.variants) == {CANARY, BASELINE}
+
+
 def test_no_variants_no_calls(faulty_backend: Backend, faults: FaultInjector) -> None:
     start, end = _window()
     batch = faulty_backend.cloudwatch.fetch([], start, end, PERIOD)
