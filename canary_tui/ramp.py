@@ -335,6 +335,13 @@ class RampRunner:
         """Drive ``state`` until the ramp is over, held (with ``return_when_paused``) or
         detached. Raises RampRollbackFailed when a rollback cannot be made to take."""
         with self.store.lock(state.plan.endpoint):
+            saved = self.store.load(state.plan.endpoint)
+            if saved is not None and not saved.is_over and saved.started_at != state.started_at:
+                raise RampBusy(
+                    f"another ramp on {state.plan.endpoint} was started meanwhile "
+                    f"({saved.plan.canary}, {saved.phase.value})"
+                )
+            self.store.save(state)
             self._emit(state, "running")
             try:
                 return self._loop(state)
@@ -429,9 +436,11 @@ class RampRunner:
         return state
 
     def _bake_message(self, state: RampState) -> str:
+        if state.step_share >= 100.0:
+            return "baking; watching alarms only (at 100% no baseline traffic to compare with)"
         if state.last_verdict_reason and state.last_verdict:
             return f"baking; so far {state.last_verdict}: {state.last_verdict_reason}"
-        return "baking"
+        return "baking; no verdict until a whole metric period has passed since the change"
 
     # -- the AWS side of each action ------------------------------------------------------
 

@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "status",
     "set_weights",
     "audit",
+    "verdict",
+    "ramp",
     "config_cmd",
 )
 

@@ -435,6 +435,9 @@ class RampState:
             paused_from=None,
             bake_remaining_seconds=None,
             status_reason=None,
+            # A verdict belongs to one traffic split; the next step starts without one.
+            last_verdict=None,
+            last_verdict_reason=None,
         )
         return state._log(now, f"{message}; next step {state.step_share:g}%")
 

@@ -117,9 +117,9 @@ class DataShortfall:
     def describe(self) -> str:
         parts = []
         if self.more_requests > 0:
-            parts.append(f"{self.more_requests} more requests")
+            parts.append(f"{self.more_requests} more request{'s' * (self.more_requests != 1)}")
         if self.more_periods > 0:
-            parts.append(f"{self.more_periods} more periods")
+            parts.append(f"{self.more_periods} more period{'s' * (self.more_periods != 1)}")
         need = "need " + " and ".join(parts)
         if self.eta_seconds is None:
             return need + " (no traffic yet, so no estimate)"

@@ -152,7 +152,9 @@ class TestStateMachine:
         assert state.phase is Phase.APPLYING
         assert state.step_index == 1
         assert state.next_action().share == 50.0
-        assert state.last_verdict == "PASS"
+        # The verdict belonged to the 10 % split; the 50 % step starts without one.
+        assert state.last_verdict is None
+        assert "passed (verdict PASS)" in state.history[-1].message
 
     def test_last_step_checks_alarms_only_and_finishes(self) -> None:
         state = RampState.start(plan(steps=(100.0,)), WEIGHTS, T0).on(Applied(at(0)))

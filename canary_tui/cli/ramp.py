@@ -1,0 +1,324 @@
+"""`canary-tui ramp ENDPOINT --canary VARIANT`: a guarded, watched traffic ramp.
+
+Exit codes: 0 the ramp reached its last step; 3 rolled back (verdict FAIL or an alarm) or
+aborted; 4 holding (verdict still INCONCLUSIVE after the extra bakes, or a step could not be
+applied): a person decides with --resume or --abort; 1 AWS failure, a rollback that could not
+be made to take, or confirmation declined; 2 bad input (including a ramp already in progress,
+or no terminal to confirm on without --yes); 130 interrupted (Ctrl+C pauses the ramp, its
+state is saved; --resume continues, --abort rolls back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from canary_tui.audit import AuditLog
+from canary_tui.aws.backend import Backend
+from canary_tui.changes import ChangeService
+from canary_tui.cli.common import (
+    EXIT_AWS_FAILURE,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    UsageError,
+    add_target_arguments,
+    backend_from_args,
+)
+from canary_tui.cli.output import (
+    add_audit_argument,
+    audit_log_from_args,
+    format_percent,
+    format_table,
+    print_lines,
+    report_audit_problems,
+    warn,
+)
+from canary_tui.cli.verdict import add_threshold_arguments, require_scipy, thresholds_from_args
+from canary_tui.domain.models import Endpoint
+from canary_tui.domain.ramp import (
+    DEFAULT_MAX_EXTRA_BAKES,
+    Abort,
+    Phase,
+    RampPlan,
+    RampPlanError,
+    RampState,
+    Resume,
+    format_seconds,
+    parse_duration,
+    parse_steps,
+)
+from canary_tui.domain.weights import plan_canary_share
+from canary_tui.ramp import (
+    RampBusy,
+    RampProgress,
+    RampRollbackFailed,
+    RampRunner,
+    RampSettings,
+    RampStore,
+)
+
+EXIT_ROLLED_BACK = 3
+EXIT_HOLDING = 4
+EXIT_INTERRUPTED = 130
+PHASE_EXIT_CODES = {
+    Phase.DONE: EXIT_OK,
+    Phase.ROLLED_BACK: EXIT_ROLLED_BACK,
+    Phase.ABORTED: EXIT_ROLLED_BACK,
+    Phase.PAUSED: EXIT_HOLDING,
+}
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "ramp",
+        help="shift traffic to a canary step by step, rolling back on FAIL or ALARM",
+        description="Applies each step through the guarded change path, bakes, checks the "
+        "verdict and the alarms, then advances or rolls back to the baseline (the variant "
+        "with the largest weight before the ramp). Exit codes: 0 done, 3 rolled back or "
+        "aborted, 4 holding for a decision, 1 AWS failure, 2 bad input, 130 interrupted.",
+    )
+    parser.add_argument("endpoint", metavar="ENDPOINT")
+    parser.add_argument("--canary", metavar="VARIANT", help="the variant to ramp up")
+    parser.add_argument(
+        "--steps", default="10,25,50,100", help="traffic %% per step (default %(default)s)"
+    )
+    parser.add_argument("--bake", default="10m", help="bake time per step (default %(default)s)")
+    parser.add_argument(
+        "--alarm",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a CloudWatch alarm that must stay OK (repeatable); ALARM rolls back",
+    )
+    parser.add_argument(
+        "--max-extra-bakes",
+        type=int,
+        default=DEFAULT_MAX_EXTRA_BAKES,
+        metavar="N",
+        help="bake again up to N times while the verdict is INCONCLUSIVE, then hold "
+        "(default %(default)s)",
+    )
+    parser.add_argument(
+        "--poll", default="60s", help="how often alarms and the verdict are read (default 60s)"
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--resume", action="store_true", help="continue the ramp in progress on ENDPOINT"
+    )
+    mode.add_argument(
+        "--abort", action="store_true", help="roll the ramp in progress back to its baseline"
+    )
+    mode.add_argument(
+        "--show", action="store_true", help="print the saved state of ENDPOINT's ramp and exit"
+    )
+    parser.add_argument(
+        "-y", "--yes", action="store_true", help="start without asking (needed when not a TTY)"
+    )
+    add_threshold_arguments(parser)
+    add_target_arguments(parser)
+    add_audit_argument(parser)
+    parser.set_defaults(run=run)
+
+
+def _print_progress(progress: RampProgress) -> None:
+    print(f"{progress.now:%H:%M:%S}Z {progress.line}", flush=True)
+
+
+def _confirmed(prompt: str) -> bool:
+    sys.stdout.flush()
+    print(f"{prompt} [y/N] ", end="", file=sys.stderr, flush=True)
+    try:
+        answer = sys.stdin.readline()
+    except (OSError, ValueError):
+        return False
+    return answer.strip().lower() in {"y", "yes"}
+
+
+def _may_proceed(args: argparse.Namespace, prompt: str) -> int | None:
+    """None to go on, or the exit code when the person (or the lack of one) says no."""
+    if args.yes:
+        return None
+    if not sys.stdin.isatty():
+        warn("not a terminal, so no one can confirm; pass --yes to go ahead (nothing was sent)")
+        return EXIT_BAD_INPUT
+    if not _confirmed(prompt):
+        print("cancelled: nothing was sent")
+        return EXIT_AWS_FAILURE
+    return None
+
+
+def plan_lines(plan: RampPlan, state: RampState, endpoint: Endpoint) -> list[str]:
+    """The plan as a person checks it: every step's traffic split, the bake and the exits."""
+    rows = [["now", *(format_percent(s) for s in endpoint.desired_traffic_shares.values())]]
+    for index, step in enumerate(plan.steps, start=1):
+        shares = plan_canary_share(endpoint, plan.canary, step).share_after
+        rows.append([f"step {index}", *(format_percent(shares[n]) for n in endpoint.variant_names)])
+    rows.append(
+        [
+            "rollback",
+            *(
+                format_percent(100.0 if n == state.baseline else 0.0)
+                for n in endpoint.variant_names
+            ),
+        ]
+    )
+    lines = [plan.describe(), f"baseline: {state.baseline} (rollback target)"]
+    lines += format_table(["", *endpoint.variant_names], rows, right_aligned=set(range(1, 9)))
+    lines.append(
+        "each step: apply (guarded, audited) -> bake, watching alarms and the verdict -> "
+        "advance on PASS, roll back on FAIL or ALARM, bake again then hold on INCONCLUSIVE"
+    )
+    return lines
+
+
+def state_lines(state: RampState, now: datetime) -> list[str]:
+    left = state.bake_left(now)
+    lines = [
+        f"ramp of {state.plan.canary} on {state.plan.endpoint}: {state.phase.value} at step "
+        f"{state.step_index + 1}/{len(state.plan.steps)} ({state.step_share:g}%), "
+        f"baseline {state.baseline}, started {state.started_at:%Y-%m-%d %H:%M} UTC"
+    ]
+    if left is not None:
+        lines.append(f"  bake left: {format_seconds(left)}")
+    if state.status_reason:
+        lines.append(f"  why: {state.status_reason}")
+    if state.last_verdict:
+        lines.append(f"  last verdict: {state.last_verdict}: {state.last_verdict_reason}")
+    return lines
+
+
+def _settings(args: argparse.Namespace) -> RampSettings:
+    try:
+        poll = parse_duration(args.poll)
+    except RampPlanError as error:
+        raise UsageError(f"--poll: {error.message}") from None
+    return RampSettings(
+        poll_seconds=poll,
+        period_seconds=args.period,
+        thresholds=thresholds_from_args(args),
+        return_when_paused=True,
+    )
+
+
+def _plan_from_args(args: argparse.Namespace) -> RampPlan:
+    if not args.canary:
+        raise UsageError("give the variant to ramp with --canary VARIANT")
+    try:
+        return RampPlan(
+            endpoint=args.endpoint,
+            canary=args.canary,
+            steps=parse_steps(args.steps),
+            bake_seconds=parse_duration(args.bake),
+            alarm_names=tuple(args.alarm),
+            max_extra_bakes=args.max_extra_bakes,
+        )
+    except RampPlanError as error:
+        raise UsageError(error.message) from None
+
+
+def _report_other_ramps(store: RampStore, endpoint: str) -> None:
+    for other in store.in_progress():
+        if other.plan.endpoint != endpoint:
+            warn(
+                f"note: a ramp of {other.plan.canary} on {other.plan.endpoint} is "
+                f"{other.phase.value} at {other.step_share:g}% (canary-tui ramp "
+                f"{other.plan.endpoint} --resume or --abort)"
+            )
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    require_scipy()
+    backend = backend_from_args(args)
+    audit = audit_log_from_args(args)
+    report_audit_problems(audit)
+    store = RampStore.next_to(audit.path)
+    _report_other_ramps(store, args.endpoint)
+    try:
+        saved = store.load(args.endpoint)
+    except RampPlanError as error:
+        raise UsageError(error.message) from None
+    now = datetime.now(UTC)
+
+    if args.show:
+        if saved is None:
+            print(f"no ramp recorded for {args.endpoint}")
+        else:
+            print_lines(state_lines(saved, now))
+        return EXIT_OK
+
+    if args.resume or args.abort:
+        if saved is None or saved.is_over:
+            raise UsageError(f"no ramp in progress on {args.endpoint}")
+        print_lines(state_lines(saved, now))
+        if args.abort:
+            refused = _may_proceed(args, f"Roll {args.endpoint} back to {saved.baseline}?")
+            if refused is not None:
+                return refused
+            state = saved.on(Abort(now))
+        else:
+            state = saved.on(Resume(now)) if saved.phase is Phase.PAUSED else saved
+        return _drive(backend, audit, store, settings, state)
+
+    plan = _plan_from_args(args)
+    runner = _runner(backend, audit, store, settings)
+    try:
+        state, endpoint = runner.prepare(plan)
+    except RampPlanError as error:
+        raise UsageError(error.message) from None
+    print_lines(plan_lines(plan, state, endpoint))
+    refused = _may_proceed(args, "Start the ramp?")
+    if refused is not None:
+        return refused
+    return _drive(backend, audit, store, settings, state)
+
+
+def _runner(
+    backend: Backend, audit: AuditLog, store: RampStore, settings: RampSettings
+) -> RampRunner:
+    return RampRunner(
+        backend,
+        ChangeService(backend, audit, "ramp"),
+        store,
+        settings=settings,
+        on_progress=_print_progress,
+    )
+
+
+def _drive(
+    backend: Backend,
+    audit: AuditLog,
+    store: RampStore,
+    settings: RampSettings,
+    state: RampState,
+) -> int:
+    runner = _runner(backend, audit, store, settings)
+    try:
+        final = runner.run(state)
+    except RampBusy as error:
+        raise UsageError(str(error)) from None
+    except RampRollbackFailed as error:
+        warn(f"ROLLBACK FAILED: {error.message}")
+        return EXIT_AWS_FAILURE
+    except KeyboardInterrupt:
+        warn(
+            f"interrupted: the ramp on {state.plan.endpoint} is paused where it is; "
+            f"continue with: canary-tui ramp {state.plan.endpoint} --resume "
+            f"(or --abort to roll back)"
+        )
+        return EXIT_INTERRUPTED
+    if final.phase is Phase.DONE:
+        print(f"done: {final.plan.canary} takes {final.step_share:g}% of {final.plan.endpoint}")
+    elif final.phase in (Phase.ROLLED_BACK, Phase.ABORTED):
+        print(
+            f"{final.phase.value.replace('_', ' ')}: all traffic on {final.baseline} "
+            f"({final.status_reason})"
+        )
+    elif final.phase is Phase.PAUSED:
+        print(
+            f"holding at {final.step_share:g}%: {final.status_reason}; decide with "
+            f"canary-tui ramp {final.plan.endpoint} --resume, or --abort"
+        )
+    return PHASE_EXIT_CODES.get(final.phase, EXIT_AWS_FAILURE)

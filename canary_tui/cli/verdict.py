@@ -1,0 +1,185 @@
+"""`canary-tui verdict ENDPOINT`: is the canary worse than the baseline, on CloudWatch data?
+
+Exit codes: 0 PASS, 3 FAIL, 4 INCONCLUSIVE (not enough data, or no canary), 1 AWS failure,
+2 bad input. A script can gate a promotion on ``canary-tui verdict EP`` alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from canary_tui.cli.common import EXIT_OK, UsageError, add_target_arguments, backend_from_args
+from canary_tui.cli.output import print_json, print_lines
+from canary_tui.cli.status import describe_or_usage_error
+from canary_tui.domain.metrics import VariantRef, aligned_window
+from canary_tui.domain.ramp import RampPlanError, format_seconds, parse_duration
+from canary_tui.domain.verdict import Outcome, Verdict, VerdictThresholds, compute_verdict
+
+EXIT_VERDICT_FAIL = 3
+EXIT_VERDICT_INCONCLUSIVE = 4
+VERDICT_EXIT_CODES = {
+    Outcome.PASS: EXIT_OK,
+    Outcome.FAIL: EXIT_VERDICT_FAIL,
+    Outcome.INCONCLUSIVE: EXIT_VERDICT_INCONCLUSIVE,
+}
+DEFAULT_WINDOW = "1h"
+DEFAULT_PERIOD = 60
+
+
+def add_threshold_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = VerdictThresholds()
+    group = parser.add_argument_group("verdict thresholds")
+    group.add_argument(
+        "--alpha",
+        type=float,
+        default=defaults.alpha,
+        help="significance level (default %(default)s)",
+    )
+    group.add_argument(
+        "--min-requests",
+        type=int,
+        default=defaults.min_requests,
+        metavar="N",
+        help="requests needed on baseline and canary before a PASS (default %(default)s)",
+    )
+    group.add_argument(
+        "--min-periods",
+        type=int,
+        default=defaults.min_periods,
+        metavar="N",
+        help="periods with canary traffic needed before a PASS (default %(default)s)",
+    )
+    group.add_argument(
+        "--max-latency-ratio",
+        type=float,
+        default=defaults.max_latency_ratio,
+        metavar="X",
+        help="FAIL above this canary/baseline latency ratio (default %(default)s)",
+    )
+    group.add_argument(
+        "--max-error-increase",
+        type=float,
+        default=defaults.max_error_rate_increase,
+        metavar="PP",
+        help="FAIL above this error-rate increase, percentage points (default %(default)s)",
+    )
+    group.add_argument(
+        "--split-tolerance",
+        type=float,
+        default=defaults.split_tolerance,
+        metavar="PP",
+        help="FAIL when the canary's traffic share is off by more (default %(default)s)",
+    )
+    group.add_argument(
+        "--period",
+        type=int,
+        default=DEFAULT_PERIOD,
+        metavar="SECONDS",
+        help="CloudWatch period of the series (default %(default)s)",
+    )
+
+
+def thresholds_from_args(args: argparse.Namespace) -> VerdictThresholds:
+    thresholds = VerdictThresholds(
+        alpha=args.alpha,
+        min_requests=args.min_requests,
+        min_periods=args.min_periods,
+        max_latency_ratio=args.max_latency_ratio,
+        max_error_rate_increase=args.max_error_increase,
+        split_tolerance=args.split_tolerance,
+    )
+    problems = thresholds.problems()
+    if problems:
+        raise UsageError("; ".join(problems))
+    if args.period <= 0 or (args.period % 60 and args.period not in (1, 5, 10, 30)):
+        raise UsageError(f"--period must be 1, 5, 10, 30 or a multiple of 60 (got {args.period})")
+    return thresholds
+
+
+def require_scipy() -> None:
+    try:
+        import scipy.stats  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            "the verdict needs scipy; install it with: pip install 'canary-tui[stats]'"
+        ) from None
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "verdict",
+        help="PASS / FAIL / INCONCLUSIVE for each canary against the baseline",
+        description="Compares each canary variant with the baseline (the variant with the "
+        "largest weight) over the window: 4XX and 5XX rates (Fisher exact), latency "
+        "(Mann-Whitney U, p99 or average ratio), traffic split (chi-square) and data "
+        "sufficiency. Exit codes: 0 PASS, 3 FAIL, 4 INCONCLUSIVE, 1 AWS failure, 2 bad input.",
+    )
+    parser.add_argument("endpoint", metavar="ENDPOINT")
+    parser.add_argument(
+        "--window",
+        default=DEFAULT_WINDOW,
+        help="how far back to look, e.g. 30m, 1h, 6h (default %(default)s)",
+    )
+    parser.add_argument("--baseline", metavar="VARIANT", help="compare against this variant")
+    parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    add_threshold_arguments(parser)
+    add_target_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def verdict_lines(verdict: Verdict) -> list[str]:
+    window = format_seconds(verdict.window_seconds)
+    lines = [
+        f"{verdict.endpoint}: {verdict.outcome.value}  (baseline {verdict.baseline}, "
+        f"window {window}, period {verdict.period_seconds}s)"
+    ]
+    if not verdict.canaries:
+        lines.append(f"  {verdict.reason}")
+    for canary in verdict.canaries:
+        lines.append(f"{canary.variant} vs {canary.baseline}: {canary.outcome.value}")
+        width = max(len(check.name) for check in canary.checks)
+        for check in canary.checks:
+            lines.append(f"  {check.name:<{width}}  {check.outcome.value:<12}  {check.reason}")
+    lines += [f"note: {note}" for note in verdict.notes]
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    thresholds = thresholds_from_args(args)
+    try:
+        window_seconds = parse_duration(args.window)
+    except RampPlanError as error:
+        raise UsageError(f"--window: {error.message}") from None
+    require_scipy()
+    backend = backend_from_args(args)
+    endpoint = describe_or_usage_error(backend, args.endpoint)
+    if args.baseline is not None and args.baseline not in endpoint.variant_names:
+        raise UsageError(
+            f"{endpoint.name} has no variant {args.baseline!r} "
+            f"(it has {', '.join(endpoint.variant_names)})"
+        )
+    now = datetime.now(UTC)
+    start, end = aligned_window(now, timedelta(seconds=window_seconds), args.period)
+    refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
+    batch = backend.cloudwatch.fetch(refs, start, end, args.period)
+    if not endpoint.variants:
+        raise UsageError(f"{endpoint.name} has no variants")
+    verdict = compute_verdict(
+        endpoint.name,
+        {ref.variant: batch.variants[ref] for ref in refs},
+        endpoint.current_weights,
+        period_seconds=args.period,
+        # Up to now, not to the end of the period in progress: the rate estimate uses it.
+        window_seconds=(now - start).total_seconds(),
+        thresholds=thresholds,
+        baseline=args.baseline,
+        weights_note="traffic split judged against the current weights; if they changed "
+        "inside the window, choose a window that starts after the change",
+    )
+    if args.json:
+        print_json(verdict.to_dict())
+    else:
+        print_lines(verdict_lines(verdict))
+    return VERDICT_EXIT_CODES[verdict.outcome]
