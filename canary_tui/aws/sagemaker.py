@@ -71,6 +71,7 @@ class SageMakerGateway:
         # Endpoint configs are immutable once created, so a name maps to one answer forever.
         self._config_cache: dict[str, EndpointConfigDetails] = {}
         self._config_lock = threading.Lock()
+        self._config_fetch_locks: dict[str, threading.Lock] = {}
 
     @property
     def _profile(self) -> str | None:
@@ -98,22 +99,30 @@ class SageMakerGateway:
         return summaries
 
     def describe_endpoint_config(self, name: str) -> EndpointConfigDetails:
+        """Model and instance type per variant; asked of AWS once per config name."""
         with self._config_lock:
             cached = self._config_cache.get(name)
-        if cached is not None:
-            return cached
-        with translated(self._profile):
-            raw = self._clients.sagemaker.describe_endpoint_config(EndpointConfigName=name)
-        details = EndpointConfigDetails(
-            name=name,
-            variant_models={
-                variant["VariantName"]: (variant.get("ModelName"), variant.get("InstanceType"))
-                for variant in raw.get("ProductionVariants", [])
-            },
-        )
-        with self._config_lock:
-            self._config_cache[name] = details
-        return details
+            if cached is not None:
+                return cached
+            name_lock = self._config_fetch_locks.setdefault(name, threading.Lock())
+        # One fetch per name even when several workers describe the same endpoint at once.
+        with name_lock:
+            with self._config_lock:
+                cached = self._config_cache.get(name)
+            if cached is not None:
+                return cached
+            with translated(self._profile):
+                raw = self._clients.sagemaker.describe_endpoint_config(EndpointConfigName=name)
+            details = EndpointConfigDetails(
+                name=name,
+                variant_models={
+                    variant["VariantName"]: (variant.get("ModelName"), variant.get("InstanceType"))
+                    for variant in raw.get("ProductionVariants", [])
+                },
+            )
+            with self._config_lock:
+                self._config_cache[name] = details
+            return details
 
     def describe_endpoint(self, name: str) -> Endpoint:
         """The endpoint with every variant's weights, counts, model and instance type."""

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from canary_tui.aws.backend import Backend
-from canary_tui.aws.errors import NotFound, ValidationFailed
+from canary_tui.aws.errors import NotFound, Throttled, ValidationFailed
 from canary_tui.aws.sagemaker import endpoint_from_description
 from canary_tui.demo.seed import DEMO_ROLE_ARN, SeedVariant, create_endpoint
 from canary_tui.domain.models import EndpointConfigDetails
+from tests.aws import faults as f
 from tests.aws.faults import FaultInjector
 
 
@@ -125,6 +128,34 @@ def test_endpoint_config_is_described_once_per_name(
         f"{canary_endpoint}-config",
         "other-config",
     ]
+
+
+def test_concurrent_describes_fetch_the_config_once(
+    faulty_backend: Backend, faults: FaultInjector, canary_endpoint: str
+) -> None:
+    workers = 8
+    start_together = threading.Barrier(workers)
+
+    def describe() -> str | None:
+        start_together.wait(timeout=10)
+        return faulty_backend.sagemaker.describe_endpoint(canary_endpoint).variants[0].model_name
+
+    with ThreadPoolExecutor(workers) as pool:
+        models = list(pool.map(lambda _: describe(), range(workers)))
+    assert models == [f"{canary_endpoint}-current-model"] * workers
+    assert faults.calls["sagemaker.DescribeEndpoint"] == workers
+    assert faults.calls["sagemaker.DescribeEndpointConfig"] == 1
+
+
+def test_a_failed_config_fetch_is_not_cached(
+    faulty_backend: Backend, faults: FaultInjector, canary_endpoint: str
+) -> None:
+    faults.fail("DescribeEndpointConfig", f.throttling(), times=1)
+    with pytest.raises(Throttled):
+        faulty_backend.sagemaker.describe_endpoint(canary_endpoint)
+    endpoint = faulty_backend.sagemaker.describe_endpoint(canary_endpoint)
+    assert endpoint.variant("new-model").model_name == f"{canary_endpoint}-new-model"
+    assert faults.calls["sagemaker.DescribeEndpointConfig"] == 2
 
 
 def test_endpoint_whose_config_was_deleted_is_still_described(
