@@ -145,7 +145,11 @@ def _latest_complete(points: Sequence[tuple[datetime, float]], frame: MetricsFra
 def invocations_cell(metrics: VariantMetrics, frame: MetricsFrame) -> MetricCell:
     per_minute = 60.0 / frame.period_seconds
     series = metrics.get(MetricKey.INVOCATIONS)
-    # No datapoint for a period means no request was counted in it: zero, not missing.
+    if not series.points:
+        # Nothing at all in the window: no traffic, or CloudWatch has not caught up. Say
+        # nothing rather than a zero that may be wrong.
+        return MetricCell(values=(), latest=NO_VALUE, points=())
+    # Between datapoints, a period without one had no request counted in it: zero.
     values = series.dense(frame.start, frame.period_seconds, frame.periods, 0.0)
     step = timedelta(seconds=frame.period_seconds)
     points = tuple(
