@@ -250,6 +250,11 @@ class Settings(BaseSettings):
             raise ValueError(f"not an AWS region name: {region!r}")
         return region
 
+    @field_validator("audit_path")
+    @classmethod
+    def _expand_home(cls, path: Path | None) -> Path | None:
+        return path.expanduser() if path is not None else None
+
     @field_validator("keymap")
     @classmethod
     def _keys_given(cls, keymap: dict[str, str]) -> dict[str, str]:
@@ -399,13 +404,17 @@ def load_settings(
     try:
         env_values = EnvSettingsSource(Settings)()
     except SettingsError as error:
-        raise ConfigError(f"environment: {error}") from None
+        raise _env_error(error) from None
 
     def source_of(dotted: str) -> str:
         if _has(flag_values, dotted):
             return f"flag {_flag_name(dotted)}"
         if _has(env_values, dotted):
-            return f"env {_env_name(dotted)}"
+            name = _env_name(dotted)
+            if "." in dotted and name not in _environ_upper():
+                # Given as a whole table: CANARY_TUI_VERDICT='{"alpha": 0.01}'.
+                name = _env_name(dotted.split(".", 1)[0])
+            return f"env {name}"
         if _has(file_values, dotted):
             return "file"
         return "default"
@@ -416,7 +425,7 @@ def load_settings(
         except ValidationError as error:
             raise _config_error(error, path, source_of) from None
         except SettingsError as error:
-            raise ConfigError(f"environment: {error}") from None
+            raise _env_error(error) from None
         except tomllib.TOMLDecodeError as error:  # pragma: no cover - read above already
             raise ConfigError(f"{path}: not valid TOML: {error}") from None
 
@@ -432,6 +441,22 @@ def load_settings(
         )
     )
     return LoadedSettings(settings, path, sources, unknown_env)
+
+
+def _environ_upper() -> set[str]:
+    return {name.upper() for name in os.environ}
+
+
+def _env_error(error: SettingsError) -> ConfigError:
+    # pydantic-settings says: error parsing value for field "verdict" from source "..."
+    match = re.search(r'field "(\w+)"', str(error))
+    if match is None:
+        return ConfigError(f"environment: {error}")
+    field = match.group(1)
+    return ConfigError(
+        f"{_env_name(field)}: {field}: not valid JSON; "
+        f"or set one key at a time, e.g. {_env_name(field)}__KEY=VALUE"
+    )
 
 
 def _config_error(error: ValidationError, path: Path, source_of: Any) -> ConfigError:

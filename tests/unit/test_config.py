@@ -247,6 +247,23 @@ def test_bad_env_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> No
         load_settings()
 
 
+def test_a_whole_table_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CANARY_TUI_VERDICT", '{"alpha": 0.2}')
+    loaded = load_settings()
+    assert loaded.settings.verdict.alpha == 0.2
+    assert loaded.sources["verdict.alpha"] == "env CANARY_TUI_VERDICT"
+    monkeypatch.setenv("CANARY_TUI_VERDICT", "alpha=0.2")
+    with pytest.raises(ConfigError, match=r"^CANARY_TUI_VERDICT: verdict: not valid JSON"):
+        load_settings()
+
+
+def test_audit_path_expands_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("CANARY_TUI_AUDIT_PATH", "~/audit/canary.jsonl")
+    settings = load_settings().settings
+    assert settings.effective_audit_path == tmp_path / "audit" / "canary.jsonl"
+
+
 def test_bad_flag_value_names_the_flag() -> None:
     with pytest.raises(ConfigError, match=r"^--window: window: must be one of"):
         load_settings({"window": "1d"})
