@@ -612,3 +612,23 @@ def test_resolve_unfinished_when_the_weights_moved_elsewhere_or_the_endpoint_is_
         "error",
         "reconciled after an interruption: deleted-endpoint no longer exists",
     )
+
+
+def test_wait_until_settled_waits_out_throttling(
+    service: ChangeService, hooks: Hooks, canary_endpoint: str
+) -> None:
+    throttled = iter([True, True])
+
+    def throttle_twice(params: dict[str, Any]) -> Any:
+        if next(throttled, False):
+            return error_response(400, "ThrottlingException", "Rate exceeded")
+        return None
+
+    hooks.before["DescribeEndpoint"] = throttle_twice
+    clock = FakeClock()
+    final = service.wait_until_settled(
+        canary_endpoint, timeout=60, poll_seconds=5, clock=clock, sleep=clock.sleep
+    )
+    assert final.status == "InService"
+    assert clock.sleeps == [5, 5]
+    assert hooks.calls["DescribeEndpoint"] == 3
