@@ -370,3 +370,18 @@ def test_probe_client_never_retries_but_the_data_client_does(moto_url: str) -> N
     with pytest.raises(EndpointConnectionError):
         clients.cloudwatch.get_metric_data(MetricDataQueries=[], **window)
     assert faults.attempts["cloudwatch.GetMetricData"] == 1 + 4
+
+
+def test_fault_injector_installs_on_an_existing_backend(
+    backend: Backend, canary_endpoint: str
+) -> None:
+    faults = FaultInjector()
+    backend.sagemaker.list_endpoints()  # clients already built without the hook
+    faults.install(backend.clients)
+    faults.fail("ListEndpoints", f.access_denied("sagemaker:ListEndpoints"))
+    with pytest.raises(AccessDenied, match="sagemaker:ListEndpoints"):
+        backend.sagemaker.list_endpoints()
+    faults.clear("ListEndpoints")
+    assert [e.name for e in backend.sagemaker.list_endpoints()] == [canary_endpoint]
+    assert faults.calls_to("ListEndpoints") == 2
+    assert faults.calls["sagemaker.ListEndpoints"] == 2
