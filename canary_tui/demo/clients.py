@@ -15,7 +15,7 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
-from canary_tui.aws.session import AwsClients, AwsTarget
+from canary_tui.aws.session import AwsClients, AwsTarget, client_config
 
 DEMO_REGION = "us-east-1"
 DEMO_ACCESS_KEY_ID = "demo"
@@ -44,7 +44,12 @@ class DemoAwsClients(AwsClients):
     """:class:`AwsClients` bound to the demo server, immune to the user's AWS environment."""
 
     def __init__(self, endpoint_url: str, config: Config | None = None) -> None:
-        super().__init__(AwsTarget(region=DEMO_REGION, endpoint_url=endpoint_url), config)
+        # An empty proxy map (not None) stops botocore from reading HTTP_PROXY: a corporate
+        # proxy cannot reach the user's loopback.
+        super().__init__(
+            AwsTarget(region=DEMO_REGION, endpoint_url=endpoint_url),
+            (config or client_config()).merge(Config(proxies={})),
+        )
 
     def _ensure_session(self) -> boto3.Session:
         # Overrides the standard-chain session of AwsClients (called under its lock).

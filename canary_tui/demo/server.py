@@ -145,9 +145,11 @@ class DemoServer:
 
     def _wait_until_answering(self, deadline: float) -> None:
         probe = f"{self.url}/moto-api/"
+        # No proxy: HTTP_PROXY in the user's shell must not swallow a loopback request.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         while True:
             try:
-                with urllib.request.urlopen(probe, timeout=2):
+                with opener.open(probe, timeout=2):
                     return
             except urllib.error.HTTPError:
                 return  # any HTTP answer means it is serving

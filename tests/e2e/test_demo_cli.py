@@ -28,6 +28,7 @@ from canary_tui.demo.seed import CANARY_ENDPOINT, DEMO_ENDPOINTS
 from tests.e2e.test_demo_server import process_gone, wait_until_gone
 
 CLI = [sys.executable, "-m", "canary_tui.cli.main"]
+PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
 
 
 def read_line(stream: Any, deadline: float) -> str:
@@ -80,6 +81,8 @@ def headless_demo(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeadlessDemo]:
     # A user's shell pointing somewhere else must not matter to the demo.
     monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    for name in PROXY_VARIABLES:
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
     process = subprocess.Popen(
         [*CLI, "demo", "--headless", "--tick", "0.2", "--scenario", "regression"],
         stdin=subprocess.DEVNULL,
@@ -104,6 +107,8 @@ def test_headless_prints_the_url_and_the_environment_for_other_shells(
     assert headless_demo.url.startswith("http://127.0.0.1:")
     assert "scenario regression" in headless_demo.banner
     environment = exported_environment(headless_demo.export_line)
+    for name in PROXY_VARIABLES:  # the other shell has no proxy; the demo's did
+        environment.pop(name)
     assert environment["AWS_ENDPOINT_URL"] == headless_demo.url
     assert "AWS_PROFILE" not in environment
 
