@@ -7,13 +7,16 @@ Exit codes: 0 PASS, 3 FAIL, 4 INCONCLUSIVE (not enough data, or no canary), 1 AW
 from __future__ import annotations
 
 import argparse
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from canary_tui.audit import AuditLog
 from canary_tui.cli.common import EXIT_OK, UsageError, add_target_arguments, backend_from_args
-from canary_tui.cli.output import print_json, print_lines
+from canary_tui.cli.output import add_audit_argument, audit_log_from_args, print_json, print_lines
 from canary_tui.cli.status import describe_or_usage_error
 from canary_tui.domain.metrics import VariantRef, aligned_window
+from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import RampPlanError, format_seconds, parse_duration
 from canary_tui.domain.verdict import Outcome, Verdict, VerdictThresholds, compute_verdict
 
@@ -126,11 +129,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
     add_threshold_arguments(parser)
     add_target_arguments(parser)
+    add_audit_argument(parser)
     parser.set_defaults(run=run)
 
 
-def verdict_lines(verdict: Verdict) -> list[str]:
-    window = format_seconds(verdict.window_seconds)
+def verdict_lines(verdict: Verdict, window: str | None = None) -> list[str]:
+    window = window or format_seconds(verdict.window_seconds)
     lines = [
         f"{verdict.endpoint}: {verdict.outcome.value}  (baseline {verdict.baseline}, "
         f"window {window}, period {verdict.period_seconds}s)"
@@ -144,6 +148,48 @@ def verdict_lines(verdict: Verdict) -> list[str]:
             lines.append(f"  {check.name:<{width}}  {check.outcome.value:<12}  {check.reason}")
     lines += [f"note: {note}" for note in verdict.notes]
     return lines
+
+
+def last_weight_change(endpoint: Endpoint, audit: AuditLog, since: datetime) -> datetime | None:
+    """The latest weight change of ``endpoint`` after ``since`` in the audit log, if any.
+
+    Only changes made through canary-tui are there. DescribeEndpoint's LastModifiedTime is
+    not used: it moves for other reasons too (creation, capacity, platform updates), and
+    taking it for a weight change would throw away good data.
+    """
+    try:
+        entries = audit.read(endpoint.name).entries
+    except OSError:
+        return None
+    changes = [
+        entry.outcome.time if entry.outcome is not None else entry.intent.time
+        for entry in entries
+        if entry.intent.kind == "weights" and entry.result in ("ok", "unfinished")
+    ]
+    inside = [moment for moment in changes if moment >= since]
+    return max(inside) if inside else None
+
+
+def split_start(changed_at: datetime | None, period_seconds: int) -> datetime | None:
+    """The first whole period after a change: the period it happened in mixes two splits."""
+    if changed_at is None:
+        return None
+    epoch = math.ceil(changed_at.timestamp() / period_seconds) * period_seconds
+    return datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def weights_note(changed_at: datetime | None, period_seconds: int) -> str:
+    since = split_start(changed_at, period_seconds)
+    if changed_at is None or since is None:
+        return (
+            "traffic split judged against the current weights (no change in the audit log "
+            "inside the window)"
+        )
+    return (
+        f"weights last changed at {changed_at:%H:%M:%S} UTC (audit log): traffic split "
+        f"judged against the current weights from {since:%H:%M} UTC on; error rates and "
+        "latency over the whole window"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -162,6 +208,7 @@ def run(args: argparse.Namespace) -> int:
         )
     now = datetime.now(UTC)
     start, end = aligned_window(now, timedelta(seconds=window_seconds), args.period)
+    changed_at = last_weight_change(endpoint, audit_log_from_args(args), start)
     refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
     batch = backend.cloudwatch.fetch(refs, start, end, args.period)
     if not endpoint.variants:
@@ -175,11 +222,11 @@ def run(args: argparse.Namespace) -> int:
         window_seconds=(now - start).total_seconds(),
         thresholds=thresholds,
         baseline=args.baseline,
-        weights_note="traffic split judged against the current weights; if they changed "
-        "inside the window, choose a window that starts after the change",
+        weights_note=weights_note(changed_at, args.period),
+        split_since=split_start(changed_at, args.period),
     )
     if args.json:
         print_json(verdict.to_dict())
     else:
-        print_lines(verdict_lines(verdict))
+        print_lines(verdict_lines(verdict, args.window))
     return VERDICT_EXIT_CODES[verdict.outcome]

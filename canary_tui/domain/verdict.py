@@ -421,6 +421,11 @@ def traffic_split_check(
     )
 
 
+def _requests_since(metrics: VariantMetrics, since: datetime | None) -> float:
+    points = metrics.get(MetricKey.INVOCATIONS).points
+    return math.fsum(value for ts, value in points if since is None or ts >= since)
+
+
 def _periods_with_traffic(metrics: VariantMetrics) -> int:
     return sum(1 for value in metrics.get(MetricKey.INVOCATIONS).values if value > 0)
 
@@ -489,6 +494,7 @@ def judge_canary(
     window_seconds: float,
     period_seconds: int,
     thresholds: VerdictThresholds,
+    split_canary_requests: float | None = None,
 ) -> CanaryVerdict:
     canary_requests = canary.get(MetricKey.INVOCATIONS).total()
     baseline_requests = baseline.get(MetricKey.INVOCATIONS).total()
@@ -513,7 +519,12 @@ def judge_canary(
             thresholds,
         ),
         latency_check(canary, baseline, thresholds),
-        traffic_split_check(canary_requests, total_requests, configured_share_pct, thresholds),
+        traffic_split_check(
+            canary_requests if split_canary_requests is None else split_canary_requests,
+            total_requests,
+            configured_share_pct,
+            thresholds,
+        ),
         data,
     )
     failed = [check for check in checks if check.outcome is Outcome.FAIL]
@@ -545,12 +556,15 @@ def compute_verdict(
     baseline: str | None = None,
     canaries: Sequence[str] | None = None,
     weights_note: str = "traffic split judged against the current weights",
+    split_since: datetime | None = None,
 ) -> Verdict:
     """Judge every canary (by default: every variant but the baseline with weight > 0).
 
     ``metrics`` maps variant name to its metrics over the window; ``weights`` are the weights
     in force over that window (the caller says which in ``weights_note``); ``baseline``
-    defaults to the variant with the largest weight.
+    defaults to the variant with the largest weight. ``split_since``: when the weights last
+    changed inside the window, the traffic split is judged on the periods from then on only
+    (error rates and latency are per variant, so the whole window still counts for them).
     """
     thresholds = thresholds or VerdictThresholds()
     problems = thresholds.problems()
@@ -565,7 +579,7 @@ def compute_verdict(
         canaries = [name for name, weight in weights.items() if name != baseline and weight > 0]
     shares = traffic_shares(weights)
     # Traffic to variants not in ``weights`` still counts: it was routed somewhere.
-    total_requests = math.fsum(m.get(MetricKey.INVOCATIONS).total() for m in metrics.values())
+    total_requests = math.fsum(_requests_since(m, split_since) for m in metrics.values())
     results = []
     for name in canaries:
         if name not in metrics:
@@ -576,6 +590,7 @@ def compute_verdict(
                 metrics[baseline],
                 configured_share_pct=shares.get(name, 0.0),
                 total_requests=total_requests,
+                split_canary_requests=_requests_since(metrics[name], split_since),
                 window_seconds=window_seconds,
                 period_seconds=period_seconds,
                 thresholds=thresholds,

@@ -34,6 +34,7 @@ from canary_tui.demo.seed import (
 from canary_tui.demo.server import DemoServer
 from canary_tui.demo.simulator import TrafficSimulator, demo_traffic
 from canary_tui.domain.ramp import Phase, RampPlan, RampState
+from canary_tui.domain.weights import plan_canary_share
 from canary_tui.ramp import RampRunner, RampSettings, RampStore
 from tests.ramp_helpers import FakeClock
 
@@ -279,3 +280,32 @@ def test_a_ramp_in_progress_is_reported_and_can_be_aborted(
     assert "aborted: all traffic on current-model" in aborted.stdout
     assert canary_weights(demo_url) == {BASELINE_VARIANT: 1.0, CANARY_VARIANT: 0.0}
     assert run_cli("ramp", CANARY_ENDPOINT, "--resume").returncode == 2  # nothing left
+
+
+def test_verdict_judges_the_split_from_the_last_audited_weight_change(
+    run_cli: RunCli, demo_url: str, audit_path: Path
+) -> None:
+    # 50 minutes at 90/10, a change to 75/25 ten minutes ago (through the guarded path, so
+    # it is in the audit log), then 10 minutes at 75/25.
+    now = datetime.now(UTC)
+    changed_at = now - timedelta(minutes=10)
+    sagemaker, cloudwatch = clients_at(demo_url)
+    simulator = TrafficSimulator(sagemaker, cloudwatch, traffic=demo_traffic("healthy"), seed=9)
+    simulator.backfill(changed_at, timedelta(minutes=50))
+    backend = demo_backend(demo_url)
+    endpoint = backend.sagemaker.describe_endpoint(CANARY_ENDPOINT)
+    audit = AuditLog(audit_path, clock=lambda: changed_at)
+    ChangeService(backend, audit, "cli").apply(
+        plan_canary_share(endpoint, CANARY_VARIANT, 25.0), endpoint
+    )
+    simulator.backfill(now, timedelta(minutes=10))
+
+    result = run_cli("verdict", CANARY_ENDPOINT, "--audit-log", str(audit_path), "--json")
+
+    verdict = json.loads(result.stdout)
+    split = {c["name"]: c for c in verdict["canaries"][0]["checks"]}["traffic_split"]
+    assert split["outcome"] == "PASS", split
+    assert split["numbers"]["configured_share_pct"] == pytest.approx(25.0)
+    assert split["numbers"]["observed_share_pct"] == pytest.approx(25.0, abs=1.5)
+    assert any("weights last changed at" in note for note in verdict["notes"])
+    assert result.returncode == 0, result.stderr

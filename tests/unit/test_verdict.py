@@ -279,3 +279,38 @@ def test_baseline_is_the_heaviest_variant() -> None:
 )
 def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
+
+
+def test_split_is_judged_only_after_the_last_weight_change_when_told() -> None:
+    # 20 periods at 50/50, then 10 periods at 90/10 (the weights now in force).
+    baseline = VariantMetrics(
+        VariantRef("ep", "base"),
+        {
+            MetricKey.INVOCATIONS: series([500] * 20 + [900] * 10),
+            MetricKey.MODEL_LATENCY_AVG: series(jitter(50, 30)),
+        },
+    )
+    canary = VariantMetrics(
+        VariantRef("ep", "new"),
+        {
+            MetricKey.INVOCATIONS: series([500] * 20 + [100] * 10),
+            MetricKey.MODEL_LATENCY_AVG: series(jitter(50, 30)),
+        },
+    )
+    whole = verdict_for(baseline, canary)
+    assert whole.canary("new").check("traffic_split").outcome is Outcome.FAIL
+
+    changed_at = START + timedelta(seconds=PERIOD * 20)
+    since = compute_verdict(
+        "ep",
+        {"base": baseline, "new": canary},
+        {"base": 0.9, "new": 0.1},
+        period_seconds=PERIOD,
+        window_seconds=PERIOD * 30,
+        split_since=changed_at,
+    )
+    split = since.canary("new").check("traffic_split")
+    assert split.outcome is Outcome.PASS
+    assert split.numbers["total_requests"] == 10_000
+    # Error rates still use the whole window.
+    assert since.canary("new").check("errors_5xx").numbers["canary_requests"] == 11_000
