@@ -90,17 +90,18 @@ def _check_demo_extra() -> None:
 
 def run(args: argparse.Namespace) -> int:
     _check_demo_extra()
-    from canary_tui.demo.server import DemoServerError, Terminated, sigterm_raises
+    from canary_tui.demo.server import DemoServerError, Terminated, termination_raises
 
     try:
         with ExitStack() as stack:
             if threading.current_thread() is threading.main_thread():
-                stack.enter_context(sigterm_raises())
+                stack.enter_context(termination_raises())
             return _run_demo(args, stack)
     except DemoServerError as error:
         fail(str(error), EXIT_AWS_FAILURE)
     except (KeyboardInterrupt, Terminated):
-        # Ctrl+C and SIGTERM are how a demo is meant to end: everything is torn down by now.
+        # Ctrl+C, SIGTERM and a closed terminal are how a demo is meant to end: everything
+        # is torn down by now.
         if args.headless:
             print("canary-tui demo: stopped", file=sys.stderr)
         return EXIT_OK

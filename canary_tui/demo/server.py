@@ -3,7 +3,7 @@
 Why a process and not moto's in-process thread: the console's event loop and the simulator
 must not share a GIL-heavy HTTP server, and a process can be killed for sure. Teardown is
 guaranteed on every path we can see (context manager, :func:`atexit`, SIGTERM via
-:func:`sigterm_raises`) and, on Linux, on the one we cannot: the child asks the kernel for
+:func:`termination_raises`) and, on Linux, on the one we cannot: the child asks the kernel for
 ``PR_SET_PDEATHSIG``, so even a SIGKILLed parent leaves no orphan.
 
 ``PR_SET_PDEATHSIG`` fires when the *thread* that started the child ends, so call
@@ -202,25 +202,31 @@ class DemoServer:
 
 
 class Terminated(SystemExit):
-    """Raised in the main thread on SIGTERM so every ``finally`` and ``with`` runs."""
+    """Raised in the main thread on SIGTERM or SIGHUP so every ``finally`` and ``with`` runs."""
 
-    def __init__(self) -> None:
-        super().__init__(128 + signal.SIGTERM)
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(128 + signum)
+
+
+#: SIGTERM: a stop request (kill, systemd, CI). SIGHUP: the SSH session or terminal went away.
+TERMINATION_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 @contextmanager
-def sigterm_raises() -> Iterator[None]:
-    """Within the block, SIGTERM raises :class:`Terminated` instead of killing the process.
+def termination_raises() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise :class:`Terminated` instead of killing us.
 
-    Without this, SIGTERM's default action ends the process without running ``finally``
-    blocks or atexit handlers, and the server would live on until PDEATHSIG (Linux only).
+    Their default action ends the process without running ``finally`` blocks or atexit
+    handlers, and the server would live on until PDEATHSIG (Linux only) caught up with it.
+    Call from the main thread (only it may install signal handlers).
     """
 
     def raise_terminated(signum: int, frame: FrameType | None) -> None:
-        raise Terminated()
+        raise Terminated(signum)
 
-    previous = signal.signal(signal.SIGTERM, raise_terminated)
+    previous = {signum: signal.signal(signum, raise_terminated) for signum in TERMINATION_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

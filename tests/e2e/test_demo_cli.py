@@ -148,7 +148,7 @@ def test_headless_prints_the_url_and_the_environment_for_other_shells(
     assert len(backfilled) >= 59
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_headless_stops_cleanly_with_no_orphan_and_no_moto_output(
     headless_demo: HeadlessDemo, stop_signal: signal.Signals
 ) -> None:
