@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -309,3 +310,36 @@ def test_verdict_judges_the_split_from_the_last_audited_weight_change(
     assert split["numbers"]["observed_share_pct"] == pytest.approx(25.0, abs=1.5)
     assert any("weights last changed at" in note for note in verdict["notes"])
     assert result.returncode == 0, result.stderr
+
+
+def test_ctrl_c_pauses_the_ramp_where_it_is_and_abort_rolls_it_back(
+    run_cli: RunCli, demo_url: str, audit_path: Path
+) -> None:
+    command = [
+        sys.executable, "-m", "canary_tui", "ramp", CANARY_ENDPOINT,
+        "--canary", CANARY_VARIANT, "--steps", "25,100", "--bake", "1h", "--poll", "1s",
+        "--yes", "--endpoint-url", demo_url, "--audit-log", str(audit_path),
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:  # ends at EOF if the process dies: no hang
+            if "baking" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, stderr
+    assert "paused where it is" in stderr and "--resume" in stderr
+    saved = RampStore.next_to(audit_path).load(CANARY_ENDPOINT)
+    assert saved is not None and saved.phase is Phase.PAUSED
+    assert canary_weights(demo_url) == {BASELINE_VARIANT: 0.75, CANARY_VARIANT: 0.25}
+
+    aborted = run_cli("ramp", CANARY_ENDPOINT, "--abort", "--yes")
+    assert aborted.returncode == 3, aborted.stderr
+    assert canary_weights(demo_url) == {BASELINE_VARIANT: 1.0, CANARY_VARIANT: 0.0}
