@@ -79,12 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
 
-    try:
-        while not stop.wait(1.0):
-            if os.getppid() != args.parent_pid:
-                break
-    finally:
-        server.stop()
+    while not stop.wait(1.0):
+        if os.getppid() != args.parent_pid:
+            break
+    # No graceful server.stop(): it waits out werkzeug's 0.5 s poll, and nothing in memory is
+    # worth keeping. The serving thread is a daemon and ends with the process.
     return 0
 
 
