@@ -550,7 +550,12 @@ class RampRunner:
             )
             verdict = self.compute_verdict(state, now, interim=not final) if needs_verdict else None
         except AwsError as error:
-            self._emit(state, f"could not read CloudWatch ({error.message}); trying again")
+            self._emit(state, f"could not read AWS ({error.message}); trying again")
+            return None
+        except ValueError as error:
+            # The endpoint no longer has the canary or the baseline (redeployed under us):
+            # nothing to judge, and nothing to advance on. Keep watching, say why.
+            self._emit(state, f"cannot judge this step: {error}; trying again")
             return None
         if verdict is not None:
             self.last_verdict = verdict

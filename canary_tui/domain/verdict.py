@@ -387,7 +387,8 @@ def traffic_split_check(
         return CheckResult(
             "traffic_split",
             outcome,
-            f"traffic split {share_text}" + (": misrouted" if misrouted else ""),
+            f"traffic split {share_text}"
+            + (": misrouted (or clients pick the variant with TargetVariant)" if misrouted else ""),
             numbers,
         )
     expected_canary = total_requests * configured_share_pct / 100.0
@@ -558,7 +559,8 @@ def compute_verdict(
     weights_note: str = "traffic split judged against the current weights",
     split_since: datetime | None = None,
 ) -> Verdict:
-    """Judge every canary (by default: every variant but the baseline with weight > 0).
+    """Judge every canary (by default: every variant but the baseline that has weight > 0
+    or served requests).
 
     ``metrics`` maps variant name to its metrics over the window; ``weights`` are the weights
     in force over that window (the caller says which in ``weights_note``); ``baseline``
@@ -576,7 +578,13 @@ def compute_verdict(
     if baseline not in metrics:
         raise ValueError(f"no metrics for the baseline variant {baseline!r}")
     if canaries is None:
-        canaries = [name for name, weight in weights.items() if name != baseline and weight > 0]
+        # A variant at weight 0 that still serves requests is judged too: it is misrouted.
+        canaries = [
+            name
+            for name in weights
+            if name != baseline
+            and (weights[name] > 0 or (name in metrics and _requests_since(metrics[name], None)))
+        ]
     shares = traffic_shares(weights)
     # Traffic to variants not in ``weights`` still counts: it was routed somewhere.
     total_requests = math.fsum(_requests_since(m, split_since) for m in metrics.values())

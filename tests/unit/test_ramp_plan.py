@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from canary_tui.domain.ramp import (
     Abort,
@@ -260,3 +262,76 @@ class TestStateMachine:
         assert restored == state
         assert restored.next_action() == state.next_action()
         assert restored.on(Resume(at(200))).bake_deadline == at(700)
+
+
+# -- properties ------------------------------------------------------------------------------
+
+
+@given(st.text(max_size=20))
+def test_any_duration_text_is_a_positive_number_or_a_one_line_error(text: str) -> None:
+    try:
+        seconds = parse_duration(text)
+    except RampPlanError as error:
+        assert error.message and "\n" not in error.message
+    else:
+        assert seconds > 0
+
+
+@given(st.text(alphabet="0123456789.,%-e ninfa", max_size=20))
+def test_any_steps_text_is_increasing_steps_or_a_one_line_error(text: str) -> None:
+    try:
+        steps = parse_steps(text)
+    except RampPlanError as error:
+        assert error.message and "\n" not in error.message
+    else:
+        assert all(0 < step <= 100 for step in steps)
+        assert list(steps) == sorted(set(steps))
+
+
+def _event(kind: str, now: datetime) -> object:
+    verdicts = {"pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE", "none": None}
+    if kind in verdicts:
+        return Checked(now, verdicts[kind], kind, {"a": "OK"})
+    if kind == "alarm":
+        return Checked(now, "PASS", "", {"a": "ALARM"}, final=False)
+    return {
+        "applied": Applied,
+        "tick": Tick,
+        "rolled_back": RolledBack,
+        "pause": Pause,
+        "resume": Resume,
+        "skip": Skip,
+        "abort": Abort,
+    }.get(kind, lambda moment: ApplyFailed(moment, "refused"))(now)
+
+
+EVENT_KINDS = st.sampled_from(
+    [
+        "applied", "apply_failed", "tick", "pass", "fail", "inconclusive", "none", "alarm",
+        "rolled_back", "pause", "resume", "skip", "abort",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(EVENT_KINDS, st.integers(0, 900)), max_size=40))
+def test_any_event_sequence_keeps_the_state_consistent(events: list[tuple[str, int]]) -> None:
+    ramp = plan(max_extra_bakes=1)
+    state = RampState.start(ramp, WEIGHTS, T0)
+    now = T0
+    for kind, seconds in events:
+        now += timedelta(seconds=seconds)
+        before = state
+        state = state.on(_event(kind, now))  # type: ignore[arg-type]
+        assert 0 <= state.step_index < len(ramp.steps)
+        assert state.step_index >= before.step_index  # a ramp never steps back
+        if before.is_over:
+            assert state == before  # the end is the end
+        if before.phase is Phase.ROLLING_BACK:
+            assert state.phase in (Phase.ROLLING_BACK, Phase.ROLLED_BACK, Phase.ABORTED)
+        if state.phase is Phase.BAKING:
+            assert state.bake_deadline is not None
+        # Every reachable state survives a save and a load, and means the same.
+        restored = RampState.from_dict(json.loads(json.dumps(state.to_dict())))
+        assert restored == state
+        assert restored.next_action() == state.next_action()

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from canary_tui.domain.metrics import MetricKey, Series, VariantMetrics, VariantRef
@@ -314,3 +316,71 @@ def test_split_is_judged_only_after_the_last_weight_change_when_told() -> None:
     assert split.numbers["total_requests"] == 10_000
     # Error rates still use the whole window.
     assert since.canary("new").check("errors_5xx").numbers["canary_requests"] == 11_000
+
+
+def test_a_variant_at_weight_zero_that_serves_traffic_is_judged_misrouted() -> None:
+    baseline = variant_metrics("base", periods=30, requests=900, latency=jitter(50, 30))
+    dark = variant_metrics("dark", periods=30, requests=100, latency=jitter(50, 30))
+    verdict = verdict_for(baseline, dark, weights={"base": 1.0, "dark": 0.0})
+    split = verdict.canary("dark").check("traffic_split")
+    assert split.outcome is Outcome.FAIL
+    assert "misrouted" in split.reason
+    assert verdict.outcome is Outcome.FAIL
+
+
+def test_a_dark_variant_without_traffic_is_not_judged() -> None:
+    baseline = variant_metrics("base", periods=30, requests=900, latency=jitter(50, 30))
+    dark = variant_metrics("dark", periods=30, requests=0, latency=[])
+    verdict = verdict_for(baseline, dark, weights={"base": 1.0, "dark": 0.0})
+    assert verdict.canaries == ()
+    assert verdict.outcome is Outcome.INCONCLUSIVE
+    assert "no canary" in verdict.reason
+
+
+COUNTS = st.integers(0, 5000)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    base_requests=COUNTS,
+    canary_requests=COUNTS,
+    base_errors=COUNTS,
+    canary_errors=COUNTS,
+    periods=st.integers(1, 20),
+    canary_latency=st.floats(0.0, 1e4),
+    canary_weight=st.floats(0.0, 1.0),
+)
+def test_any_counts_give_a_verdict_with_sane_numbers(
+    base_requests: int,
+    canary_requests: int,
+    base_errors: int,
+    canary_errors: int,
+    periods: int,
+    canary_latency: float,
+    canary_weight: float,
+) -> None:
+    baseline = variant_metrics(
+        "base", periods=periods, requests=base_requests, errors_5xx=base_errors,
+        latency=jitter(50, periods),
+    )  # fmt: skip
+    canary = variant_metrics(
+        "new", periods=periods, requests=canary_requests, errors_5xx=canary_errors,
+        latency=jitter(canary_latency, periods),
+    )  # fmt: skip
+    verdict = compute_verdict(
+        "ep",
+        {"base": baseline, "new": canary},
+        {"base": 1.0, "new": canary_weight},
+        period_seconds=PERIOD,
+        window_seconds=PERIOD * periods,
+    )
+    assert verdict.outcome in set(Outcome)
+    for result in verdict.canaries:
+        for check in result.checks:
+            p_value = check.numbers.get("p_value")
+            if p_value is not None:
+                assert isinstance(p_value, float) and 0.0 <= p_value <= 1.0
+            assert check.reason and "\n" not in check.reason
+        # FAIL always comes with the reason of a failed check.
+        if result.outcome is Outcome.FAIL:
+            assert any(c.outcome is Outcome.FAIL for c in result.checks)
