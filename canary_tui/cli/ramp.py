@@ -35,7 +35,12 @@ from canary_tui.cli.output import (
     report_audit_problems,
     warn,
 )
-from canary_tui.cli.verdict import add_threshold_arguments, require_scipy, thresholds_from_args
+from canary_tui.cli.verdict import (
+    add_threshold_arguments,
+    require_scipy,
+    settings_from_args,
+    thresholds_from_args,
+)
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import (
     DEFAULT_MAX_EXTRA_BAKES,
@@ -82,9 +87,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("endpoint", metavar="ENDPOINT")
     parser.add_argument("--canary", metavar="VARIANT", help="the variant to ramp up")
     parser.add_argument(
-        "--steps", default="10,25,50,100", help="traffic %% per step (default %(default)s)"
+        "--steps", help="traffic %% per step (default: the ramp.steps setting, 10,25,50,100)"
     )
-    parser.add_argument("--bake", default="10m", help="bake time per step (default %(default)s)")
+    parser.add_argument("--bake", help="bake time per step (default: the ramp.bake setting, 10m)")
     parser.add_argument(
         "--alarm",
         action="append",
@@ -194,10 +199,11 @@ def _settings(args: argparse.Namespace) -> RampSettings:
         poll = parse_duration(args.poll)
     except RampPlanError as error:
         raise UsageError(f"--poll: {error.message}") from None
+    thresholds, period = thresholds_from_args(args)
     return RampSettings(
         poll_seconds=poll,
-        period_seconds=args.period,
-        thresholds=thresholds_from_args(args),
+        period_seconds=period,
+        thresholds=thresholds,
         return_when_paused=True,
     )
 
@@ -205,12 +211,14 @@ def _settings(args: argparse.Namespace) -> RampSettings:
 def _plan_from_args(args: argparse.Namespace) -> RampPlan:
     if not args.canary:
         raise UsageError("give the variant to ramp with --canary VARIANT")
+    # Not given on the command line: the ramp settings (config file, CANARY_TUI_RAMP__*).
+    defaults = settings_from_args(args).ramp
     try:
         return RampPlan(
             endpoint=args.endpoint,
             canary=args.canary,
-            steps=parse_steps(args.steps),
-            bake_seconds=parse_duration(args.bake),
+            steps=parse_steps(args.steps) if args.steps else defaults.steps,
+            bake_seconds=parse_duration(args.bake) if args.bake else defaults.bake_seconds,
             alarm_names=tuple(args.alarm),
             max_extra_bakes=args.max_extra_bakes,
         )

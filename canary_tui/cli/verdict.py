@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from canary_tui.audit import AuditLog
 from canary_tui.cli.common import EXIT_OK, UsageError, add_target_arguments, backend_from_args
@@ -20,6 +20,9 @@ from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import RampPlanError, format_seconds, parse_duration
 from canary_tui.domain.verdict import Outcome, Verdict, VerdictThresholds, compute_verdict
 
+if TYPE_CHECKING:
+    from canary_tui.config import Settings
+
 EXIT_VERDICT_FAIL = 3
 EXIT_VERDICT_INCONCLUSIVE = 4
 VERDICT_EXIT_CODES = {
@@ -27,78 +30,83 @@ VERDICT_EXIT_CODES = {
     Outcome.FAIL: EXIT_VERDICT_FAIL,
     Outcome.INCONCLUSIVE: EXIT_VERDICT_INCONCLUSIVE,
 }
-DEFAULT_WINDOW = "1h"
 DEFAULT_PERIOD = 60
 
 
 def add_threshold_arguments(parser: argparse.ArgumentParser) -> None:
+    """Threshold flags; each one not given comes from the config (file, CANARY_TUI_*)."""
     defaults = VerdictThresholds()
-    group = parser.add_argument_group("verdict thresholds")
-    group.add_argument(
-        "--alpha",
-        type=float,
-        default=defaults.alpha,
-        help="significance level (default %(default)s)",
-    )
+    group = parser.add_argument_group("verdict thresholds (default: the config, else shown)")
+    group.add_argument("--alpha", type=float, help=f"significance level (default {defaults.alpha})")
     group.add_argument(
         "--min-requests",
         type=int,
-        default=defaults.min_requests,
         metavar="N",
-        help="requests needed on baseline and canary before a PASS (default %(default)s)",
+        help="requests needed on baseline and canary before a PASS "
+        f"(default {defaults.min_requests})",
     )
     group.add_argument(
         "--min-periods",
         type=int,
-        default=defaults.min_periods,
         metavar="N",
-        help="periods with canary traffic needed before a PASS (default %(default)s)",
+        help=f"periods with canary traffic needed before a PASS (default {defaults.min_periods})",
     )
     group.add_argument(
         "--max-latency-ratio",
         type=float,
-        default=defaults.max_latency_ratio,
         metavar="X",
-        help="FAIL above this canary/baseline latency ratio (default %(default)s)",
+        help="FAIL above this canary/baseline latency ratio "
+        f"(default {defaults.max_latency_ratio})",
     )
     group.add_argument(
         "--max-error-increase",
         type=float,
-        default=defaults.max_error_rate_increase,
         metavar="PP",
-        help="FAIL above this error-rate increase, percentage points (default %(default)s)",
+        help="FAIL above this error-rate increase, percentage points "
+        f"(default {defaults.max_error_rate_increase})",
     )
     group.add_argument(
         "--split-tolerance",
         type=float,
-        default=defaults.split_tolerance,
         metavar="PP",
-        help="FAIL when the canary's traffic share is off by more (default %(default)s)",
+        help="FAIL when the canary's traffic share is off by more "
+        f"(default {defaults.split_tolerance})",
     )
     group.add_argument(
         "--period",
         type=int,
-        default=DEFAULT_PERIOD,
         metavar="SECONDS",
-        help="CloudWatch period of the series (default %(default)s)",
+        help=f"CloudWatch period of the series (default {DEFAULT_PERIOD})",
     )
 
 
-def thresholds_from_args(args: argparse.Namespace) -> VerdictThresholds:
-    thresholds = VerdictThresholds(
-        alpha=args.alpha,
-        min_requests=args.min_requests,
-        min_periods=args.min_periods,
-        max_latency_ratio=args.max_latency_ratio,
-        max_error_rate_increase=args.max_error_increase,
-        split_tolerance=args.split_tolerance,
-    )
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Defaults < config file < CANARY_TUI_* < these flags."""
+    from canary_tui.config import ConfigError, load_settings
+
+    flags = {
+        "verdict.alpha": args.alpha,
+        "verdict.min_requests": args.min_requests,
+        "verdict.min_periods": args.min_periods,
+        "verdict.max_latency_ratio": args.max_latency_ratio,
+        "verdict.max_error_rate_increase": args.max_error_increase,
+        "verdict.split_tolerance": args.split_tolerance,
+        "metric_period_seconds": args.period,
+    }
+    try:
+        return load_settings(flags).settings
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def thresholds_from_args(args: argparse.Namespace) -> tuple[VerdictThresholds, int]:
+    """The verdict thresholds and the metric period in effect."""
+    settings = settings_from_args(args)
+    thresholds = settings.verdict.thresholds()
     problems = thresholds.problems()
     if problems:
         raise UsageError("; ".join(problems))
-    if args.period <= 0 or (args.period % 60 and args.period not in (1, 5, 10, 30)):
-        raise UsageError(f"--period must be 1, 5, 10, 30 or a multiple of 60 (got {args.period})")
-    return thresholds
+    return thresholds, settings.metric_period_seconds
 
 
 def require_scipy() -> None:
@@ -122,8 +130,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("endpoint", metavar="ENDPOINT")
     parser.add_argument(
         "--window",
-        default=DEFAULT_WINDOW,
-        help="how far back to look, e.g. 30m, 1h, 6h (default %(default)s)",
+        help="how far back to look, e.g. 30m, 1h, 6h (default: the window setting, 1h)",
     )
     parser.add_argument("--baseline", metavar="VARIANT", help="compare against this variant")
     parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
@@ -193,9 +200,10 @@ def weights_note(changed_at: datetime | None, period_seconds: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    thresholds = thresholds_from_args(args)
+    thresholds, period = thresholds_from_args(args)
+    window = args.window or settings_from_args(args).window
     try:
-        window_seconds = parse_duration(args.window)
+        window_seconds = parse_duration(window)
     except RampPlanError as error:
         raise UsageError(f"--window: {error.message}") from None
     require_scipy()
@@ -207,26 +215,26 @@ def run(args: argparse.Namespace) -> int:
             f"(it has {', '.join(endpoint.variant_names)})"
         )
     now = datetime.now(UTC)
-    start, end = aligned_window(now, timedelta(seconds=window_seconds), args.period)
+    start, end = aligned_window(now, timedelta(seconds=window_seconds), period)
     changed_at = last_weight_change(endpoint, audit_log_from_args(args), start)
     refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
-    batch = backend.cloudwatch.fetch(refs, start, end, args.period)
+    batch = backend.cloudwatch.fetch(refs, start, end, period)
     if not endpoint.variants:
         raise UsageError(f"{endpoint.name} has no variants")
     verdict = compute_verdict(
         endpoint.name,
         {ref.variant: batch.variants[ref] for ref in refs},
         endpoint.current_weights,
-        period_seconds=args.period,
+        period_seconds=period,
         # Up to now, not to the end of the period in progress: the rate estimate uses it.
         window_seconds=(now - start).total_seconds(),
         thresholds=thresholds,
         baseline=args.baseline,
-        weights_note=weights_note(changed_at, args.period),
-        split_since=split_start(changed_at, args.period),
+        weights_note=weights_note(changed_at, period),
+        split_since=split_start(changed_at, period),
     )
     if args.json:
         print_json(verdict.to_dict())
     else:
-        print_lines(verdict_lines(verdict, args.window))
+        print_lines(verdict_lines(verdict, window))
     return VERDICT_EXIT_CODES[verdict.outcome]

@@ -124,7 +124,9 @@ def audit_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run_cli(demo_url: str, audit_path: Path) -> RunCli:
-    def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, timeout: float = 120, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "canary_tui", *args, "--endpoint-url", demo_url]
         if args and args[0] == "ramp":
             command += ["--audit-log", str(audit_path)]
@@ -133,7 +135,7 @@ def run_cli(demo_url: str, audit_path: Path) -> RunCli:
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
-            env={**os.environ, "COLUMNS": "100"},
+            env={**os.environ, "COLUMNS": "100", **(env or {})},
             timeout=timeout,
             check=False,
         )
@@ -343,3 +345,20 @@ def test_ctrl_c_pauses_the_ramp_where_it_is_and_abort_rolls_it_back(
     aborted = run_cli("ramp", CANARY_ENDPOINT, "--abort", "--yes")
     assert aborted.returncode == 3, aborted.stderr
     assert canary_weights(demo_url) == {BASELINE_VARIANT: 1.0, CANARY_VARIANT: 0.0}
+
+
+def test_thresholds_and_ramp_defaults_come_from_the_config_unless_flags_say_otherwise(
+    run_cli: RunCli, demo_url: str
+) -> None:
+    backfill_now(demo_url, "healthy")
+    strict = {"CANARY_TUI_VERDICT__MIN_REQUESTS": "10000000"}
+    assert run_cli("verdict", CANARY_ENDPOINT, env=strict).returncode == 4
+    assert run_cli("verdict", CANARY_ENDPOINT, "--min-requests", "100", env=strict).returncode == 0
+    broken = run_cli("verdict", CANARY_ENDPOINT, env={"CANARY_TUI_VERDICT__ALPHA": "2"})
+    assert broken.returncode == 2 and len(broken.stderr.strip().splitlines()) == 1
+
+    quick = {"CANARY_TUI_RAMP__STEPS": "100", "CANARY_TUI_RAMP__BAKE": "1s"}
+    result = run_cli("ramp", CANARY_ENDPOINT, "--canary", CANARY_VARIANT, "--poll", "1s",
+                     "--yes", env=quick)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "100%, bake 1s per step" in result.stdout
