@@ -39,12 +39,11 @@ def die_with_parent(parent_pid: int) -> None:
         raise SystemExit(0)
 
 
-def silence_logging() -> None:
-    # werkzeug installs a stderr handler for its request log when none is configured, and
-    # moto warns through logging too: nothing of that is for the person at the terminal.
-    logging.disable(logging.CRITICAL)
-    for name in ("werkzeug", "moto", "botocore", "urllib3"):
-        logging.getLogger(name).disabled = True
+def quiet_logging() -> None:
+    """Warnings and errors (moto's tracebacks) go to stderr, which the parent points at the
+    log file; werkzeug's per-request lines are dropped. The terminal sees neither."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, force=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    silence_logging()
+    quiet_logging()
 
     from moto.server import ThreadedMotoServer
 

@@ -8,11 +8,14 @@ import sys
 import textwrap
 import time
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from canary_tui.demo.seed import (
     CANARY_ENDPOINT,
@@ -86,6 +89,34 @@ def test_nothing_from_moto_reaches_our_stdout_or_stderr(capfd: pytest.CaptureFix
         client.describe_endpoint(EndpointName="quiet")
         with pytest.raises(client.exceptions.ClientError):
             client.describe_endpoint(EndpointName="missing")
+        # A percentile over data crashes moto's CloudWatch: it logs a traceback, answers 500.
+        cloudwatch = boto3.client(
+            "cloudwatch",
+            region_name=REGION,
+            endpoint_url=server.url,
+            config=Config(retries={"total_max_attempts": 1}),
+        )
+        cloudwatch.put_metric_data(
+            Namespace="AWS/SageMaker",
+            MetricData=[{"MetricName": "ModelLatency", "Value": 1000.0, "Unit": "Microseconds"}],
+        )
+        with pytest.raises(ClientError) as crash:
+            cloudwatch.get_metric_data(
+                MetricDataQueries=[
+                    {
+                        "Id": "p99",
+                        "MetricStat": {
+                            "Metric": {"Namespace": "AWS/SageMaker", "MetricName": "ModelLatency"},
+                            "Period": 60,
+                            "Stat": "p99",
+                        },
+                    }
+                ],
+                StartTime=datetime.now(UTC) - timedelta(minutes=5),
+                EndTime=datetime.now(UTC) + timedelta(minutes=1),
+            )
+        assert crash.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+        assert server.log_path is not None and "Traceback" in server.log_path.read_text()
     captured = capfd.readouterr()
     assert captured.out == ""
     assert captured.err == ""
@@ -238,8 +269,6 @@ def test_patched_get_metric_data_answers_exactly_like_stock_moto(
     demo_server: DemoServer, cloudwatch_client: Any
 ) -> None:
     """The speed patch must not change a single number: compare with unpatched moto."""
-    from datetime import UTC, datetime, timedelta
-
     requests_reset(demo_server.url)
     demo_cloudwatch = boto3.client("cloudwatch", region_name=REGION, endpoint_url=demo_server.url)
     start = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -302,8 +331,6 @@ def test_patched_get_metric_data_answers_exactly_like_stock_moto(
 def test_datapoints_older_than_three_hours_are_kept_per_minute_with_the_same_statistics(
     demo_server: DemoServer, cloudwatch_client: Any
 ) -> None:
-    from datetime import UTC, datetime, timedelta
-
     requests_reset(demo_server.url)
     demo_cloudwatch = boto3.client("cloudwatch", region_name=REGION, endpoint_url=demo_server.url)
     now = datetime.now(UTC).replace(second=0, microsecond=0)
