@@ -214,13 +214,13 @@ def run(args: argparse.Namespace) -> int:
             f"{endpoint.name} has no variant {args.baseline!r} "
             f"(it has {', '.join(endpoint.variant_names)})"
         )
+    if not endpoint.variants:
+        raise UsageError(f"{endpoint.name} has no variants")
     now = datetime.now(UTC)
     start, end = aligned_window(now, timedelta(seconds=window_seconds), period)
     changed_at = last_weight_change(endpoint, audit_log_from_args(args), start)
     refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
     batch = backend.cloudwatch.fetch(refs, start, end, period)
-    if not endpoint.variants:
-        raise UsageError(f"{endpoint.name} has no variants")
     verdict = compute_verdict(
         endpoint.name,
         {ref.variant: batch.variants[ref] for ref in refs},
