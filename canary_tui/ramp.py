@@ -46,6 +46,7 @@ from canary_tui.domain.ramp import (
     Applied,
     ApplyFailed,
     Checked,
+    Interfered,
     Pause,
     Phase,
     RampEvent,
@@ -371,7 +372,7 @@ class RampRunner:
             if action.kind is ActionKind.APPLY:
                 state = self._change(state, self._apply_step(state))
             elif action.kind is ActionKind.CHECK:
-                checked = self._observe(state, final=True)
+                checked: RampEvent | None = self._observe(state, final=True)
                 if checked is None:
                     self.clock.wait(self.settings.poll_seconds, self.control.wake)
                 else:
@@ -467,6 +468,9 @@ class RampRunner:
             live_share = endpoint.desired_traffic_shares.get(plan.canary)
             # Already there (a run that died after applying): do not send it twice.
             if live_share is None or abs(live_share - share) > SHARE_TOLERANCE:
+                interference = _interference(state, endpoint, state.applied_share)
+                if interference is not None:
+                    return Interfered(self.clock.now(), interference)
                 weight_plan = plan_canary_share(endpoint, plan.canary, share)
                 reason = (
                     f"ramp step {state.step_index + 1}/{len(plan.steps)}: "
@@ -502,7 +506,12 @@ class RampRunner:
         return RolledBack(self.clock.now())
 
     def compute_verdict(
-        self, state: RampState, now: datetime, *, interim: bool = False
+        self,
+        state: RampState,
+        now: datetime,
+        *,
+        interim: bool = False,
+        endpoint: Endpoint | None = None,
     ) -> Verdict | None:
         """The verdict of the current step so far; None before one whole period has passed."""
         applied = state.step_applied_at
@@ -514,7 +523,8 @@ class RampRunner:
         start = datetime.fromtimestamp(start_epoch, tz=UTC)
         if now - start < timedelta(seconds=period):
             return None
-        endpoint = self.backend.sagemaker.describe_endpoint(state.plan.endpoint)
+        if endpoint is None:
+            endpoint = self.backend.sagemaker.describe_endpoint(state.plan.endpoint)
         refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
         batch = self.backend.cloudwatch.fetch(refs, start, now, period)
         metrics = {ref.variant: batch.variants[ref] for ref in refs}
@@ -538,17 +548,26 @@ class RampRunner:
             ),
         )
 
-    def _observe(self, state: RampState, *, final: bool) -> Checked | None:
-        """Alarms and (below 100 %) the verdict; None when AWS could not be read."""
+    def _observe(self, state: RampState, *, final: bool) -> RampEvent | None:
+        """Alarms and (below 100 %) the verdict; Interfered when someone else changed the
+        weights; None when AWS could not be read."""
         now = self.clock.now()
         needs_verdict = state.step_share < 100.0
         try:
+            endpoint = self.backend.sagemaker.describe_endpoint(state.plan.endpoint)
+            interference = _interference(state, endpoint, state.applied_share)
+            if interference is not None:
+                return Interfered(now, interference)
             alarms = (
                 self.backend.cloudwatch.alarm_states(state.plan.alarm_names)
                 if state.plan.alarm_names
                 else {}
             )
-            verdict = self.compute_verdict(state, now, interim=not final) if needs_verdict else None
+            verdict = (
+                self.compute_verdict(state, now, interim=not final, endpoint=endpoint)
+                if needs_verdict
+                else None
+            )
         except AwsError as error:
             self._emit(state, f"could not read AWS ({error.message}); trying again")
             return None
@@ -565,3 +584,19 @@ class RampRunner:
             # Without a verdict a step cannot pass, so a final check counts as INCONCLUSIVE.
             return Checked(now, "INCONCLUSIVE" if final else None, reason, alarms, final)
         return Checked(now, None, "at 100% there is no baseline traffic to compare", alarms, final)
+
+
+def _interference(state: RampState, endpoint: Endpoint, expected: float | None) -> str | None:
+    """Why the live weights are not what the ramp left them at, or None."""
+    if expected is None:
+        return None
+    canary = state.plan.canary
+    live = endpoint.desired_traffic_shares.get(canary)
+    if live is None:
+        return f"{canary} is no longer a variant of {endpoint.name}"
+    if abs(live - expected) > SHARE_TOLERANCE:
+        return (
+            f"weights changed outside the ramp: {canary} is at {live:.1f}%, "
+            f"the ramp left it at {expected:.1f}%"
+        )
+    return None

@@ -212,6 +212,15 @@ class ApplyFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class Interfered:
+    """Someone else changed the weights while the ramp ran (console, CLI, AWS console, a
+    pipeline): hold, so the ramp never overrides a person's decision on its own."""
+
+    now: datetime
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     now: datetime
 
@@ -269,6 +278,7 @@ class Abort:
 RampEvent = (
     Applied
     | ApplyFailed
+    | Interfered
     | Tick
     | Checked
     | RolledBack
@@ -355,6 +365,10 @@ class RampState:
     last_verdict_reason: str | None = None
     last_alarms: Mapping[str, str] = field(default_factory=dict)
     rollback_attempts: int = 0
+    #: The canary's share as the ramp last left it (before the ramp: as it found it); None
+    #: after a person resumed over weights someone else changed. Anything else on the
+    #: endpoint means someone interfered.
+    applied_share: float | None = None
     #: Set by an operator's abort: the rollback ends in ABORTED rather than ROLLED_BACK.
     aborting: bool = False
     history: tuple[HistoryEntry, ...] = ()
@@ -364,8 +378,13 @@ class RampState:
     @classmethod
     def start(cls, plan: RampPlan, weights_before: Mapping[str, float], now: datetime) -> RampState:
         baseline = plan.choose_baseline(weights_before)
+        total = sum(weights_before.values())
         state = cls(
-            plan=plan, baseline=baseline, weights_before=dict(weights_before), started_at=now
+            plan=plan,
+            baseline=baseline,
+            weights_before=dict(weights_before),
+            started_at=now,
+            applied_share=weights_before[plan.canary] / total * 100.0 if total > 0 else 0.0,
         )
         return state._log(now, f"started: {plan.describe()}; baseline {baseline}")
 
@@ -475,6 +494,7 @@ class RampState:
                 state = replace(
                     self,
                     phase=Phase.BAKING,
+                    applied_share=self.step_share,
                     step_applied_at=now,
                     bake_deadline=now + timedelta(seconds=self.plan.bake_seconds),
                     extra_bakes=0,
@@ -488,6 +508,17 @@ class RampState:
             case ApplyFailed(now=now, message=message) if self.phase is Phase.APPLYING:
                 return self._hold(
                     now, f"could not apply {self.step_share:g}%: {message}", Phase.APPLYING
+                )
+            case Interfered(now=now, message=message) if self.phase in (
+                Phase.APPLYING,
+                Phase.BAKING,
+                Phase.CHECKING,
+            ):
+                return self._hold(
+                    now,
+                    f"{message}; resume to re-apply {self.step_share:g}% over the live "
+                    "weights, abort to roll back",
+                    Phase.APPLYING,
                 )
             case Tick(now=now) if self.phase is Phase.BAKING:
                 if self.bake_deadline is not None and now >= self.bake_deadline:
@@ -513,7 +544,14 @@ class RampState:
 
     def _resume(self, now: datetime) -> RampState:
         if self.paused_from is Phase.APPLYING:
-            state = replace(self, phase=Phase.APPLYING, paused_from=None, status_reason=None)
+            # Resuming is the person accepting the live weights as the starting point.
+            state = replace(
+                self,
+                phase=Phase.APPLYING,
+                paused_from=None,
+                status_reason=None,
+                applied_share=None,
+            )
             return state._log(now, f"resumed: applying {self.step_share:g}% again")
         # Back to baking: what was left of an interrupted bake, or a fresh bake after a hold.
         remaining = self.bake_remaining_seconds
@@ -596,6 +634,7 @@ class RampState:
             "last_verdict_reason": self.last_verdict_reason,
             "last_alarms": dict(self.last_alarms),
             "rollback_attempts": self.rollback_attempts,
+            "applied_share": self.applied_share,
             "aborting": self.aborting,
             "history": [entry.to_dict() for entry in self.history],
         }
@@ -607,6 +646,7 @@ class RampState:
             raise ValueError(f"ramp state version {version} is newer than this canary-tui")
         paused_from = data.get("paused_from")
         remaining = data.get("bake_remaining_seconds")
+        applied = data.get("applied_share")
         return cls(
             plan=RampPlan.from_dict(data["plan"]),
             baseline=str(data["baseline"]),
@@ -624,6 +664,7 @@ class RampState:
             last_verdict_reason=data.get("last_verdict_reason"),
             last_alarms={str(k): str(v) for k, v in (data.get("last_alarms") or {}).items()},
             rollback_attempts=int(data.get("rollback_attempts", 0)),
+            applied_share=None if applied is None else float(applied),
             aborting=bool(data.get("aborting", False)),
             history=tuple(HistoryEntry.from_dict(entry) for entry in data.get("history", ())),
         )

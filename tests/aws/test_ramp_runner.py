@@ -357,3 +357,37 @@ def test_state_file_is_plain_json_next_to_the_audit_log(make_harness: Any) -> No
     assert data["phase"] == "applying"
     assert data["baseline"] == BASELINE
     assert data["plan"]["steps"] == [10.0, 25.0, 50.0, 100.0]
+
+
+def test_weights_changed_by_someone_else_hold_the_ramp_instead_of_overriding_them(
+    make_harness: Any,
+) -> None:
+    harness = make_harness("healthy")
+    runner = harness.runner(return_when_paused=True)
+    state = runner.start(plan(steps=(25.0, 50.0, 100.0)))
+
+    # A colleague rolls back by hand in the middle of the first bake.
+    def colleague_rolls_back() -> None:
+        harness.sagemaker_client.update_endpoint_weights_and_capacities(
+            EndpointName=ENDPOINT,
+            DesiredWeightsAndCapacities=[
+                {"VariantName": BASELINE, "DesiredWeight": 1.0},
+                {"VariantName": CANARY, "DesiredWeight": 0.0},
+            ],
+        )
+
+    harness.clock.at(T0 + timedelta(minutes=3), colleague_rolls_back)
+    held = runner.run(state)
+
+    assert held.phase is Phase.PAUSED
+    assert held.step_index == 0
+    assert "weights changed outside the ramp: new-model is at 0.0%" in (held.status_reason or "")
+    assert harness.clock.now() < T0 + timedelta(minutes=5)  # noticed at the next poll
+    assert harness.weights() == {BASELINE: 1.0, CANARY: 0.0}  # the colleague's call stands
+    assert len(harness.audit.read().entries) == 1  # only the ramp's own 25 %
+
+    # A person resumes: the ramp starts the step again from the live weights.
+    harness.control.resume()
+    final = harness.runner(return_when_paused=False).run(held)
+    assert final.phase is Phase.DONE
+    assert harness.weights() == {BASELINE: 0.0, CANARY: 1.0}

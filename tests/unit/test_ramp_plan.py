@@ -15,6 +15,7 @@ from canary_tui.domain.ramp import (
     Applied,
     ApplyFailed,
     Checked,
+    Interfered,
     Pause,
     Phase,
     RampPlan,
@@ -302,13 +303,14 @@ def _event(kind: str, now: datetime) -> object:
         "resume": Resume,
         "skip": Skip,
         "abort": Abort,
+        "interfered": lambda moment: Interfered(moment, "changed by hand"),
     }.get(kind, lambda moment: ApplyFailed(moment, "refused"))(now)
 
 
 EVENT_KINDS = st.sampled_from(
     [
         "applied", "apply_failed", "tick", "pass", "fail", "inconclusive", "none", "alarm",
-        "rolled_back", "pause", "resume", "skip", "abort",
+        "rolled_back", "pause", "resume", "skip", "abort", "interfered",
     ]
 )  # fmt: skip
 
@@ -335,3 +337,15 @@ def test_any_event_sequence_keeps_the_state_consistent(events: list[tuple[str, i
         restored = RampState.from_dict(json.loads(json.dumps(state.to_dict())))
         assert restored == state
         assert restored.next_action() == state.next_action()
+
+
+def test_interference_holds_and_resume_accepts_the_live_weights() -> None:
+    state = baking_state()
+    assert state.applied_share == 10.0
+    held = state.on(Interfered(at(60), "weights changed outside the ramp"))
+    assert held.phase is Phase.PAUSED
+    assert "resume to re-apply 10%" in (held.status_reason or "")
+    resumed = held.on(Resume(at(120)))
+    assert resumed.phase is Phase.APPLYING
+    assert resumed.applied_share is None
+    assert resumed.on(Applied(at(121))).applied_share == 10.0
