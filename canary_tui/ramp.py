@@ -222,7 +222,8 @@ class RampStore:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise RampBusy(
-                    f"another canary-tui process is running the ramp on {endpoint}"
+                    f"another canary-tui process is running the ramp on {endpoint}; "
+                    "control it there (Ctrl+C in a CLI pauses it), then try again"
                 ) from None
             try:
                 yield

@@ -1,11 +1,11 @@
 """`canary-tui ramp ENDPOINT --canary VARIANT`: a guarded, watched traffic ramp.
 
 Exit codes: 0 the ramp reached its last step; 3 rolled back (verdict FAIL or an alarm) or
-aborted; 4 holding (verdict still INCONCLUSIVE after the extra bakes, or a step could not be
-applied): a person decides with --resume or --abort; 1 AWS failure, a rollback that could not
-be made to take, or confirmation declined; 2 bad input (including a ramp already in progress,
-or no terminal to confirm on without --yes); 130 interrupted (Ctrl+C pauses the ramp, its
-state is saved; --resume continues, --abort rolls back).
+aborted; 4 holding (verdict still INCONCLUSIVE after the extra bakes, a step could not be
+applied, or someone else changed the weights): a person decides with --resume, --skip or
+--abort; 1 AWS failure, a rollback that could not be made to take, or confirmation
+declined; 2 bad input (including a ramp already in progress, or no terminal to confirm on
+without --yes); 130 interrupted (Ctrl+C pauses the ramp, its state is saved).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from canary_tui.domain.ramp import (
     RampPlanError,
     RampState,
     Resume,
+    Skip,
     format_seconds,
     parse_duration,
     parse_steps,
@@ -114,6 +115,11 @@ def register(subparsers: Any) -> None:
     )
     mode.add_argument(
         "--abort", action="store_true", help="roll the ramp in progress back to its baseline"
+    )
+    mode.add_argument(
+        "--skip",
+        action="store_true",
+        help="advance the held or interrupted ramp to its next step without a verdict",
     )
     mode.add_argument(
         "--show", action="store_true", help="print the saved state of ENDPOINT's ramp and exit"
@@ -257,17 +263,31 @@ def run(args: argparse.Namespace) -> int:
             print_lines(state_lines(saved, now))
         return EXIT_OK
 
-    if args.resume or args.abort:
+    if args.resume or args.abort or args.skip:
         if saved is None or saved.is_over:
             raise UsageError(f"no ramp in progress on {args.endpoint}")
         print_lines(state_lines(saved, now))
-        if args.abort:
+        if args.skip:
+            if saved.phase not in (Phase.BAKING, Phase.CHECKING, Phase.PAUSED):
+                raise UsageError(f"cannot skip while {saved.phase.value}; use --resume")
+            target = (
+                "finish the ramp"
+                if saved.is_last_step
+                else f"move {saved.plan.canary} to {saved.plan.steps[saved.step_index + 1]:g}%"
+            )
+            refused = _may_proceed(args, f"Skip the verdict and {target}?")
+            if refused is not None:
+                return refused
+            state = saved.on(Skip(now))
+        elif args.abort:
             refused = _may_proceed(args, f"Roll {args.endpoint} back to {saved.baseline}?")
             if refused is not None:
                 return refused
             state = saved.on(Abort(now))
         else:
             state = saved.on(Resume(now)) if saved.phase is Phase.PAUSED else saved
+        if state.history != saved.history:
+            print(state.history[-1].message)
         return _drive(backend, audit, store, settings, state)
 
     plan = _plan_from_args(args)
@@ -327,6 +347,6 @@ def _drive(
     elif final.phase is Phase.PAUSED:
         print(
             f"holding at {final.step_share:g}%: {final.status_reason}; decide with "
-            f"canary-tui ramp {final.plan.endpoint} --resume, or --abort"
+            f"canary-tui ramp {final.plan.endpoint} --resume, --skip or --abort"
         )
     return PHASE_EXIT_CODES.get(final.phase, EXIT_AWS_FAILURE)

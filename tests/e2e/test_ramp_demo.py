@@ -34,7 +34,7 @@ from canary_tui.demo.seed import (
 )
 from canary_tui.demo.server import DemoServer
 from canary_tui.demo.simulator import TrafficSimulator, demo_traffic
-from canary_tui.domain.ramp import Phase, RampPlan, RampState
+from canary_tui.domain.ramp import Applied, Checked, Phase, RampPlan, RampState
 from canary_tui.domain.weights import plan_canary_share
 from canary_tui.ramp import RampRunner, RampSettings, RampStore
 from tests.ramp_helpers import FakeClock
@@ -362,3 +362,38 @@ def test_thresholds_and_ramp_defaults_come_from_the_config_unless_flags_say_othe
                      "--yes", env=quick)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "100%, bake 1s per step" in result.stdout
+
+
+def test_skip_advances_a_held_ramp_after_confirmation(
+    run_cli: RunCli, demo_url: str, audit_path: Path
+) -> None:
+    sagemaker, _ = clients_at(demo_url)
+    sagemaker.update_endpoint_weights_and_capacities(
+        EndpointName=CANARY_ENDPOINT,
+        DesiredWeightsAndCapacities=[
+            {"VariantName": BASELINE_VARIANT, "DesiredWeight": 0.75},
+            {"VariantName": CANARY_VARIANT, "DesiredWeight": 0.25},
+        ],
+    )
+    plan = RampPlan(
+        endpoint=CANARY_ENDPOINT, canary=CANARY_VARIANT, steps=(25.0, 100.0), bake_seconds=1
+    )
+    now = datetime.now(UTC)
+    held = (
+        RampState.start(plan, {BASELINE_VARIANT: 0.9, CANARY_VARIANT: 0.1}, now)
+        .on(Applied(now))
+        .on(Checked(now, "INCONCLUSIVE", "need 500 more requests", {}))
+        .on(Checked(now, "INCONCLUSIVE", "need 400 more requests", {}))
+        .on(Checked(now, "INCONCLUSIVE", "need 300 more requests", {}))
+    )
+    assert held.phase is Phase.PAUSED
+    RampStore.next_to(audit_path).save(held)
+
+    unconfirmed = run_cli("ramp", CANARY_ENDPOINT, "--skip")
+    assert unconfirmed.returncode == 2
+    assert canary_weights(demo_url) == {BASELINE_VARIANT: 0.75, CANARY_VARIANT: 0.25}
+
+    skipped = run_cli("ramp", CANARY_ENDPOINT, "--skip", "--yes", "--poll", "1s")
+    assert skipped.returncode == 0, skipped.stderr
+    assert "skipped by the operator" in skipped.stdout
+    assert canary_weights(demo_url) == {BASELINE_VARIANT: 0.0, CANARY_VARIANT: 1.0}
