@@ -41,6 +41,10 @@ class ConsoleBackend(Protocol):
     @property
     def label(self) -> str: ...
 
+    def reset_credentials(self) -> None:
+        """Forget sessions so the next call resolves credentials afresh (after a login)."""
+        ...
+
 
 class ChangeApplier(Protocol):
     """The guarded change path (:class:`canary_tui.changes.ChangeService`). Blocking."""

@@ -133,6 +133,10 @@ class FakeBackend:
     sagemaker: FakeSageMaker
     cloudwatch: FakeCloudWatch
     label: str = "fake"
+    credential_resets: int = 0
+
+    def reset_credentials(self) -> None:
+        self.credential_resets += 1
 
 
 def fake_backend(endpoints: dict[str, Endpoint] | None = None) -> FakeBackend:

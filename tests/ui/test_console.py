@@ -5,12 +5,13 @@ The same flows run against moto in test_console_moto.py; these are the fast, exh
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import pytest
 from textual.widgets import Input
 
-from canary_tui.aws.errors import ServiceUnavailable
+from canary_tui.aws.errors import CredentialsProblem, ServiceUnavailable
 from canary_tui.changes import ChangeRefused
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
 from canary_tui.ui.app import CanaryApp
@@ -395,3 +396,90 @@ async def test_polls_never_overlap() -> None:
         await pilot.pause()
         assert gated.lists == 2
         assert gated.max_in_flight == 1
+
+
+def live_app(backend: FakeBackend) -> tuple[CanaryApp, FakeChangeService]:
+    """Polling on, but the list poll is slow (an hour) and following is fast."""
+    changes = FakeChangeService(backend.sagemaker)
+    app = CanaryApp(
+        backend,
+        changes,
+        ConsoleOptions(poll=True, refresh_seconds=3600, follow_seconds=0.05, region="us-east-1"),
+        clock=frozen_clock,
+    )
+    return app, changes
+
+
+async def test_updating_endpoint_is_followed_until_in_service() -> None:
+    backend = fake_backend()
+    endpoint = backend.sagemaker.endpoints[CANARY]
+    backend.sagemaker.endpoints[CANARY] = dataclasses.replace(
+        endpoint,
+        status="Updating",
+        variants=(
+            dataclasses.replace(endpoint.variants[0], desired_weight=0.5),
+            dataclasses.replace(endpoint.variants[1], desired_weight=0.5),
+        ),
+    )
+    app, _ = live_app(backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: CANARY in console(app).endpoints, "the first describe")
+        await pilot.pause()
+        rows = table_rows(console(app).query_one(VariantsTable))
+        assert rows[0][1] == "90.0% → 50.0%"  # current -> desired while updating
+        describes = backend.sagemaker.count("DescribeEndpoint")
+        await wait_for(
+            pilot,
+            lambda: backend.sagemaker.count("DescribeEndpoint") >= describes + 3,
+            "re-describes every few seconds while Updating",
+        )
+        assert backend.sagemaker.count("ListEndpoints") == 1  # the list poll is not rushed
+        backend.sagemaker.endpoints[CANARY] = dataclasses.replace(
+            endpoint,
+            variants=(
+                dataclasses.replace(endpoint.variants[0], current_weight=0.5, desired_weight=0.5),
+                dataclasses.replace(endpoint.variants[1], current_weight=0.5, desired_weight=0.5),
+            ),
+        )
+        await wait_for(
+            pilot,
+            lambda: console(app).endpoints[CANARY].status == "InService",
+            "InService",
+        )
+        settled = backend.sagemaker.count("DescribeEndpoint")
+        await pilot.pause(0.3)
+        assert backend.sagemaker.count("DescribeEndpoint") == settled  # following stopped
+        assert table_rows(console(app).query_one(VariantsTable))[0][1] == "50.0%"
+
+
+async def test_endpoint_deleted_while_editing_closes_the_editor() -> None:
+    backend = fake_backend()
+    app, changes = live_app(backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: console(app).metrics.has(CANARY), "the first load")
+        await pilot.press("w")
+        assert isinstance(app.screen, WeightEditor)
+        lists = backend.sagemaker.count("ListEndpoints")
+        del backend.sagemaker.endpoints[CANARY]
+        await wait_for(pilot, lambda: isinstance(app.screen, ConsoleScreen), "the editor closing")
+        assert backend.sagemaker.count("ListEndpoints") == lists  # the list poll waited
+        assert any("was deleted" in n.message for n in app._notifications)
+        assert CANARY not in [row[0] for row in table_rows(console(app).query_one(EndpointsTable))]
+        assert changes.applied == []
+
+
+async def test_credentials_problem_resets_the_session_before_the_next_poll() -> None:
+    app, backend, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        backend.sagemaker.fault = CredentialsProblem(
+            "the SSO session has expired; run: aws sso login --profile prod"
+        )
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "STALE" in status_text(app), "STALE")
+        assert "aws sso login --profile prod" in status_text(app)
+        assert backend.credential_resets == 0
+        backend.sagemaker.fault = None
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "STALE" not in status_text(app), "recovery")
+        assert backend.credential_resets == 1

@@ -60,6 +60,7 @@ class ConfirmChange(ModalScreen[bool]):
         super().__init__()
         self.title_text = title
         self.plan = plan
+        self.endpoint_name = plan.endpoint_name
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="dialog") as dialog:

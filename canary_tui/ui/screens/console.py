@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 
@@ -13,12 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import ScreenResume, ScreenSuspend
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input
 from textual.worker import Worker, WorkerFailed, WorkerState
 
-from canary_tui.aws.errors import AwsError, NotFound
+from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound
 from canary_tui.changes import ChangeRefused, ChangeResult, Plan
 from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import TRANSITIONAL_STATUSES, Endpoint, EndpointSummary
@@ -184,6 +185,10 @@ class ConsoleScreen(Screen[None]):
         self._poll_again = False
         self._follow_timer: Timer | None = None
         self._select_timer: Timer | None = None
+        self._reset_credentials_next = False
+        #: The endpoint an open change dialog is about (see _watching).
+        self.watching: str | None = None
+        self._watch_noticed = False
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -243,7 +248,9 @@ class ConsoleScreen(Screen[None]):
             background_batch=BACKGROUND_BATCH,
         )
         self._render_status(refreshing=True)
-        self._poll_worker(describe, self.selected, self.window, frozenset(self.described_at))
+        reset = self._reset_credentials_next
+        self._reset_credentials_next = False
+        self._poll_worker(describe, self.selected, self.window, frozenset(self.described_at), reset)
 
     def _schedule_poll(self, delay: float) -> None:
         if not self.options.poll:
@@ -254,8 +261,17 @@ class ConsoleScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="poll")
     def _poll_worker(
-        self, describe: list[str], selected: str | None, window: str, described: frozenset[str]
+        self,
+        describe: list[str],
+        selected: str | None,
+        window: str,
+        described: frozenset[str],
+        reset_credentials: bool = False,
     ) -> None:
+        if reset_credentials:
+            # The last poll was refused for credentials: pick up whatever the person fixed
+            # (aws sso login, new environment) without a restart.
+            self.backend.reset_credentials()
         summaries = self.backend.sagemaker.list_endpoints()
         self.post_message(EndpointsListed(summaries))
         listed = {summary.name for summary in summaries}
@@ -312,7 +328,8 @@ class ConsoleScreen(Screen[None]):
         names = {n for n, s in self.summaries.items() if s.status in TRANSITIONAL_STATUSES}
         names |= {n for n, e in self.endpoints.items() if e.is_transitional}
         names |= self.following
-        return sorted(names & set(self.summaries) | self.following)
+        watched = {self.watching} if self.watching else set()
+        return sorted(names & set(self.summaries) | self.following | watched)
 
     def start_follow(self) -> None:
         if self._follow_timer is not None:
@@ -353,6 +370,8 @@ class ConsoleScreen(Screen[None]):
             if cause != self.stale_cause:
                 self.notify(cause, title="Refresh failed", severity="warning", timeout=8)
             self.stale_cause = cause
+            if isinstance(error, CredentialsProblem):
+                self._reset_credentials_next = True
             if worker.group == "poll":
                 transient = isinstance(error, AwsError) and error.transient
                 self.poll_failures = self.poll_failures + 1 if transient else 0
@@ -392,6 +411,22 @@ class ConsoleScreen(Screen[None]):
 
     def on_endpoint_described(self, message: EndpointDescribed) -> None:
         endpoint = message.endpoint
+        previous = self.endpoints.get(endpoint.name)
+        if (
+            endpoint.name == self.watching
+            and previous is not None
+            and not self._watch_noticed
+            and (previous.desired_weights, previous.status)
+            != (endpoint.desired_weights, endpoint.status)
+        ):
+            self._watch_noticed = True
+            self.notify(
+                f"{endpoint.name} changed since this dialog opened; applying will be refused. "
+                "Cancel and start again from the live state.",
+                title="Endpoint changed",
+                severity="warning",
+                timeout=10,
+            )
         self.endpoints[endpoint.name] = endpoint
         self.described_at[endpoint.name] = time.monotonic()
         if endpoint.name in self.summaries:
@@ -439,6 +474,11 @@ class ConsoleScreen(Screen[None]):
         self.metrics.forget(name)
         if name in self.summaries:
             self.notify(notice, title="Endpoint gone", severity="warning")
+        # A dialog about an endpoint that no longer exists can only mislead: close it.
+        for screen in reversed(self.app.screen_stack):
+            if getattr(screen, "endpoint_name", None) == name and isinstance(screen, ModalScreen):
+                screen.dismiss(None)
+                self.notify(f"Closed the dialog: {notice}.", severity="warning")
         if self.selected == name:
             self.selected = None
             self._render_variants()
@@ -745,23 +785,39 @@ class ConsoleScreen(Screen[None]):
 
     @work(group="flow", exclusive=True)
     async def _weights_flow(self, endpoint: Endpoint, focus: str | None) -> None:
-        plan = await self.app.push_screen_wait(WeightEditor(endpoint, focus))
-        if plan is None:
-            self.notify("Edit cancelled: nothing was sent.", timeout=3)
-            return
-        await self._confirm_and_apply(f"Change weights of {endpoint.name}", plan, endpoint)
+        with self._watching(endpoint.name):
+            plan = await self.app.push_screen_wait(WeightEditor(endpoint, focus))
+            if plan is None:
+                self.notify("Edit cancelled: nothing was sent.", timeout=3)
+                return
+            await self._confirm_and_apply(f"Change weights of {endpoint.name}", plan, endpoint)
 
     @work(group="flow", exclusive=True)
     async def _capacity_flow(self, endpoint: Endpoint, variant: str) -> None:
-        plan = await self.app.push_screen_wait(CapacityEditor(endpoint, variant))
-        if plan is None:
-            self.notify("Edit cancelled: nothing was sent.", timeout=3)
-            return
-        await self._confirm_and_apply(f"Instances of {variant}", plan, endpoint)
+        with self._watching(endpoint.name):
+            plan = await self.app.push_screen_wait(CapacityEditor(endpoint, variant))
+            if plan is None:
+                self.notify("Edit cancelled: nothing was sent.", timeout=3)
+                return
+            await self._confirm_and_apply(f"Instances of {variant}", plan, endpoint)
 
     @work(group="flow", exclusive=True)
     async def _plan_flow(self, title: str, plan: WeightPlan, endpoint: Endpoint) -> None:
-        await self._confirm_and_apply(title, plan, endpoint)
+        with self._watching(endpoint.name):
+            await self._confirm_and_apply(title, plan, endpoint)
+
+    @contextmanager
+    def _watching(self, name: str) -> Iterator[None]:
+        """While a dialog about ``name`` is open, the list poll waits, but that one endpoint
+        is still described on the follow cadence: if it is deleted the dialog closes, and
+        if someone else changes it the person hears about it before confirming."""
+        self.watching = name
+        self._watch_noticed = False
+        self._schedule_follow()
+        try:
+            yield
+        finally:
+            self.watching = None
 
     async def _confirm_and_apply(self, title: str, plan: Plan, confirmed: Endpoint) -> None:
         if not await self.app.push_screen_wait(ConfirmChange(title, plan)):
@@ -773,12 +829,15 @@ class ConsoleScreen(Screen[None]):
         except WorkerFailed as failed:
             await self._change_failed(failed.error, plan)
             return
+        if result.live is not None:
+            self.post_message(EndpointDescribed(result.live))
+        if result.audit_warning:
+            self.notify(result.audit_warning, title="Audit log", severity="warning", timeout=10)
         self.following.add(confirmed.name)
         self.notify(
             f"Sent to {confirmed.name}; following it until InService.",
             title="Change sent",
         )
-        del result
         self.start_follow()
 
     async def _change_failed(self, error: BaseException, plan: Plan) -> None:

@@ -58,6 +58,7 @@ class WeightEditor(ModalScreen[WeightPlan | None]):
     def __init__(self, endpoint: Endpoint, focus_variant: str | None = None) -> None:
         super().__init__()
         self.endpoint = endpoint
+        self.endpoint_name = endpoint.name
         self.percent_mode = True
         names = endpoint.variant_names
         self.focus_index = names.index(focus_variant) if focus_variant in names else 0
@@ -262,6 +263,7 @@ class CapacityEditor(ModalScreen[CapacityPlan | None]):
     def __init__(self, endpoint: Endpoint, variant: str) -> None:
         super().__init__()
         self.endpoint = endpoint
+        self.endpoint_name = endpoint.name
         self.variant = variant
 
     def compose(self) -> ComposeResult:
