@@ -125,6 +125,17 @@ class MetricsCache:
             self._by_ref[ref] = VariantMetrics(ref, merged)
         self._coverage[request.endpoint] = _Coverage(request.window, request.refs, request.end)
 
+    def is_current(
+        self, endpoint: str, variants: Sequence[str], now: datetime, window: str
+    ) -> bool:
+        """Already fetched up to the current period for these variants and window."""
+        covered = self._coverage.get(endpoint)
+        if covered is None:
+            return False
+        _, end = aligned_window(now, window_length(window), self.period_seconds)
+        refs = tuple(VariantRef(endpoint, variant) for variant in variants)
+        return covered.window == window and covered.refs == refs and covered.end >= end
+
     def forget(self, endpoint: str) -> None:
         self._coverage.pop(endpoint, None)
         for ref in [ref for ref in self._by_ref if ref.endpoint == endpoint]:

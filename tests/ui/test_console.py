@@ -483,3 +483,12 @@ async def test_credentials_problem_resets_the_session_before_the_next_poll() -> 
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: "STALE" not in status_text(app), "recovery")
         assert backend.credential_resets == 1
+
+
+async def test_a_read_only_console_does_not_hide_keys_of_the_next_one() -> None:
+    for read_only, expected in ((True, False), (False, True)):
+        app, _, _ = make_app(read_only=read_only)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            bindings = console(app).active_bindings
+            assert bindings["w"].binding.show is expected

@@ -110,13 +110,14 @@ async def test_cancel_sends_nothing(
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot, canary_endpoint)
         before_calls = sum(faults.calls.values())
+        before = dict(faults.calls)
         await pilot.press(*keys)
         await pilot.pause()
         await app.workers.wait_for_complete()
         assert isinstance(app.screen, ConsoleScreen)
         assert writes(faults) == 0
         # Not even a read: cancelling is purely local.
-        assert sum(faults.calls.values()) == before_calls
+        assert sum(faults.calls.values()) == before_calls, (before, dict(faults.calls))
         assert desired_weights(sagemaker_client, canary_endpoint) == {
             "current-model": 0.9,
             "new-model": 0.1,

@@ -55,6 +55,8 @@ from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
 WRITE_ACTIONS = frozenset({"edit_weights", "rollback", "promote", "edit_capacity"})
 #: Describes per poll for endpoints that are neither selected nor updating.
 BACKGROUND_BATCH = 10
+#: Data this recent is not fetched again just because its endpoint was selected.
+FRESH_SECONDS = 5.0
 #: Selecting rows with the arrow keys should not describe every endpoint passed over.
 SELECT_DEBOUNCE_SECONDS = 0.15
 
@@ -158,8 +160,11 @@ class ConsoleScreen(Screen[None]):
         self.read_only = options.read_only
         if self.read_only:
             # Still bound, so pressing one says why nothing happens; just never advertised.
-            for bindings in self._bindings.key_to_bindings.values():
-                bindings[:] = [
+            # New lists: the ones in the map are shared with the class's merged bindings, so
+            # editing them in place would hide the keys in every later (writable) console.
+            key_to_bindings = self._bindings.key_to_bindings
+            for key, bindings in list(key_to_bindings.items()):
+                key_to_bindings[key] = [
                     dataclasses.replace(b, show=False) if b.action in WRITE_ACTIONS else b
                     for b in bindings
                 ]
@@ -605,8 +610,18 @@ class ConsoleScreen(Screen[None]):
 
     def _load_selected(self, name: str) -> None:
         self._select_timer = None
-        if name == self.selected:
-            self._select_worker(name, self.window)
+        if name != self.selected:
+            return
+        endpoint = self.endpoints.get(name)
+        described_at = self.described_at.get(name)
+        if (
+            endpoint is not None
+            and described_at is not None
+            and time.monotonic() - described_at < FRESH_SECONDS
+            and self.metrics.is_current(name, endpoint.variant_names, self.clock(), self.window)
+        ):
+            return  # a poll has just loaded it (the first poll does, for the first endpoint)
+        self._select_worker(name, self.window)
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Sparkline, Static
 from textual_plotext import PlotextPlot
 
-from canary_tui.ui.view import NO_VALUE, MetricCell, VariantMetricsView
+from canary_tui.ui.view import MetricCell, VariantMetricsView
 
 _CELLS = ("invocations", "error_rate", "latency")
 
@@ -17,15 +17,18 @@ _CELLS = ("invocations", "error_rate", "latency")
 class VariantMetricsRow(Horizontal):
     """One variant: name, then sparkline + latest value per metric."""
 
-    def __init__(self, variant: str, index: int) -> None:
+    def __init__(self, view: VariantMetricsView, index: int) -> None:
         super().__init__(id=f"metrics-row-{index}", classes="metrics-row")
-        self.variant = variant
+        self.variant = view.variant
+        self._initial = view
 
     def compose(self) -> ComposeResult:
+        # Built with its data, so a new row never shows empty for a frame.
         yield Label(self.variant, classes="metric-variant")
-        for cell in _CELLS:
-            yield Sparkline([], classes=f"spark spark-{cell}")
-            yield Label(NO_VALUE, classes=f"metric-value value-{cell}")
+        for cell_name in _CELLS:
+            cell: MetricCell = getattr(self._initial, cell_name)
+            yield Sparkline(list(cell.values), classes=f"spark spark-{cell_name}")
+            yield Label(cell.latest, classes=f"metric-value value-{cell_name}")
 
     def show(self, view: VariantMetricsView) -> None:
         for cell_name in _CELLS:
@@ -64,9 +67,7 @@ class MetricsPanel(Vertical):
         if names != self._variants:
             self._variants = names
             self.query(VariantMetricsRow).remove()
-            self.mount_all(VariantMetricsRow(name, index) for index, name in enumerate(names))
-            # Rows mount on the next idle; fill them once they exist.
-            self.call_after_refresh(self._fill, views)
+            self.mount_all(VariantMetricsRow(view, index) for index, view in enumerate(views))
         else:
             self._fill(views)
         empty = self.query_one("#metrics-empty", Static)
