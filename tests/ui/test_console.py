@@ -13,6 +13,7 @@ from textual.widgets import Input
 
 from canary_tui.aws.errors import CredentialsProblem, ServiceUnavailable
 from canary_tui.changes import ChangeRefused
+from canary_tui.domain.models import Endpoint
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
 from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.options import ConsoleOptions
@@ -23,7 +24,14 @@ from canary_tui.ui.screens.help import HelpScreen
 from canary_tui.ui.view import NO_VALUE
 from canary_tui.ui.widgets.status_line import StatusLine
 from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
-from tests.ui.fakes import FakeBackend, FakeChangeService, fake_backend, frozen_clock
+from tests.ui.fakes import (
+    FakeBackend,
+    FakeChangeService,
+    demo_endpoints,
+    fake_backend,
+    frozen_clock,
+    variant,
+)
 from tests.ui.helpers import (
     console,
     refresh_and_settle,
@@ -492,3 +500,20 @@ async def test_a_read_only_console_does_not_hide_keys_of_the_next_one() -> None:
             await pilot.pause()
             bindings = console(app).active_bindings
             assert bindings["w"].binding.show is expected
+
+
+async def test_first_refresh_starts_on_an_endpoint_running_a_canary() -> None:
+    endpoints = demo_endpoints()
+    endpoints["aaa-single"] = Endpoint("aaa-single", "InService", (variant("only", 1.0),))
+    app, _, _ = make_app(fake_backend(endpoints))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot, CANARY)
+        table = console(app).query_one(EndpointsTable)
+        assert table.cursor_row == 1  # below aaa-single
+        # Only the first time: afterwards the person's choice stands.
+        await pilot.press("up")
+        await wait_for(pilot, lambda: console(app).selected == "aaa-single", "moving up")
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert console(app).selected == "aaa-single"

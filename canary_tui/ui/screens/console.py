@@ -191,6 +191,7 @@ class ConsoleScreen(Screen[None]):
         self._follow_timer: Timer | None = None
         self._select_timer: Timer | None = None
         self._reset_credentials_next = False
+        self._initial_pick_pending = True
         #: The endpoint an open change dialog is about (see _watching).
         self.watching: str | None = None
         self._watch_noticed = False
@@ -365,6 +366,7 @@ class ConsoleScreen(Screen[None]):
                 self.poll_failures = 0
                 self.stale_cause = None
                 self.last_refresh = self.clock()
+                self._pick_a_canary_once()
                 self._after_poll(self.options.effective_refresh_seconds)
             elif worker.group == "follow":
                 self._schedule_follow()
@@ -385,6 +387,22 @@ class ConsoleScreen(Screen[None]):
             elif worker.group == "follow":
                 self._schedule_follow()
             self._render_status()
+
+    def _pick_a_canary_once(self) -> None:
+        """After the first poll, start on an endpoint that runs a canary, if the first one
+        in the list does not: that is what someone opening this console came to see."""
+        if not self._initial_pick_pending:
+            return
+        self._initial_pick_pending = False
+        current = self.endpoints.get(self.selected) if self.selected else None
+        if current is None or len(current.variants) > 1:
+            return
+        for name in self.visible_endpoint_names():
+            endpoint = self.endpoints.get(name)
+            if endpoint is not None and len(endpoint.variants) > 1:
+                self.select_endpoint(name)
+                self._render_endpoints()
+                return
 
     def _after_poll(self, delay: float) -> None:
         if self._poll_again:
