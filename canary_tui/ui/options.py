@@ -20,8 +20,11 @@ class ConsoleOptions:
     metric_period_seconds: int = 60
     #: Seconds between describes of an endpoint that is updating (or just changed).
     follow_seconds: float = 3.0
-    #: Endpoints other than the selected one are re-described this rarely, a few per poll.
+    #: Endpoints other than the selected one are re-described this rarely (in a background
+    #: loop, a few at a time) just to keep the list's variant count and canary share fresh.
     background_describe_seconds: float = 300.0
+    #: Describes per round of that background loop (one round every ``follow_seconds``).
+    background_batch: int = 10
     #: Initial metrics window: one of 15m, 1h, 3h, 12h.
     window: str = "1h"
     #: Show the big chart even on a short terminal (otherwise: only from 36 rows up).

@@ -1,9 +1,10 @@
 """What to ask AWS on each poll, and the metric cache that makes polls incremental.
 
 Pure code (no Textual, no I/O) so the call budget is unit-tested without an app:
-per steady-state poll, the endpoint list, describes of the selected and updating endpoints
-plus a few background ones that are due, and one metrics fetch for the selected endpoint
-that covers only the last few periods once the window is loaded.
+per steady-state refresh, the endpoint list (every page), describes of the selected,
+updating and just-changed endpoints only, and one metrics fetch for the selected endpoint
+that covers only the last few periods once the window is loaded. Other endpoints are
+described by a separate, spread-out background loop.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from canary_tui.domain.metrics import (
     VariantRef,
     aligned_window,
 )
+from canary_tui.domain.models import Endpoint, EndpointSummary
 
 WINDOWS: tuple[tuple[str, timedelta], ...] = (
     ("15m", timedelta(minutes=15)),
@@ -157,34 +159,57 @@ def latency_label(percentiles_available: bool) -> str:
     return f"latency {spec.stat.lower().replace('average', 'avg')}"
 
 
-def endpoints_to_describe(
+def changed_since_described(
+    summaries: Iterable[EndpointSummary], described: Mapping[str, Endpoint]
+) -> list[str]:
+    """Endpoints whose list entry says they changed since we described them.
+
+    ListEndpoints carries each endpoint's status and LastModifiedTime, so a change made by
+    someone else (or autoscaling) is noticed by the refresh that lists it, at no extra cost.
+    """
+    changed = []
+    for summary in summaries:
+        endpoint = described.get(summary.name)
+        if endpoint is None:
+            continue
+        modified = (
+            summary.last_modified is not None
+            and endpoint.last_modified is not None
+            and summary.last_modified != endpoint.last_modified
+        )
+        if modified or summary.status != endpoint.status:
+            changed.append(summary.name)
+    return changed
+
+
+def refresh_describes(
+    *, selected: str | None, transitional: Iterable[str], changed: Iterable[str]
+) -> list[str]:
+    """What one refresh describes: the selected endpoint, the updating ones, and the ones
+    the list shows as changed. Nothing else, so a refresh costs the same for 5 or 500."""
+    wanted: list[str] = [selected] if selected is not None else []
+    for name in (*transitional, *changed):
+        if name not in wanted:
+            wanted.append(name)
+    return wanted
+
+
+def background_due(
     *,
     names: Iterable[str],
-    selected: str | None,
-    transitional: Iterable[str],
     described_at: Mapping[str, float],
     now_monotonic: float,
-    background_interval: float,
-    background_batch: int,
+    interval: float,
+    batch: int,
 ) -> list[str]:
-    """The selected and transitional endpoints, plus the few most overdue others.
-
-    Background describes only fill the variant count and canary share of the list, so they
-    are spread out: at most ``background_batch`` per poll, never-described ones first.
-    """
-    wanted: list[str] = []
-    if selected is not None:
-        wanted.append(selected)
-    wanted.extend(name for name in transitional if name not in wanted)
+    """The next few endpoints to describe in the background, never-described ones first,
+    then the most overdue: only to fill the list's variant count and canary share."""
     due: list[tuple[float, str]] = []
     for name in names:
-        if name in wanted:
-            continue
         last = described_at.get(name)
         if last is None:
             due.append((-math.inf, name))
-        elif now_monotonic - last >= background_interval:
+        elif now_monotonic - last >= interval:
             due.append((last, name))
     due.sort()
-    wanted.extend(name for _, name in due[:background_batch])
-    return wanted
+    return [name for _, name in due[:batch]]

@@ -11,9 +11,11 @@ from canary_tui.domain.metrics import MetricKey, MetricsBatch, Series, VariantMe
 from canary_tui.domain.models import Endpoint, EndpointSummary
 from canary_tui.ui.refresh import (
     MetricsCache,
+    background_due,
     backoff_seconds,
-    endpoints_to_describe,
+    changed_since_described,
     latency_label,
+    refresh_describes,
     window_length,
 )
 from canary_tui.ui.view import (
@@ -88,33 +90,49 @@ def test_one_request_per_refresh_covers_every_variant() -> None:
     assert [ref.variant for ref in request.refs] == ["a", "b", "c"]
 
 
-def test_describe_budget_selected_updating_and_a_few_due() -> None:
+def test_a_refresh_describes_selected_updating_and_changed_only() -> None:
+    assert refresh_describes(selected="a", transitional=["b", "a"], changed=["c", "b"]) == [
+        "a",
+        "b",
+        "c",
+    ]
+    assert refresh_describes(selected=None, transitional=[], changed=[]) == []
+
+
+def test_the_list_tells_which_endpoints_changed() -> None:
+    then = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    later = then + timedelta(minutes=3)
+    described = {
+        "same": Endpoint("same", "InService", (), last_modified=then),
+        "modified": Endpoint("modified", "InService", (), last_modified=then),
+        "status": Endpoint("status", "InService", (), last_modified=then),
+    }
+    summaries = [
+        EndpointSummary("same", "InService", last_modified=then),
+        EndpointSummary("modified", "InService", last_modified=later),
+        EndpointSummary("status", "Updating", last_modified=then),
+        EndpointSummary("never-described", "InService", last_modified=then),
+    ]
+    assert changed_since_described(summaries, described) == ["modified", "status"]
+
+
+def test_background_describes_are_spread_out() -> None:
     names = [f"ep-{index:03}" for index in range(200)]
     described = {name: 1000.0 for name in names}
-    # Steady state: everything described recently -> only the selected and the updating.
-    plan = endpoints_to_describe(
-        names=names,
-        selected="ep-005",
-        transitional=["ep-100"],
-        described_at=described,
-        now_monotonic=1010.0,
-        background_interval=300,
-        background_batch=10,
+    assert (
+        background_due(
+            names=names, described_at=described, now_monotonic=1010.0, interval=300, batch=10
+        )
+        == []
     )
-    assert plan == ["ep-005", "ep-100"]
-    # Five minutes on, the background refresh is spread: at most 10 per poll, oldest first.
+    # Five minutes on: at most a batch per round, never-described first, then oldest.
     described["ep-150"] = 900.0
-    plan = endpoints_to_describe(
-        names=names,
-        selected="ep-005",
-        transitional=[],
-        described_at=described,
-        now_monotonic=1300.0,
-        background_interval=300,
-        background_batch=10,
+    del described["ep-199"]
+    due = background_due(
+        names=names, described_at=described, now_monotonic=1300.0, interval=300, batch=10
     )
-    assert plan[:2] == ["ep-005", "ep-150"]
-    assert len(plan) == 11
+    assert due[:2] == ["ep-199", "ep-150"]
+    assert len(due) == 10
 
 
 def test_backoff_grows_and_is_bounded() -> None:

@@ -31,9 +31,11 @@ from canary_tui.ui.refresh import (
     WINDOW_NAMES,
     MetricsCache,
     MetricsRequest,
+    background_due,
     backoff_seconds,
-    endpoints_to_describe,
+    changed_since_described,
     latency_label,
+    refresh_describes,
 )
 from canary_tui.ui.screens.confirm import ConfirmChange, RefusedDialog
 from canary_tui.ui.screens.editor import CapacityEditor, WeightEditor
@@ -53,8 +55,6 @@ from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
 
 #: Actions that would call a write API; hidden and refused in read-only mode.
 WRITE_ACTIONS = frozenset({"edit_weights", "rollback", "promote", "edit_capacity"})
-#: Describes per poll for endpoints that are neither selected nor updating.
-BACKGROUND_BATCH = 10
 #: Data this recent is not fetched again just because its endpoint was selected.
 FRESH_SECONDS = 5.0
 #: Selecting rows with the arrow keys should not describe every endpoint passed over.
@@ -190,8 +190,11 @@ class ConsoleScreen(Screen[None]):
         self._poll_again = False
         self._follow_timer: Timer | None = None
         self._select_timer: Timer | None = None
+        self._background_timer: Timer | None = None
+        self._background_after_refresh = False
         self._reset_credentials_next = False
         self._initial_pick_pending = True
+        self._auto_selected: str | None = None
         #: The endpoint an open change dialog is about (see _watching).
         self.watching: str | None = None
         self._watch_noticed = False
@@ -244,19 +247,13 @@ class ConsoleScreen(Screen[None]):
             self._poll_again = True
             return
         self._poll_due = False
-        describe = endpoints_to_describe(
-            names=self.summaries,
-            selected=self.selected,
-            transitional=self._transitional_names(),
-            described_at=self.described_at,
-            now_monotonic=time.monotonic(),
-            background_interval=self.options.background_describe_seconds,
-            background_batch=BACKGROUND_BATCH,
+        describe = refresh_describes(
+            selected=self.selected, transitional=self._transitional_names(), changed=()
         )
         self._render_status(refreshing=True)
         reset = self._reset_credentials_next
         self._reset_credentials_next = False
-        self._poll_worker(describe, self.selected, self.window, frozenset(self.described_at), reset)
+        self._poll_worker(describe, self.selected, self.window, dict(self.endpoints), reset)
 
     def _schedule_poll(self, delay: float) -> None:
         if not self.options.poll:
@@ -271,7 +268,7 @@ class ConsoleScreen(Screen[None]):
         describe: list[str],
         selected: str | None,
         window: str,
-        described: frozenset[str],
+        described: dict[str, Endpoint],
         reset_credentials: bool = False,
     ) -> None:
         if reset_credentials:
@@ -281,21 +278,62 @@ class ConsoleScreen(Screen[None]):
         summaries = self.backend.sagemaker.list_endpoints()
         self.post_message(EndpointsListed(summaries))
         listed = {summary.name for summary in summaries}
-        # The list may have grown since this poll was planned (the first poll starts with an
-        # empty one): the first endpoint is the one selected, new ones get described soon.
+        # The first poll starts with no list: the first endpoint is the one to select.
         if selected is None and summaries:
             selected = summaries[0].name
-        unknown = [n for n in sorted(listed) if n not in described and n not in describe]
-        planned = [n for n in describe if n in listed and n != selected]
-        extra = unknown[: max(0, BACKGROUND_BATCH - len(planned))]
-        ordered = [*([selected] if selected in listed else []), *planned, *extra]
+        ordered = refresh_describes(
+            selected=selected,
+            transitional=[name for name in describe if name != selected],
+            changed=changed_since_described(summaries, described),
+        )
         selected_endpoint = None
         for name in ordered:
+            if name not in listed:
+                continue
             endpoint = self._describe(name)
             if name == selected:
                 selected_endpoint = endpoint
         if selected_endpoint is not None:
             self._fetch_metrics(selected_endpoint, window)
+
+    @work(thread=True, exit_on_error=False, group="background")
+    def _background_worker(self, names: list[str]) -> None:
+        for name in names:
+            self._describe(name)
+
+    def _schedule_background(self) -> None:
+        """Describe a few not-selected endpoints soon, if any are due. Spread out on purpose:
+        filling a 500-endpoint list must not burst DescribeEndpoint into throttling."""
+        if self.paused or self._background_timer is not None:
+            return
+        if self._group_running("background") or not self._background_due():
+            return
+        if not self.options.poll:
+            # No timers (tests, snapshots): one round right after each asked-for refresh.
+            if not self._background_after_refresh:
+                self._background_after_refresh = True
+                self._start_background()
+            return
+        self._background_timer = self.set_timer(
+            self.options.follow_seconds, self._start_background, name="background"
+        )
+
+    def _background_due(self) -> list[str]:
+        return background_due(
+            names=self.summaries,
+            described_at=self.described_at,
+            now_monotonic=time.monotonic(),
+            interval=self.options.background_describe_seconds,
+            batch=self.options.background_batch,
+        )
+
+    def _start_background(self) -> None:
+        self._background_timer = None
+        if self.paused or self.suspended or self._group_running("background"):
+            return
+        due = self._background_due()
+        if due:
+            self._background_worker(due)
 
     def _describe(self, name: str) -> Endpoint | None:
         """Describe one endpoint from a worker thread and post the answer."""
@@ -359,6 +397,15 @@ class ConsoleScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.group == "background" and event.state in {
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+        }:
+            # Background describes only fill the list: a failure here is not worth a STALE
+            # mark (the refresh reports outages); just try the next round later.
+            self._pick_a_canary_once()
+            self._schedule_background()
+            return
         if worker.group not in {"poll", "select", "follow"}:
             return
         if event.state is WorkerState.SUCCESS:
@@ -389,28 +436,42 @@ class ConsoleScreen(Screen[None]):
             self._render_status()
 
     def _pick_a_canary_once(self) -> None:
-        """After the first poll, start on an endpoint that runs a canary, if the first one
-        in the list does not: that is what someone opening this console came to see."""
+        """Once, at start: if the first endpoint in the list runs no canary, move to the first
+        one that does (that is what someone opening this console came to see). Only while
+        the person has not picked an endpoint themselves."""
         if not self._initial_pick_pending:
             return
-        self._initial_pick_pending = False
-        current = self.endpoints.get(self.selected) if self.selected else None
-        if current is None or len(current.variants) > 1:
+        if self._auto_selected is None:
+            self._auto_selected = self.selected
+        if self.selected is None or self.selected != self._auto_selected:
+            self._initial_pick_pending = self.selected is None
             return
-        for name in self.visible_endpoint_names():
+        current = self.endpoints.get(self.selected)
+        if current is None:
+            return
+        if len(current.variants) > 1:
+            self._initial_pick_pending = False
+            return
+        names = self.visible_endpoint_names()
+        for name in names:
             endpoint = self.endpoints.get(name)
             if endpoint is not None and len(endpoint.variants) > 1:
+                self._initial_pick_pending = False
                 self.select_endpoint(name)
                 self._render_endpoints()
                 return
+        if all(name in self.endpoints for name in names):
+            self._initial_pick_pending = False
 
     def _after_poll(self, delay: float) -> None:
+        self._background_after_refresh = False
         if self._poll_again:
             self._poll_again = False
             self.call_later(self.start_poll)
         else:
             self._schedule_poll(delay)
         self._schedule_follow()
+        self._schedule_background()
 
     def on_screen_suspend(self, event: ScreenSuspend) -> None:
         # A dialog is open: the person is reading or deciding; do not move data under them.
@@ -694,10 +755,10 @@ class ConsoleScreen(Screen[None]):
         self.paused = not self.paused
         self._render_status()
         if self.paused:
-            for timer in (self._poll_timer, self._follow_timer):
+            for timer in (self._poll_timer, self._follow_timer, self._background_timer):
                 if timer is not None:
                     timer.stop()
-            self._poll_timer = self._follow_timer = None
+            self._poll_timer = self._follow_timer = self._background_timer = None
             self._poll_due = True
             self.notify("Refresh paused; space resumes.", timeout=3)
         else:
