@@ -107,3 +107,30 @@ def faulty_backend(moto_url: str, faults: Any) -> Backend:
         on_client_created=faults,
     )
     return build_backend(clients, label="test")
+
+
+#: ``two_region_account``: profile -> (region, the endpoint that lives only there).
+TWO_REGION_PROFILES = {
+    "staging": ("us-east-1", "staging-endpoint"),
+    "prod-admin": ("eu-west-1", "prod-endpoint"),
+}
+
+
+@pytest.fixture
+def two_region_account(moto_url: str, tmp_path: Path) -> dict[str, tuple[str, str]]:
+    """An AWS config file with two profiles in different regions (static test keys), and
+    in moto one canary endpoint in each of those regions."""
+    config = tmp_path / "aws-config"
+    sections = []
+    for profile, (region, _) in TWO_REGION_PROFILES.items():
+        sections.append(
+            f"[profile {profile}]\nregion = {region}\n"
+            "aws_access_key_id = testing\naws_secret_access_key = testing\n"
+        )
+    config.write_text("\n".join(sections))
+    for region, endpoint in TWO_REGION_PROFILES.values():
+        client = boto3.client("sagemaker", region_name=region, endpoint_url=moto_url)
+        create_endpoint(
+            client, endpoint, [SeedVariant("current-model", 0.9), SeedVariant("new-model", 0.1)]
+        )
+    return dict(TWO_REGION_PROFILES)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,26 @@ class ConsoleOptions:
     window: str = "1h"
     #: Show the big chart even on a short terminal (otherwise: only from 36 rows up).
     show_chart: bool | None = None
+    #: Textual theme name (see canary_tui.ui.themes); unknown names fall back to the default.
+    theme: str = "textual-dark"
+    #: Plain-ASCII drawing: no box, block, braille or arrow glyphs (old terminals and fonts).
+    ascii: bool = False
+    #: The AWS profile in effect (None: the standard chain's), shown in the status line.
+    profile: str | None = None
+    #: The profile is marked production: a distinct band and the word PRODUCTION.
+    production: bool = False
+    #: Binding id or action name -> key(s), applied over the default bindings.
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    #: Read-only whatever the profile (--read-only / the read_only setting); ``read_only``
+    #: is this or the profile matching ``read_only_profiles``.
+    always_read_only: bool = False
+    #: Profile patterns that open read-only / are production (re-applied on a profile switch).
+    read_only_profiles: tuple[str, ...] = ()
+    production_profiles: tuple[str, ...] = ()
+    #: Audit log file; None: the platform data directory's audit.jsonl.
+    audit_path: Path | None = None
+    #: Demo mode: the embedded server has one account, so profiles cannot be switched.
+    demo: bool = False
 
     @property
     def effective_refresh_seconds(self) -> float:
