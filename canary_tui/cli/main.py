@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "verdict",
     "ramp",
     "config_cmd",
+    "completion",
 )
 
 
