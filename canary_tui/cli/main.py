@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "ramp",
     "config_cmd",
     "completion",
+    "serve",
 )
 
 
