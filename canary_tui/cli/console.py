@@ -27,10 +27,9 @@ def run_console(backend: Backend, options: ConsoleOptions) -> int:
         # Resolving the region reads the AWS config files: do it before the event loop runs.
         with translated(backend.target.profile):
             options = dataclasses.replace(options, region=backend.clients.region)
-    change_service = (
-        None if options.read_only else ChangeService(backend, AuditLog(), source="console")
-    )
-    app = CanaryApp(backend, change_service, options)
+    audit = AuditLog()
+    change_service = None if options.read_only else ChangeService(backend, audit, "console")
+    app = CanaryApp(backend, change_service, options, audit=audit)
     result = app.run()
     return int(result or 0)
 

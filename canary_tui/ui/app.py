@@ -9,7 +9,7 @@ from textual.app import App
 
 from canary_tui.ui.commands import ScreenActions
 from canary_tui.ui.options import ConsoleOptions
-from canary_tui.ui.ports import ChangeApplier, ConsoleBackend
+from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
 from canary_tui.ui.screens.console import ConsoleScreen
 
 
@@ -31,10 +31,12 @@ class CanaryApp(App[int]):
         change_service: ChangeApplier | None,
         options: ConsoleOptions | None = None,
         *,
+        audit: AuditReader | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__()
         self.backend = backend
+        self.audit = audit
         self.change_service = None if (options and options.read_only) else change_service
         self.options = options or ConsoleOptions()
         self.clock = clock
@@ -42,7 +44,9 @@ class CanaryApp(App[int]):
         self.sub_title = label
 
     def get_default_screen(self) -> ConsoleScreen:
-        return ConsoleScreen(self.backend, self.change_service, self.options, self.clock)
+        return ConsoleScreen(
+            self.backend, self.change_service, self.options, self.clock, audit=self.audit
+        )
 
     @property
     def console_screen(self) -> ConsoleScreen:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from canary_tui.audit import AuditReading
 from canary_tui.changes import ChangeResult, Plan
 from canary_tui.domain.metrics import MetricsBatch, VariantRef
 from canary_tui.domain.models import Endpoint, EndpointSummary
@@ -44,6 +45,12 @@ class ConsoleBackend(Protocol):
     def reset_credentials(self) -> None:
         """Forget sessions so the next call resolves credentials afresh (after a login)."""
         ...
+
+
+class AuditReader(Protocol):
+    """The audit log (:class:`canary_tui.audit.AuditLog`). Blocking: reads a file."""
+
+    def read(self, endpoint: str | None = None) -> AuditReading: ...
 
 
 class ChangeApplier(Protocol):

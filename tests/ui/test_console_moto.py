@@ -6,10 +6,12 @@ Every AWS call goes through botocore to the moto server; FaultInjector only coun
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable
 
 from canary_tui.audit import AuditLog
 from canary_tui.aws.backend import Backend, build_backend
@@ -17,6 +19,7 @@ from canary_tui.aws.session import AwsClients, AwsTarget, client_config
 from canary_tui.changes import ChangeService
 from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.options import ConsoleOptions
+from canary_tui.ui.screens.audit import AuditScreen
 from canary_tui.ui.screens.confirm import ConfirmChange
 from canary_tui.ui.screens.console import ConsoleScreen
 from canary_tui.ui.screens.editor import WeightEditor
@@ -24,7 +27,7 @@ from canary_tui.ui.widgets.tables import VariantsTable
 from tests.aws.faults import FaultInjector
 from tests.conftest import REGION
 from tests.ui.fakes import frozen_clock
-from tests.ui.helpers import console, refresh_and_settle, table_rows, wait_for
+from tests.ui.helpers import console, refresh_and_settle, static_text, table_rows, wait_for
 
 UPDATE = "sagemaker.UpdateEndpointWeightsAndCapacities"
 WRITE_OPERATIONS = (UPDATE, "sagemaker.UpdateEndpoint")
@@ -46,11 +49,13 @@ def counted_backend(moto_url: str, faults: FaultInjector) -> Backend:
 
 
 def make_app(backend: Backend, tmp_path: Path, *, read_only: bool = False) -> CanaryApp:
-    changes = ChangeService(backend, AuditLog(tmp_path / "audit.jsonl"), "console")
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    changes = ChangeService(backend, audit, "console")
     return CanaryApp(
         backend,
         changes,
         ConsoleOptions(read_only=read_only, poll=False, region=REGION),
+        audit=audit,
         clock=frozen_clock,
     )
 
@@ -77,7 +82,8 @@ async def test_edit_weights_by_keys_changes_the_endpoint(
         await pilot.press("w", "tab", "right_square_bracket", "enter")  # new-model -> 25 %
         assert isinstance(app.screen, ConfirmChange)
         assert writes(faults) == 0
-        await pilot.press("y")
+        # A reason for the audit log: tab to the field, type (y and n are text there), enter.
+        await pilot.press("tab", *"canary step 2, nyc", "enter")
         await wait_for(pilot, lambda: faults.calls[UPDATE] == 1, "the update call")
         await wait_for(
             pilot,
@@ -92,9 +98,20 @@ async def test_edit_weights_by_keys_changes_the_endpoint(
         }
         rows = table_rows(console(app).query_one(VariantsTable))
         assert [row[1] for row in rows] == ["75.0%", "25.0%"]
-        # The audit log has the intent and the outcome of this change.
-        records = (tmp_path / "audit.jsonl").read_text().splitlines()
-        assert len(records) == 2
+        # The audit log has the intent and the outcome of this change, with the reason.
+        records = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+        assert [record["phase"] for record in records] == ["intent", "outcome"]
+        assert records[0]["reason"] == "canary step 2, nyc"
+        assert records[0]["source"] == "console"
+        # ...and `a` shows it.
+        await pilot.press("a")
+        assert isinstance(app.screen, AuditScreen)
+        await wait_for(
+            pilot, lambda: app.screen.query_one(DataTable).row_count == 1, "the audit rows"
+        )
+        row = [str(cell) for cell in app.screen.query_one(DataTable).get_row_at(0)]
+        assert row[1:4] == [canary_endpoint, "90/10 → 75/25 %", "ok"]
+        assert row[-1] == "canary step 2, nyc"
 
 
 @pytest.mark.parametrize("keys", [("w", "tab", "up", "escape"), ("w", "tab", "up", "enter", "n")])
@@ -216,4 +233,29 @@ async def test_stale_edit_is_refused_and_nothing_sent(
             pilot,
             lambda: console(app).endpoints[canary_endpoint].desired_weights["new-model"] == 0.5,
             "the live state",
+        )
+
+
+async def test_unfinished_change_in_the_audit_log_is_reported_at_start(
+    counted_backend: Backend, canary_endpoint: str, tmp_path: Path
+) -> None:
+    AuditLog(tmp_path / "audit.jsonl").record_intent(
+        endpoint=canary_endpoint,
+        kind="weights",
+        source="cli",
+        weights_before={"current-model": 0.9, "new-model": 0.1},
+        weights_after={"current-model": 0.5, "new-model": 0.5},
+    )
+    app = make_app(counted_backend, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: any("have no outcome" in n.message for n in app._notifications),
+            "the unfinished-change notice",
+        )
+        await pilot.press("a")
+        await wait_for(
+            pilot,
+            lambda: "UNFINISHED" in static_text(app.screen.query_one("#audit-summary")),
+            "the audit summary",
         )

@@ -6,11 +6,12 @@ import json
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
@@ -48,12 +49,17 @@ def request_text(plan: WeightPlan | CapacityPlan) -> str:
 
 
 class ConfirmChange(ModalScreen[bool]):
-    """``y`` sends, ``n`` or ``esc`` does not. Nothing is sent without this answer."""
+    """``y`` sends, ``n`` or ``esc`` does not. Nothing is sent without this answer.
+
+    An optional reason for the audit log can be typed after ``tab``; ``enter`` in that field
+    sends. Nothing has focus at first, so ``y`` and ``n`` are answers, never text.
+    """
 
     BINDINGS = [
         Binding("y", "answer(True)", "apply", id="confirm.yes"),
         Binding("n", "answer(False)", "cancel", id="confirm.no"),
         Binding("escape", "answer(False)", "cancel", show=False, id="confirm.escape"),
+        Binding("tab", "reason", "reason", show=False, id="confirm.reason"),
     ]
 
     def __init__(self, title: str, plan: WeightPlan | CapacityPlan) -> None:
@@ -61,18 +67,47 @@ class ConfirmChange(ModalScreen[bool]):
         self.title_text = title
         self.plan = plan
         self.endpoint_name = plan.endpoint_name
+        #: What the person typed as the reason, read by the caller after dismissal.
+        self.reason: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="dialog") as dialog:
             dialog.border_title = self.title_text
             yield Static(plan_table(self.plan), id="confirm-plan")
             yield Static(Text(request_text(self.plan)), id="confirm-request")
+            reason = Input(
+                placeholder="reason for the audit log (optional; tab to type)",
+                id="confirm-reason",
+                compact=True,
+                max_length=200,
+            )
+            # Unfocusable until asked for (tab): y and n must be answers, never text.
+            reason.can_focus = False
+            yield reason
             yield Static(
-                Text.assemble(("y", "bold reverse"), " apply   ", ("n", "bold reverse"), " cancel"),
+                Text.assemble(
+                    ("y", "bold reverse"),
+                    " apply   ",
+                    ("n", "bold reverse"),
+                    " cancel   ",
+                    ("tab", "bold reverse"),
+                    " reason",
+                ),
                 id="confirm-keys",
             )
 
+    def action_reason(self) -> None:
+        field = self.query_one("#confirm-reason", Input)
+        field.can_focus = True
+        field.focus()
+
+    @on(Input.Submitted, "#confirm-reason")
+    def _reason_submitted(self) -> None:
+        self.action_answer(True)
+
     def action_answer(self, answer: bool) -> None:
+        text = self.query_one("#confirm-reason", Input).value.strip()
+        self.reason = text or None
         self.dismiss(answer)
 
 

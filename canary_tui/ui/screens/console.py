@@ -26,7 +26,7 @@ from canary_tui.domain.models import TRANSITIONAL_STATUSES, Endpoint, EndpointSu
 from canary_tui.domain.weights import CapacityPlan, WeightInputError, WeightPlan, plan_all_to
 from canary_tui.ui.messages import EndpointDescribed, EndpointGone, EndpointsListed, MetricsFetched
 from canary_tui.ui.options import ConsoleOptions
-from canary_tui.ui.ports import ChangeApplier, ConsoleBackend
+from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
 from canary_tui.ui.refresh import (
     WINDOW_NAMES,
     MetricsCache,
@@ -37,6 +37,7 @@ from canary_tui.ui.refresh import (
     latency_label,
     refresh_describes,
 )
+from canary_tui.ui.screens.audit import AuditScreen
 from canary_tui.ui.screens.confirm import ConfirmChange, RefusedDialog
 from canary_tui.ui.screens.editor import CapacityEditor, WeightEditor
 from canary_tui.ui.screens.help import HelpScreen
@@ -99,6 +100,14 @@ class ConsoleScreen(Screen[None]):
         ),
         Binding("slash", "filter", "filter", tooltip="filter endpoints by name", id="filter"),
         Binding(
+            "a",
+            "audit",
+            "audit",
+            show=False,
+            tooltip="audit log of changes (this endpoint / all)",
+            id="audit",
+        ),
+        Binding(
             "m",
             "cycle_metric",
             "metric",
@@ -151,9 +160,12 @@ class ConsoleScreen(Screen[None]):
         change_service: ChangeApplier | None,
         options: ConsoleOptions,
         clock: Clock,
+        *,
+        audit: AuditReader | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
+        self.audit = audit
         self.change_service = change_service
         self.options = options
         self.clock = clock
@@ -226,6 +238,32 @@ class ConsoleScreen(Screen[None]):
         self._render_metrics()
         if self.options.poll:
             self.start_poll()
+        if self.audit is not None:
+            self._report_unfinished_changes(self.audit)
+
+    @work(thread=True, exit_on_error=False, group="audit")
+    def _report_unfinished_changes(self, audit: AuditReader) -> None:
+        """A change whose outcome was never written (crash, kill, power loss) must not go
+        unnoticed: nobody knows whether it was applied."""
+        unfinished = audit.read().unfinished
+        if not unfinished:
+            return
+        latest = unfinished[-1].intent
+        self.app.call_from_thread(
+            self.notify,
+            f"{len(unfinished)} change(s) in the audit log have no outcome (the process "
+            f"stopped mid-change); latest: {latest.endpoint} at {latest.time:%Y-%m-%d %H:%M} "
+            "UTC. Check the endpoint; a shows the log.",
+            title="Unfinished change",
+            severity="warning",
+            timeout=20,
+        )
+
+    def action_audit(self) -> None:
+        if self.audit is None:
+            self.notify("No audit log configured.", severity="warning")
+            return
+        self.app.push_screen(AuditScreen(self.audit, self.selected))
 
     # -- polling --------------------------------------------------------------------------
     @property
@@ -407,6 +445,14 @@ class ConsoleScreen(Screen[None]):
             self._schedule_background()
             return
         if worker.group not in {"poll", "select", "follow"}:
+            # The change worker's failures are handled by its flow; anything else failing is
+            # reported, never a crash.
+            if event.state is WorkerState.ERROR and worker.group != "change":
+                self.notify(
+                    _error_text(worker.error or RuntimeError("unknown failure")),
+                    title=f"{worker.group} failed",
+                    severity="error",
+                )
             return
         if event.state is WorkerState.SUCCESS:
             if worker.group == "poll":
@@ -877,7 +923,7 @@ class ConsoleScreen(Screen[None]):
         self._render_variants()
         self.notify(f"Baseline of {endpoint.name} is now {variant} (b rolls back to it).")
 
-    @work(group="flow", exclusive=True)
+    @work(group="flow", exclusive=True, exit_on_error=False)
     async def _weights_flow(self, endpoint: Endpoint, focus: str | None) -> None:
         with self._watching(endpoint.name):
             plan = await self.app.push_screen_wait(WeightEditor(endpoint, focus))
@@ -886,7 +932,7 @@ class ConsoleScreen(Screen[None]):
                 return
             await self._confirm_and_apply(f"Change weights of {endpoint.name}", plan, endpoint)
 
-    @work(group="flow", exclusive=True)
+    @work(group="flow", exclusive=True, exit_on_error=False)
     async def _capacity_flow(self, endpoint: Endpoint, variant: str) -> None:
         with self._watching(endpoint.name):
             plan = await self.app.push_screen_wait(CapacityEditor(endpoint, variant))
@@ -895,7 +941,7 @@ class ConsoleScreen(Screen[None]):
                 return
             await self._confirm_and_apply(f"Instances of {variant}", plan, endpoint)
 
-    @work(group="flow", exclusive=True)
+    @work(group="flow", exclusive=True, exit_on_error=False)
     async def _plan_flow(self, title: str, plan: WeightPlan, endpoint: Endpoint) -> None:
         with self._watching(endpoint.name):
             await self._confirm_and_apply(title, plan, endpoint)
@@ -914,10 +960,11 @@ class ConsoleScreen(Screen[None]):
             self.watching = None
 
     async def _confirm_and_apply(self, title: str, plan: Plan, confirmed: Endpoint) -> None:
-        if not await self.app.push_screen_wait(ConfirmChange(title, plan)):
+        dialog = ConfirmChange(title, plan)
+        if not await self.app.push_screen_wait(dialog):
             self.notify("Cancelled: nothing was sent.", timeout=3)
             return
-        worker = self._apply_worker(plan, confirmed)
+        worker = self._apply_worker(plan, confirmed, dialog.reason)
         try:
             result: ChangeResult = await worker.wait()
         except WorkerFailed as failed:
@@ -947,6 +994,8 @@ class ConsoleScreen(Screen[None]):
         self.notify(_error_text(error), title="Change failed", severity="error", timeout=10)
 
     @work(thread=True, exit_on_error=False, group="change")
-    def _apply_worker(self, plan: WeightPlan | CapacityPlan, confirmed: Endpoint) -> ChangeResult:
+    def _apply_worker(
+        self, plan: WeightPlan | CapacityPlan, confirmed: Endpoint, reason: str | None
+    ) -> ChangeResult:
         assert self.change_service is not None  # refused earlier when missing
-        return self.change_service.apply(plan, confirmed)
+        return self.change_service.apply(plan, confirmed, reason=reason)
