@@ -20,11 +20,18 @@ from canary_tui.changes import ChangeService
 from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.screens.audit import AuditScreen
-from canary_tui.ui.screens.confirm import ConfirmChange
+from canary_tui.ui.screens.confirm import ConfirmChange, RefusedDialog
 from canary_tui.ui.screens.console import ConsoleScreen
 from canary_tui.ui.screens.editor import WeightEditor
+from canary_tui.ui.widgets.status_line import StatusLine
 from canary_tui.ui.widgets.tables import VariantsTable
-from tests.aws.faults import FaultInjector
+from tests.aws.faults import (
+    FaultInjector,
+    connection_refused,
+    expired_token,
+    throttling,
+    update_in_progress,
+)
 from tests.conftest import REGION
 from tests.ui.fakes import frozen_clock
 from tests.ui.helpers import console, refresh_and_settle, static_text, table_rows, wait_for
@@ -259,3 +266,102 @@ async def test_unfinished_change_in_the_audit_log_is_reported_at_start(
             lambda: "UNFINISHED" in static_text(app.screen.query_one("#audit-summary")),
             "the audit summary",
         )
+
+
+def status_line(app: CanaryApp) -> str:
+    return static_text(console(app).query_one(StatusLine))
+
+
+@pytest.mark.parametrize(
+    ("fault", "shown"),
+    [
+        (throttling(), "throttling"),
+        (expired_token(), "aws sso login"),
+        (connection_refused(), "cannot reach AWS"),
+    ],
+)
+async def test_faults_mark_stale_keep_keys_working_and_recover(
+    counted_backend: Backend,
+    canary_endpoint: str,
+    faults: FaultInjector,
+    tmp_path: Path,
+    fault: Any,
+    shown: str,
+) -> None:
+    app = make_app(counted_backend, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot, canary_endpoint)
+        faults.fail("sagemaker.ListEndpoints", fault)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "STALE" in status_line(app), "STALE")
+        assert shown in status_line(app)
+        # The last good data stays, and the keys still work.
+        assert table_rows(console(app).query_one(VariantsTable))[0][1] == "90.0%"
+        await pilot.press("question_mark")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        faults.clear()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "STALE" not in status_line(app), "recovery")
+
+
+async def test_update_in_progress_is_refused_with_a_clear_message(
+    counted_backend: Backend,
+    canary_endpoint: str,
+    sagemaker_client: Any,
+    faults: FaultInjector,
+    tmp_path: Path,
+) -> None:
+    app = make_app(counted_backend, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot, canary_endpoint)
+        faults.fail(UPDATE, update_in_progress(canary_endpoint))
+        await pilot.press("w", "tab", "right_square_bracket", "enter", "y")
+        await wait_for(pilot, lambda: isinstance(app.screen, RefusedDialog), "the refusal")
+        message = static_text(app.screen.query_one("#refused-message"))
+        assert "being updated" in message
+        assert faults.calls[UPDATE] == 1  # sent once, refused by AWS, not retried
+        assert desired_weights(sagemaker_client, canary_endpoint)["new-model"] == 0.1
+
+
+async def test_an_updating_endpoint_is_followed_until_in_service(
+    counted_backend: Backend,
+    canary_endpoint: str,
+    faults: FaultInjector,
+    tmp_path: Path,
+) -> None:
+    def as_updating(response: dict[str, Any]) -> None:
+        # moto never reports Updating; real SageMaker does while a change rolls through.
+        response["EndpointStatus"] = "Updating"
+        for variant in response["ProductionVariants"]:
+            variant["DesiredWeight"] = 0.5
+
+    faults.rewrite("sagemaker.DescribeEndpoint", as_updating)
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    app = CanaryApp(
+        counted_backend,
+        ChangeService(counted_backend, audit, "console"),
+        ConsoleOptions(poll=True, refresh_seconds=3600, follow_seconds=0.05, region=REGION),
+        audit=audit,
+        clock=frozen_clock,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: canary_endpoint in console(app).endpoints, "a describe")
+        await pilot.pause()
+        assert "Updating" in str(console(app).query_one(VariantsTable).border_title)
+        assert table_rows(console(app).query_one(VariantsTable))[0][1] == "90.0% → 50.0%"
+        describes = faults.calls["sagemaker.DescribeEndpoint"]
+        await wait_for(
+            pilot,
+            lambda: faults.calls["sagemaker.DescribeEndpoint"] >= describes + 2,
+            "re-describes while Updating",
+        )
+        assert faults.calls["sagemaker.ListEndpoints"] == 1
+        faults.clear()
+        await wait_for(
+            pilot,
+            lambda: console(app).endpoints[canary_endpoint].status == "InService",
+            "InService",
+        )
+        await pilot.pause()
+        assert table_rows(console(app).query_one(VariantsTable))[0][1] == "90.0%"
