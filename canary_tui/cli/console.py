@@ -4,32 +4,52 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from canary_tui.aws.backend import Backend
 from canary_tui.aws.errors import translated
-from canary_tui.cli.common import UsageError, add_target_arguments
+from canary_tui.cli.common import add_target_arguments
+from canary_tui.cli.console_settings import (
+    add_console_setting_arguments,
+    console_options_from,
+    console_settings,
+)
+from canary_tui.cli.output import add_audit_argument
 
 # Defined next to the app (no Textual in it) and re-exported here for callers of run_console.
 from canary_tui.ui.options import ConsoleOptions
 
+if TYPE_CHECKING:
+    from canary_tui.ui.targets import TargetSwitcher
+
 __all__ = ["ConsoleOptions", "register", "run", "run_console"]
 
 
-def run_console(backend: Backend, options: ConsoleOptions) -> int:
-    """Run the Textual app until the user quits; returns the exit code."""
+def run_console(
+    backend: Backend, options: ConsoleOptions, switcher: TargetSwitcher | None = None
+) -> int:
+    """Run the Textual app until the user quits; returns the exit code.
+
+    ``switcher``: how ``:profile`` / ``:region`` reach other targets (default: the AWS
+    config files, with the same endpoint URL and profile rules as ``options``)."""
     # Textual is imported here so headless commands never pay for it.
     from canary_tui.audit import AuditLog
     from canary_tui.changes import ChangeService
     from canary_tui.ui.app import CanaryApp
+    from canary_tui.ui.targets import AwsTargetSwitcher, ProfileRules
 
     if options.region is None:
         # Resolving the region reads the AWS config files: do it before the event loop runs.
         with translated(backend.target.profile):
             options = dataclasses.replace(options, region=backend.clients.region)
-    audit = AuditLog()
+    audit = AuditLog(options.audit_path) if options.audit_path else AuditLog()
     change_service = None if options.read_only else ChangeService(backend, audit, "console")
-    app = CanaryApp(backend, change_service, options, audit=audit)
+    if switcher is None:
+        rules = ProfileRules(
+            options.always_read_only, options.read_only_profiles, options.production_profiles
+        )
+        switcher = AwsTargetSwitcher(rules, endpoint_url=backend.target.endpoint_url, audit=audit)
+    app = CanaryApp(backend, change_service, options, audit=audit, switcher=switcher)
     result = app.run()
     return int(result or 0)
 
@@ -47,18 +67,19 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--window",
         choices=("15m", "1h", "3h", "12h"),
-        default="1h",
-        help="initial metrics window (keys 1-4 change it)",
+        help="initial metrics window (keys 1-4 change it; default: the window setting, 1h)",
     )
+    add_audit_argument(parser)
+    add_console_setting_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from canary_tui.cli.common import backend_from_args
+    from canary_tui.aws.backend import build_backend
+    from canary_tui.aws.session import AwsClients
+    from canary_tui.cli.common import target_from_settings
 
-    if args.refresh is not None and not (args.refresh >= 1):
-        raise UsageError(f"--refresh must be at least 1 second, got {args.refresh:g}")
-    return run_console(
-        backend_from_args(args),
-        ConsoleOptions(read_only=args.read_only, refresh_seconds=args.refresh, window=args.window),
-    )
+    # Settings: defaults < config file < CANARY_TUI_* < these flags (bad values exit 2).
+    settings = console_settings(args)
+    backend = build_backend(AwsClients(target_from_settings(settings)))
+    return run_console(backend, console_options_from(settings))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_OK, UsageError, fail
 
 if TYPE_CHECKING:
+    from canary_tui.config import Settings
     from canary_tui.demo.server import DemoServer
 
 DEFAULT_SEED = 1
@@ -76,6 +77,9 @@ def register(subparsers: Any) -> None:
         metavar="SECONDS",
         help=f"seconds between simulated metric publications (default {DEFAULT_TICK_SECONDS:g})",
     )
+    from canary_tui.cli.console_settings import add_console_setting_arguments
+
+    add_console_setting_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -133,17 +137,38 @@ def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
     if args.headless:
         return _serve_headless(server, shell_exports(server.url), args)
 
-    from canary_tui.cli.console import ConsoleOptions, run_console
+    from canary_tui.audit import AuditLog
+    from canary_tui.cli.console import run_console
+    from canary_tui.cli.console_settings import console_options_from
+    from canary_tui.ui.targets import DemoTargetSwitcher
 
     stack.enter_context(_demo_data_directory())
+    # Display settings (theme, ascii, keys, window) apply; the AWS target ones do not: the
+    # demo talks only to its own server, as its own read-only-or-not account.
+    settings = console_settings_of_demo(args)
+    read_only = args.read_only or settings.read_only
+    options = console_options_from(
+        settings,
+        read_only=read_only,
+        always_read_only=read_only,
+        production=False,
+        profile=None,
+        refresh_seconds=DEMO_REFRESH_SECONDS,
+        mode_label="demo",
+        demo=True,
+    )
     backend = build_backend(DemoAwsClients(server.url), label="demo")
-    return run_console(
-        backend,
-        ConsoleOptions(
-            read_only=args.read_only,
-            refresh_seconds=DEMO_REFRESH_SECONDS,
-            mode_label="demo",
-        ),
+    switcher = DemoTargetSwitcher(
+        server.url, audit=AuditLog(settings.effective_audit_path), read_only=read_only
+    )
+    return run_console(backend, options, switcher=switcher)
+
+
+def console_settings_of_demo(args: argparse.Namespace) -> Settings:
+    from canary_tui.cli.common import settings_from_flags
+
+    return settings_from_flags(
+        {"theme": args.theme, "ascii": True if args.ascii else None, "audit_path": None}
     )
 
 

@@ -29,13 +29,13 @@ _IGNORED_USER_SETTINGS = {
 }
 
 
-def isolated_session() -> boto3.Session:
+def isolated_session(region: str = DEMO_REGION) -> boto3.Session:
     """A boto3 session with the demo's credentials that ignores the user's AWS settings."""
     core = botocore.session.Session(session_vars=_IGNORED_USER_SETTINGS)
     return boto3.Session(
         aws_access_key_id=DEMO_ACCESS_KEY_ID,
         aws_secret_access_key=DEMO_SECRET_ACCESS_KEY,
-        region_name=DEMO_REGION,
+        region_name=region,
         botocore_session=core,
     )
 
@@ -43,18 +43,21 @@ def isolated_session() -> boto3.Session:
 class DemoAwsClients(AwsClients):
     """:class:`AwsClients` bound to the demo server, immune to the user's AWS environment."""
 
-    def __init__(self, endpoint_url: str, config: Config | None = None) -> None:
+    def __init__(
+        self, endpoint_url: str, config: Config | None = None, region: str = DEMO_REGION
+    ) -> None:
         # An empty proxy map (not None) stops botocore from reading HTTP_PROXY: a corporate
         # proxy cannot reach the user's loopback.
         super().__init__(
-            AwsTarget(region=DEMO_REGION, endpoint_url=endpoint_url),
+            # Another region is another empty simulated account (the console's :region).
+            AwsTarget(region=region, endpoint_url=endpoint_url),
             (config or client_config()).merge(Config(proxies={})),
         )
 
     def _ensure_session(self) -> boto3.Session:
         # Overrides the standard-chain session of AwsClients (called under its lock).
         if self._session is None:
-            self._session = isolated_session()
+            self._session = isolated_session(self.target.region or DEMO_REGION)
         return self._session
 
     @property

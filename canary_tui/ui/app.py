@@ -7,20 +7,23 @@ from datetime import UTC, datetime
 
 from textual.app import App
 
+from canary_tui.ui.app_settings import SettingsApp, TargetCommands
 from canary_tui.ui.commands import ScreenActions
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
 from canary_tui.ui.screens.console import ConsoleScreen
+from canary_tui.ui.targets import TargetSwitcher
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CanaryApp(App[int]):
-    CSS_PATH = "app.tcss"
+class CanaryApp(SettingsApp):
+    # settings.tcss: the production band and plain-ASCII mode (see app_settings.py).
+    CSS_PATH = ["app.tcss", "settings.tcss"]
     TITLE = "canary-tui"
-    COMMANDS = App.COMMANDS | {ScreenActions}
+    COMMANDS = App.COMMANDS | {ScreenActions, TargetCommands}
     # Narrow terminals stack the panes; wide ones put endpoints beside the variants.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
@@ -33,8 +36,10 @@ class CanaryApp(App[int]):
         *,
         audit: AuditReader | None = None,
         clock: Callable[[], datetime] = utc_now,
+        switcher: TargetSwitcher | None = None,
     ) -> None:
         super().__init__()
+        self.switcher = switcher
         self.backend = backend
         self.audit = audit
         self.change_service = None if (options and options.read_only) else change_service

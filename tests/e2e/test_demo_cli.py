@@ -185,7 +185,7 @@ def test_console_gets_a_demo_backend_bound_to_the_server(
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
     seen: dict[str, Any] = {}
 
-    def fake_run_console(backend: Backend, options: ConsoleOptions) -> int:
+    def fake_run_console(backend: Backend, options: ConsoleOptions, **_: object) -> int:
         # Called while the demo runs: the backend must reach the demo server, not AWS.
         seen["options"] = options
         seen["label"] = backend.label
@@ -199,7 +199,9 @@ def test_console_gets_a_demo_backend_bound_to_the_server(
     user_data_home = os.environ["XDG_DATA_HOME"]
     assert main(["demo", "--read-only", "--tick", "60"]) == 0
     assert seen["label"] == "demo"
-    assert seen["options"] == ConsoleOptions(read_only=True, refresh_seconds=5, mode_label="demo")
+    options = seen["options"]
+    assert (options.read_only, options.refresh_seconds, options.mode_label) == (True, 5, "demo")
+    assert (options.demo, options.profile, options.production) == (True, None, False)
     assert sorted(seen["endpoints"]) == sorted(DEMO_ENDPOINTS)
     weights = {v.name: v.current_weight for v in seen["canary"].variants}
     assert weights == {"current-model": 0.9, "new-model": 0.1}
@@ -216,7 +218,7 @@ def test_console_gets_a_demo_backend_bound_to_the_server(
 def test_console_failure_still_tears_everything_down(monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[int] = []
 
-    def crashing_console(backend: Backend, options: ConsoleOptions) -> int:
+    def crashing_console(backend: Backend, options: ConsoleOptions, **_: object) -> int:
         started.extend(child_pids(os.getpid()))
         raise RuntimeError("console crashed")
 

@@ -1,0 +1,260 @@
+"""The parts of the app that follow the settings and the AWS target: theme, plain-ASCII
+mode, key map, and switching profile or region inside the console (palette or `:`).
+
+Switching builds the new backend in a thread worker (it reads the AWS config files), then
+replaces the console screen with a fresh one for the new target: old data cannot leak into
+the new view, and the new screen polls at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from canary_tui.aws.errors import AwsError
+from canary_tui.aws.profiles import ProfileInfo
+from canary_tui.ui.keymap import resolve_keymap
+from canary_tui.ui.options import ConsoleOptions
+from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
+from canary_tui.ui.screens.command_line import Command, CommandLine, completions
+from canary_tui.ui.screens.console import ConsoleScreen
+from canary_tui.ui.screens.profile_switch import PickTarget
+from canary_tui.ui.targets import Connection, TargetSwitcher
+from canary_tui.ui.themes import apply_theme, register_themes
+
+#: Why a switch is refused while the console is busy.
+_CHANGE_IN_FLIGHT = "a change is being sent; switch when it has finished"
+
+
+class SettingsApp(App[int]):
+    """Base of :class:`canary_tui.ui.app.CanaryApp` for everything the settings change."""
+
+    BINDINGS = [
+        Binding(
+            "colon",
+            "command_line",
+            "command",
+            show=False,
+            tooltip="command line: :profile NAME, :region NAME, :theme NAME, :q",
+            id="command-line",
+        ),
+    ]
+
+    # Set by the subclass's constructor (CanaryApp).
+    backend: ConsoleBackend
+    change_service: ChangeApplier | None
+    options: ConsoleOptions
+    audit: AuditReader | None
+    clock: Callable[[], datetime]
+    #: None: switching is not offered (tests, embedded uses).
+    switcher: TargetSwitcher | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        register_themes(self)
+        self._profiles: list[ProfileInfo] = []
+        self._regions: list[str] = []
+
+    def on_mount(self) -> None:
+        self.set_class(self.options.ascii, "-ascii")
+        self.set_class(self.options.production, "-production")
+        warning = apply_theme(self, self.options.theme)
+        if warning:
+            self.notify(warning, title="Theme", severity="warning", timeout=8)
+        if self.options.keymap:
+            bindings = [*ConsoleScreen.BINDINGS, *SettingsApp.BINDINGS]
+            resolved = resolve_keymap(
+                self.options.keymap, [b for b in bindings if isinstance(b, Binding)]
+            )
+            self.set_keymap(resolved.keymap)
+            if resolved.warning:
+                self.notify(resolved.warning, title="Key map", severity="warning", timeout=8)
+        if self.switcher is not None:
+            self._load_choices(None)
+
+    # -- where we are -----------------------------------------------------------------------
+    @property
+    def profile_label(self) -> str:
+        return self.options.mode_label or self.backend.label
+
+    # -- choices for the pickers and the command line (blocking reads: a worker) ---------
+    @work(thread=True, exit_on_error=False, group="switch-choices", exclusive=True)
+    def _load_choices(self, then: Callable[[], None] | None) -> None:
+        switcher = self.switcher
+        if switcher is None:
+            return
+        profiles = switcher.profiles() if switcher.switches_profiles else []
+        regions = switcher.regions()
+        self.call_from_thread(self._choices_loaded, profiles, regions, then)
+
+    def _choices_loaded(
+        self,
+        profiles: list[ProfileInfo],
+        regions: list[str],
+        then: Callable[[], None] | None,
+    ) -> None:
+        self._profiles = profiles
+        self._regions = regions
+        if then is not None:
+            then()
+
+    # -- actions ----------------------------------------------------------------------------
+    def action_command_line(self) -> None:
+        suggestions = completions(
+            [profile.name for profile in self._profiles],
+            self._regions,
+            sorted(self.available_themes),
+        )
+        self.push_screen(CommandLine(suggestions), self._run_command)
+
+    def _run_command(self, command: Command | None) -> None:
+        if command is None:
+            return
+        if command.verb == "quit":
+            self.exit(0)
+        elif command.verb == "theme" and command.argument:
+            warning = apply_theme(self, command.argument)
+            if warning:
+                self.notify(warning, severity="warning")
+        elif command.verb == "profile":
+            self.switch_target(profile=command.argument)
+        elif command.verb == "region":
+            self.switch_target(region=command.argument)
+
+    def action_switch_profile(self) -> None:
+        if self._refuse_switch(profile=True):
+            return
+        self._load_choices(self._pick_profile)
+
+    def action_switch_region(self) -> None:
+        if self._refuse_switch(profile=False):
+            return
+        self._load_choices(self._pick_region)
+
+    def _pick_profile(self) -> None:
+        choices = [
+            (
+                profile.name,
+                f"{profile.name}  ({profile.region or 'no region'}"
+                f"{', SSO' if profile.uses_sso else ''})",
+            )
+            for profile in self._profiles
+        ]
+        current = self.options.profile
+        self.push_screen(
+            PickTarget("Switch profile", choices, current),
+            lambda name: self.switch_target(profile=name) if name else None,
+        )
+
+    def _pick_region(self) -> None:
+        choices = [(region, region) for region in self._regions]
+        self.push_screen(
+            PickTarget("Switch region", choices, self.options.region),
+            lambda region: self.switch_target(region=region) if region else None,
+        )
+
+    # -- switching --------------------------------------------------------------------------
+    def _refuse_switch(self, *, profile: bool) -> bool:
+        if self.switcher is None:
+            self.notify("This console cannot switch profile or region.", severity="warning")
+            return True
+        if profile and not self.switcher.switches_profiles:
+            self.notify(
+                "The demo is one simulated account: profiles cannot be switched "
+                "(:region NAME can).",
+                title="Switch profile",
+                severity="warning",
+            )
+            return True
+        if any(worker.group == "change" and worker.is_running for worker in self.workers):
+            self.notify(_CHANGE_IN_FLIGHT, severity="warning")
+            return True
+        return False
+
+    def switch_target(self, *, profile: str | None = None, region: str | None = None) -> None:
+        """Move the console to ``profile`` (its own region) or to ``region`` (same profile)."""
+        if self._refuse_switch(profile=profile is not None):
+            return
+        target_profile: str | None = self.options.profile
+        target_region: str | None = region
+        if profile is not None:
+            target_profile, target_region = profile, None
+        where = f"profile {profile}" if profile is not None else f"region {region}"
+        self.notify(f"Switching to {where}…", timeout=3)
+        self._connect_worker(target_profile, target_region)
+
+    @work(thread=True, exit_on_error=False, group="switch", exclusive=True)
+    def _connect_worker(self, profile: str | None, region: str | None) -> None:
+        assert self.switcher is not None
+        try:
+            connection = self.switcher.connect(profile, region)
+        except AwsError as error:
+            self.call_from_thread(
+                self.notify, error.message, title="Switch failed", severity="error", timeout=10
+            )
+            return
+        self.call_from_thread(self._connected, connection)
+
+    def _connected(self, connection: Connection) -> None:
+        self.run_worker(self._show_target(connection), group="switch-screen", exclusive=True)
+
+    async def _show_target(self, connection: Connection) -> None:
+        if any(worker.group == "change" and worker.is_running for worker in self.workers):
+            self.notify(_CHANGE_IN_FLIGHT, title="Switch cancelled", severity="warning")
+            return
+        self.backend = connection.backend
+        self.change_service = connection.change_service
+        self.options = dataclasses.replace(
+            self.options,
+            profile=connection.profile,
+            region=connection.region,
+            read_only=connection.read_only,
+            production=connection.production,
+        )
+        self.set_class(connection.production, "-production")
+        self.sub_title = self.profile_label
+        # Close whatever is open above the console (picker, help): it is about the old target.
+        while not isinstance(self.screen, ConsoleScreen) and len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.switch_screen(self.get_default_screen())
+        mode = " · READ-ONLY" if connection.read_only else ""
+        band = " · PRODUCTION" if connection.production else ""
+        self.notify(
+            f"Now on {self.profile_label} · {connection.region}{band}{mode}", title="Switched"
+        )
+
+
+class TargetCommands(Provider):
+    """ctrl+p: "Switch profile…", "Switch region…" and the command line."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = self.app
+        if not isinstance(app, SettingsApp):
+            return []
+        return [
+            ("Switch profile…", "AWS profile from ~/.aws/config", app.action_switch_profile),
+            ("Switch region…", "AWS region of the current profile", app.action_switch_region),
+            (
+                "Command line (:)",
+                ":profile NAME, :region NAME, :theme NAME",
+                app.action_command_line,
+            ),
+        ]
+
+    async def discover(self) -> Hits:
+        for name, help_text, run in self._commands():
+            yield DiscoveryHit(name, partial(run), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, run in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), partial(run), help=help_text)
