@@ -9,6 +9,8 @@ from typing import Protocol, runtime_checkable
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from canary_tui.ui.keymap import keymap_in_effect, rebound
+
 
 @runtime_checkable
 class HasPaletteActions(Protocol):
@@ -21,7 +23,9 @@ class ScreenActions(Provider):
     def _actions(self) -> list[tuple[Binding, Callable[[], object]]]:
         screen = self.screen
         if isinstance(screen, HasPaletteActions):
-            return screen.palette_actions()
+            # Shown with the keys the user's key map gives them.
+            keymap = keymap_in_effect(self.app)
+            return [(rebound(binding, keymap), run) for binding, run in screen.palette_actions()]
         return []
 
     async def discover(self) -> Hits:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from textual.app import App
 from textual.binding import Binding
 
 #: What Textual calls a keymap: binding id -> comma-separated keys.
@@ -64,3 +66,9 @@ def rebound(binding: Binding, keymap: Mapping[str, str]) -> Binding:
         id=binding.id,
         system=binding.system,
     )
+
+
+def keymap_in_effect(app: App[Any]) -> Mapping[str, str]:
+    """The keymap ``app`` applies (Textual keeps it private; read in one place only)."""
+    keymap: Mapping[str, str] = getattr(app, "_keymap", {})
+    return keymap

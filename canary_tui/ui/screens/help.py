@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from canary_tui.ui.keymap import keymap_in_effect, rebound
 from canary_tui.ui.screens.confirm import ConfirmChange
 from canary_tui.ui.screens.editor import WeightEditor
 
@@ -53,7 +54,9 @@ class HelpScreen(ModalScreen[None]):
             dialog.border_title = "Keys"
             if self.read_only:
                 yield Static("READ-ONLY: write keys are disabled.", id="help-read-only")
-            yield Static(bindings_table("Console", self.console_bindings))
+            keymap = keymap_in_effect(self.app)
+            console_keys = [rebound(binding, keymap) for binding in self.console_bindings]
+            yield Static(bindings_table("Console", console_keys))
             if not self.read_only:
                 yield Static(bindings_table("Weight editor", _dialog_bindings(WeightEditor)))
                 yield Static(bindings_table("Confirm dialog", _dialog_bindings(ConfirmChange)))
