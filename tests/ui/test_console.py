@@ -9,6 +9,7 @@ import dataclasses
 import threading
 
 import pytest
+from textual import events
 from textual.widgets import Input
 
 from canary_tui.aws.errors import CredentialsProblem, ServiceUnavailable
@@ -517,3 +518,22 @@ async def test_first_refresh_starts_on_an_endpoint_running_a_canary() -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert console(app).selected == "aaa-single"
+
+
+async def test_a_yes_typed_ahead_of_the_confirmation_does_not_count() -> None:
+    """Over a laggy SSH link keys arrive in bursts: enter and y in one packet must not send
+    anything; the confirmation has to be on screen to be answered."""
+    app, _, changes = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("w", "tab", "right_square_bracket")
+        assert isinstance(app.screen, WeightEditor)
+        app.post_message(events.Key("enter", "\r"))
+        app.post_message(events.Key("y", "y"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmChange), "the confirmation")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmChange)
+        assert changes.applied == []
+        await pilot.press("y")
+        await wait_for(pilot, lambda: bool(changes.applied), "the answered confirmation")

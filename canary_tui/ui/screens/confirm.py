@@ -6,7 +6,10 @@ import json
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
+
+# Textual stamps every message with this clock (monotonic, and frozen in its own tests).
+from textual._time import get_time
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -100,6 +103,16 @@ class ConfirmChange(ModalScreen[bool]):
         field = self.query_one("#confirm-reason", Input)
         field.can_focus = True
         field.focus()
+
+    def on_mount(self) -> None:
+        self._shown_at = get_time()
+
+    def on_key(self, event: events.Key) -> None:
+        # A key pressed before this dialog was on screen (typed ahead, or a burst from a
+        # laggy SSH link) is not an answer to a question nobody has seen yet.
+        if event.time < self._shown_at:
+            event.stop()
+            event.prevent_default()
 
     @on(Input.Submitted, "#confirm-reason")
     def _reason_submitted(self) -> None:
