@@ -1,0 +1,134 @@
+"""What the console needs to run ramps, and the weight-change markers from the audit log.
+
+No Textual here. :class:`RampLauncher` builds :class:`~canary_tui.ramp.RampRunner` objects
+wired like the CLI wires them (the same ChangeService, source "ramp", state next to the audit
+log); the console runs them in thread workers. The CLI builds one; tests build one on moto or
+on the console's fake backend.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from canary_tui.audit import AuditEntry, AuditLog
+from canary_tui.aws.backend import Backend
+from canary_tui.changes import ChangeService
+from canary_tui.domain.ramp import DEFAULT_STEPS, RampPlanError, RampState
+from canary_tui.domain.verdict import VerdictThresholds
+from canary_tui.ramp import (
+    RampClock,
+    RampControl,
+    RampProgress,
+    RampRunner,
+    RampSettings,
+    RampStore,
+    SystemClock,
+)
+
+
+class RampLauncher:
+    """Builds ramp runners for the console; knows the defaults a new plan starts from."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        audit: AuditLog,
+        *,
+        settings: RampSettings | None = None,
+        default_steps: tuple[float, ...] = DEFAULT_STEPS,
+        default_bake_seconds: float = 600.0,
+        clock: RampClock | None = None,
+    ) -> None:
+        self.backend = backend
+        self.audit = audit
+        self.settings = settings or RampSettings()
+        self.default_steps = default_steps
+        self.default_bake_seconds = default_bake_seconds
+        self.clock = clock or SystemClock()
+        self.store = RampStore.next_to(audit.path)
+        self.changes = ChangeService(backend, audit, "ramp")
+
+    @property
+    def thresholds(self) -> VerdictThresholds:
+        return self.settings.thresholds
+
+    def runner(
+        self, control: RampControl, on_progress: Callable[[RampProgress], None]
+    ) -> RampRunner:
+        return RampRunner(
+            self.backend,
+            self.changes,
+            self.store,
+            clock=self.clock,
+            settings=self.settings,
+            control=control,
+            on_progress=on_progress,
+        )
+
+    def in_progress(self) -> list[RampState]:
+        """Blocking (reads files): every saved ramp that has not ended."""
+        return self.store.in_progress()
+
+    def load(self, endpoint: str) -> RampState | None:
+        """Blocking. None when there is no saved ramp or it cannot be read."""
+        try:
+            return self.store.load(endpoint)
+        except RampPlanError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class WeightChange:
+    """One weight change of an endpoint from the audit log, for a marker."""
+
+    time: datetime
+    variant: str
+    share_before: float
+    share_after: float
+    source: str
+
+    def label(self, ascii_only: bool = False) -> str:
+        arrow = "->" if ascii_only else "→"
+        mark = "^" if ascii_only else "▲"
+        return (
+            f"{mark} {self.time:%H:%M} {self.variant} "
+            f"{self.share_before:.0f}{arrow}{self.share_after:.0f}%"
+        )
+
+
+def weight_changes(entries: Iterable[AuditEntry]) -> list[WeightChange]:
+    """Weight changes that were (or may have been) applied, oldest first. The variant named
+    is the one that gained or lost the most traffic, the smaller one on a tie (the canary)."""
+    changes = []
+    for entry in entries:
+        intent = entry.intent
+        if intent.kind != "weights" or entry.result not in ("ok", "unfinished"):
+            continue
+        before, after = intent.traffic_percent_before, intent.traffic_percent_after
+        names = [name for name in after if name in before]
+        if not names:
+            continue
+        variant = max(names, key=lambda n: (abs(after[n] - before[n]), -before[n]))
+        moment = entry.outcome.time if entry.outcome is not None else intent.time
+        changes.append(
+            WeightChange(moment, variant, before[variant], after[variant], intent.source)
+        )
+    return sorted(changes, key=lambda change: change.time)
+
+
+def split_start(changed_at: datetime | None, period_seconds: int) -> datetime | None:
+    """The first whole period after a change: the period it happened in mixes two splits."""
+    if changed_at is None:
+        return None
+    epoch = math.ceil(changed_at.timestamp() / period_seconds) * period_seconds
+    return datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def weights_note(changed_at: datetime | None, period_seconds: int) -> str:
+    since = split_start(changed_at, period_seconds)
+    if changed_at is None or since is None:
+        return "traffic split judged against the current weights (no change in the window)"
+    return f"weights changed at {changed_at:%H:%M:%S} UTC: split judged from {since:%H:%M} UTC on"

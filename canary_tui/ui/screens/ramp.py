@@ -1,0 +1,271 @@
+"""The ramp plan dialog (every step's traffic split, bake, alarms, rollback target; steps,
+bake and alarms editable and validated) and a small question dialog for the ramp's keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from canary_tui.domain.models import Endpoint
+from canary_tui.domain.ramp import (
+    DEFAULT_MAX_EXTRA_BAKES,
+    RampPlan,
+    RampPlanError,
+    format_seconds,
+    parse_duration,
+    parse_steps,
+)
+from canary_tui.domain.weights import WeightInputError, plan_canary_share
+from canary_tui.ui.view import share_text
+
+
+def parse_alarm_names(text: str) -> tuple[str, ...]:
+    """``a, b`` -> ("a", "b"); blanks between commas are ignored, an empty field means none."""
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def build_plan(
+    endpoint: Endpoint,
+    canary: str,
+    steps_text: str,
+    bake_text: str,
+    alarms_text: str,
+    max_extra_bakes: int = DEFAULT_MAX_EXTRA_BAKES,
+) -> tuple[RampPlan, str]:
+    """The plan the fields describe and its baseline; RampPlanError with one line if not."""
+    steps = parse_steps(steps_text)
+    try:
+        bake = parse_duration(bake_text)
+    except RampPlanError as error:
+        raise RampPlanError(f"bake: {error.message}") from None
+    plan = RampPlan(
+        endpoint=endpoint.name,
+        canary=canary,
+        steps=steps,
+        bake_seconds=bake,
+        alarm_names=parse_alarm_names(alarms_text),
+        max_extra_bakes=max_extra_bakes,
+    )
+    baseline = plan.choose_baseline(endpoint.desired_weights)
+    for step in plan.steps:
+        try:
+            plan_canary_share(endpoint, canary, step)
+        except WeightInputError as error:
+            raise RampPlanError(f"step {step:g}%: {error.message}") from None
+    return plan, baseline
+
+
+def plan_table(endpoint: Endpoint, plan: RampPlan, baseline: str) -> Table:
+    """Rows: now, each step, rollback; columns: each variant's traffic %."""
+    table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
+    table.add_column("")
+    for name in endpoint.variant_names:
+        marker = " (canary)" if name == plan.canary else ""
+        table.add_column(f"{name}{marker}", justify="right")
+    now = endpoint.desired_traffic_shares
+    table.add_row("now", *(share_text(now[n]) for n in endpoint.variant_names), style="dim")
+    for index, step in enumerate(plan.steps, start=1):
+        shares = plan_canary_share(endpoint, plan.canary, step).share_after
+        table.add_row(
+            f"step {index}, bake {format_seconds(plan.bake_seconds)}",
+            *(share_text(shares[n]) for n in endpoint.variant_names),
+        )
+    table.add_row(
+        "rollback",
+        *(share_text(100.0 if n == baseline else 0.0) for n in endpoint.variant_names),
+        style="dim",
+    )
+    return table
+
+
+def key_hints(pairs: Sequence[tuple[str, str]]) -> Text:
+    text = Text()
+    for key, what in pairs:
+        text.append(key, "bold reverse")
+        text.append(f" {what}   ")
+    text.rstrip()
+    return text
+
+
+class RampPlanDialog(ModalScreen[RampPlan | None]):
+    """``y`` starts the ramp as shown, ``n``/``esc`` sends nothing; ``e`` edits the fields
+    (``enter`` leaves them). The fields cannot take focus until asked for, so ``y`` and ``n``
+    are always answers, never text."""
+
+    BINDINGS = [
+        Binding("y", "start", "start ramp", id="ramp-plan.yes"),
+        Binding("n", "cancel", "cancel", id="ramp-plan.no"),
+        Binding("escape", "escape", "cancel", show=False, id="ramp-plan.escape"),
+        Binding("e", "edit", "edit", id="ramp-plan.edit"),
+    ]
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        canary: str,
+        *,
+        steps: Sequence[float],
+        bake_seconds: float,
+    ) -> None:
+        super().__init__()
+        self.endpoint = endpoint
+        self.endpoint_name = endpoint.name
+        self.canary = canary
+        self.steps_text = ",".join(f"{step:g}" for step in steps)
+        self.bake_text = format_seconds(bake_seconds)
+        self.plan: RampPlan | None = None
+        self.error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="ramp-plan-dialog", classes="dialog") as dialog:
+            dialog.border_title = f"Ramp {self.canary} on {self.endpoint.name}"
+            with Horizontal(id="ramp-fields"):
+                yield Label("steps %", classes="ramp-field-label")
+                yield Input(self.steps_text, id="ramp-steps", compact=True)
+                yield Label("bake", classes="ramp-field-label")
+                yield Input(self.bake_text, id="ramp-bake", compact=True)
+                yield Label("alarms", classes="ramp-field-label")
+                yield Input(placeholder="optional, a,b", id="ramp-alarms", compact=True)
+            yield Static(id="ramp-plan-table")
+            yield Static(id="ramp-plan-baseline")
+            yield Static(id="ramp-plan-message")
+            yield Static(
+                key_hints([("y", "start"), ("n", "cancel"), ("e", "edit fields")]),
+                id="ramp-plan-keys",
+            )
+
+    def on_mount(self) -> None:
+        self._set_editing(False)
+        self._validate()
+
+    @property
+    def _fields(self) -> list[Input]:
+        return list(self.query(Input))
+
+    def _set_editing(self, editing: bool) -> None:
+        for field in self._fields:
+            field.can_focus = editing
+        if editing:
+            self.query_one("#ramp-steps", Input).focus()
+        else:
+            self.set_focus(None)
+        keys = (
+            [("enter", "done"), ("tab", "next field"), ("esc", "done")]
+            if editing
+            else [("y", "start"), ("n", "cancel"), ("e", "edit fields")]
+        )
+        self.query_one("#ramp-plan-keys", Static).update(key_hints(keys))
+
+    @property
+    def editing(self) -> bool:
+        return any(field.has_focus for field in self._fields)
+
+    def _validate(self) -> None:
+        steps = self.query_one("#ramp-steps", Input)
+        bake = self.query_one("#ramp-bake", Input)
+        alarms = self.query_one("#ramp-alarms", Input)
+        for field in (steps, bake, alarms):
+            field.remove_class("-invalid")
+        message = self.query_one("#ramp-plan-message", Static)
+        try:
+            plan, baseline = build_plan(
+                self.endpoint, self.canary, steps.value, bake.value, alarms.value
+            )
+        except RampPlanError as error:
+            self.plan = None
+            self.error = error.message
+            culprit = (
+                bake
+                if error.message.startswith("bake")
+                else alarms
+                if "alarm" in error.message
+                else steps
+            )
+            culprit.add_class("-invalid")
+            message.update(Text(error.message))
+            message.add_class("-error")
+            return
+        self.plan, self.error = plan, None
+        message.remove_class("-error")
+        self.query_one("#ramp-plan-table", Static).update(plan_table(self.endpoint, plan, baseline))
+        alarm_text = ", ".join(plan.alarm_names) if plan.alarm_names else "none"
+        self.query_one("#ramp-plan-baseline", Static).update(
+            Text(f"rollback target: {baseline} (100%) · alarms that must stay OK: {alarm_text}")
+        )
+        message.update(
+            Text(
+                "each step: apply (guarded, audited), bake watching alarms and the verdict; "
+                "PASS advances, FAIL or ALARM rolls back, INCONCLUSIVE bakes again then holds"
+            )
+        )
+
+    @on(Input.Changed)
+    def _field_changed(self) -> None:
+        self._validate()
+
+    @on(Input.Submitted)
+    def _field_submitted(self) -> None:
+        self._set_editing(False)
+
+    def action_edit(self) -> None:
+        self._set_editing(True)
+
+    def action_escape(self) -> None:
+        if self.editing:
+            self._set_editing(False)
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_start(self) -> None:
+        if self.plan is None:
+            self.notify(f"Fix the plan first: {self.error}", severity="error")
+            return
+        self.dismiss(self.plan)
+
+
+class RampQuestion(ModalScreen[str | None]):
+    """A question with one-key answers (``answers``: key -> label); ``esc`` answers None."""
+
+    BINDINGS = [Binding("escape", "answer('')", "cancel", show=False, id="ramp-question.escape")]
+
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        answers: Sequence[tuple[str, str]],
+        *,
+        endpoint_name: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+        self.answers = dict(answers)
+        self.endpoint_name = endpoint_name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="ramp-question-dialog", classes="dialog") as dialog:
+            dialog.border_title = self.title_text
+            yield Static(Text(self.text), id="ramp-question-text")
+            yield Static(
+                key_hints([*self.answers.items(), ("esc", "cancel")]),
+                classes="dialog-keys",
+            )
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in self.answers:
+            event.stop()
+            self.dismiss(event.key)
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer or None)

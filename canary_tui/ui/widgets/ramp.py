@@ -1,0 +1,100 @@
+"""The ramp progress panel: step i/n, phase, bake time left, last verdict, and why.
+
+Always on screen while a ramp of the selected endpoint runs (or is saved unfinished), so
+nobody has to ask what the automation is doing to the endpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.content import Content
+from textual.widgets import Static
+
+from canary_tui.domain.ramp import Phase, RampState, format_seconds
+from canary_tui.ui.widgets.verdict import outcome_word
+
+PHASE_STYLES = {
+    Phase.APPLYING: "bold $text-accent",
+    Phase.BAKING: "bold $text-accent",
+    Phase.CHECKING: "bold $text-accent",
+    Phase.PAUSED: "bold $text-warning",
+    Phase.ROLLING_BACK: "bold $text-error",
+    Phase.ROLLED_BACK: "bold $text-error",
+    Phase.ABORTED: "bold $text-warning",
+    Phase.DONE: "bold $text-success",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RampView:
+    state: RampState
+    #: The runner's latest message ("baking; so far INCONCLUSIVE: ...", "rolled back: ...").
+    message: str
+    now: datetime
+    #: Driven by this console (keys work) or only found on disk (r resumes it).
+    running: bool
+    #: The keys to show, e.g. "P pause · S skip · X abort".
+    keys: str = ""
+
+
+def progress_line(view: RampView) -> Content:
+    state = view.state
+    plan = state.plan
+    parts: list[Content | str | tuple[str, str]] = [
+        ("Ramp ", "bold"),
+        f"{plan.canary}: step {state.step_index + 1}/{len(plan.steps)} ({state.step_share:g}%) ",
+        Content.styled(state.phase.value.upper(), PHASE_STYLES.get(state.phase, "bold")),
+    ]
+    left = state.bake_left(view.now)
+    if left is not None:
+        parts.append(f" · bake {format_seconds(left)} left")
+    if state.last_verdict:
+        parts += [" · verdict ", outcome_word(state.last_verdict)]
+    if not view.running and not state.is_over:
+        parts.append(" · not driven (r resumes)")
+    return Content.assemble(*parts)
+
+
+def reason_line(view: RampView) -> Content:
+    state = view.state
+    # A rollback's or a hold's reason matters more than the latest chatter.
+    why = state.status_reason if state.phase is not Phase.BAKING else None
+    text = why or view.message
+    if view.keys and view.running and not state.is_over:
+        return Content.assemble(text, Content.styled(f"  [{view.keys}]", "$text-muted"))
+    return Content(text)
+
+
+class RampPanel(Static):
+    DEFAULT_CSS = """
+    RampPanel {
+        height: 2;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        display: none;
+    }
+    RampPanel.-shown {
+        display: block;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes)
+        self.view: RampView | None = None
+
+    def show(self, view: RampView | None) -> None:
+        if view == self.view:
+            return
+        self.view = view
+        self.set_class(view is not None, "-shown")
+        if view is not None:
+            self.update(Content("\n").join([progress_line(view), reason_line(view)]))
+
+    @property
+    def plain(self) -> str:
+        if self.view is None:
+            return ""
+        return f"{progress_line(self.view).plain}\n{reason_line(self.view).plain}"

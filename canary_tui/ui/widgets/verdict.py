@@ -1,0 +1,133 @@
+"""The verdict panel: PASS / FAIL / INCONCLUSIVE per canary, with the reasons and numbers.
+
+The word is always written out; colour (from the theme) is only a second channel, so the
+panel reads the same with ``NO_COLOR`` or on a monochrome terminal. Collapsed, it is one
+line (80x24 has no room for more); expanded (``v``, or by default on tall terminals), one
+line per check of every canary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.content import Content
+from textual.widgets import Static
+
+from canary_tui.domain.ramp import format_seconds
+from canary_tui.domain.verdict import Outcome, Verdict
+from canary_tui.ui.view import NO_VALUE
+
+OUTCOME_STYLES = {
+    Outcome.PASS: "bold $text-success",
+    Outcome.FAIL: "bold $text-error",
+    Outcome.INCONCLUSIVE: "bold $text-warning",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictView:
+    """What the panel shows: a verdict, or why there is none (yet)."""
+
+    endpoint: str
+    verdict: Verdict | None = None
+    #: "computing…", "not enough data", an error line...; shown when ``verdict`` is None.
+    message: str | None = None
+    #: The window the verdict covers, e.g. "1h".
+    window: str = ""
+
+
+def outcome_word(outcome: Outcome | str) -> Content:
+    outcome = Outcome(outcome) if not isinstance(outcome, Outcome) else outcome
+    return Content.styled(outcome.value, OUTCOME_STYLES[outcome])
+
+
+def summary_line(view: VerdictView) -> Content:
+    """One line: the overall word and, per canary, its word and the first reason."""
+    if view.verdict is None:
+        return Content.assemble(("Verdict ", "bold"), view.message or NO_VALUE)
+    verdict = view.verdict
+    parts: list[Content | str | tuple[str, str]] = [
+        ("Verdict ", "bold"),
+        outcome_word(verdict.outcome),
+    ]
+    if not verdict.canaries:
+        parts.append(f" · {verdict.reason}")
+    for canary in verdict.canaries:
+        parts += [f" · {canary.variant} ", outcome_word(canary.outcome), f": {canary.reason}"]
+    return Content.assemble(*parts)
+
+
+def detail_lines(view: VerdictView) -> list[Content]:
+    """The summary, then for each canary every check with its outcome and numbers."""
+    lines = [summary_line(view)]
+    verdict = view.verdict
+    if verdict is None:
+        return lines
+    window = view.window or format_seconds(verdict.window_seconds)
+    lines.append(
+        Content.styled(
+            f"baseline {verdict.baseline} · window {window} · period {verdict.period_seconds}s",
+            "$text-muted",
+        )
+    )
+    for canary in verdict.canaries:
+        lines.append(
+            Content.assemble(
+                (f"{canary.variant} vs {canary.baseline} ", "bold"), outcome_word(canary.outcome)
+            )
+        )
+        width = max(len(check.name) for check in canary.checks)
+        for check in canary.checks:
+            lines.append(
+                Content.assemble(
+                    f"  {check.name:<{width}}  ",
+                    outcome_word(check.outcome),
+                    " " * (len("INCONCLUSIVE") - len(check.outcome.value) + 2),
+                    check.reason,
+                )
+            )
+    lines += [Content.styled(f"note: {note}", "$text-muted") for note in verdict.notes]
+    return lines
+
+
+class VerdictPanel(Static):
+    """Renders a :class:`VerdictView`; the screen decides what it is and when."""
+
+    DEFAULT_CSS = """
+    VerdictPanel {
+        height: auto;
+        padding: 0 1;
+    }
+    VerdictPanel.-collapsed {
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes)
+        self.view: VerdictView | None = None
+        self.expanded = False
+
+    def show(self, view: VerdictView | None, expanded: bool) -> None:
+        if view == self.view and expanded == self.expanded:
+            return
+        self.view = view
+        self.expanded = expanded
+        self.set_class(not expanded, "-collapsed")
+        if view is None:
+            self.update("")
+            return
+        if expanded:
+            self.update(Content("\n").join(detail_lines(view)))
+        else:
+            self.update(summary_line(view))
+
+    @property
+    def plain(self) -> str:
+        """The text shown, without styles (for tests and screen readers)."""
+        if self.view is None:
+            return ""
+        lines = detail_lines(self.view) if self.expanded else [summary_line(self.view)]
+        return "\n".join(line.plain for line in lines)
