@@ -1,0 +1,348 @@
+"""``python -m benchmarks [--quick]``: measure every figure of issue 6, one line each.
+
+Each line: figure, measured value, target, ok / MISS (or ``info`` for a figure without a
+target, like the yardstick). Everything runs against a moto server child on loopback with
+200 generated endpoints x 3 variants. Takes a few minutes; ``--quick`` fewer repeats and
+shorter windows. Not a test: the exit code is 0 whatever the figures (machine speed is not
+a failure); pass ``--strict`` to exit 1 on a MISS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from benchmarks.baseline_app import READY_TEXT
+from benchmarks.fixtures import (
+    ENDPOINTS,
+    FIRST_ENDPOINT,
+    CallCounter,
+    aws_environment,
+    endpoint_names,
+    moto_server,
+    publish_minutes,
+    seed,
+)
+from benchmarks.terminal import TerminalSession, visible_text
+
+CTRL_R = b"\x12"
+#: Shown by the console's first frame (the endpoints pane title), before any data.
+CONSOLE_FIRST_FRAME_TEXT = "Endpoints"
+DEMO_DATA_TEXT = "existing-endpoint-name"
+
+
+@dataclass
+class Figure:
+    name: str
+    value: str
+    target: str
+    ok: bool | None  # None: no target (information)
+
+    def line(self) -> str:
+        verdict = "info" if self.ok is None else ("ok" if self.ok else "MISS")
+        return f"{self.name:<56} | {self.value:<44} | {self.target:<26} | {verdict}"
+
+
+def report(figure: Figure, figures: list[Figure]) -> None:
+    figures.append(figure)
+    print(figure.line(), flush=True)
+
+
+# -- 1. start-up --------------------------------------------------------------------------
+def startup(runs: int, figures: list[Figure]) -> None:
+    env = {**os.environ}
+    baseline: list[float] = []
+    demo_frame: list[float] = []
+    demo_data: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="canary-bench-") as home:
+        demo_env = {**env, "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home}
+        for _ in range(runs):
+            with TerminalSession([sys.executable, "-m", "benchmarks.baseline_app"], env) as term:
+                baseline.append(term.wait_for_text(READY_TEXT))
+            with TerminalSession([sys.executable, "-m", "canary_tui", "demo"], demo_env) as term:
+                demo_frame.append(term.wait_for_text(CONSOLE_FIRST_FRAME_TEXT))
+                demo_data.append(term.wait_for_text(DEMO_DATA_TEXT))
+    base = statistics.median(baseline)
+    frame = statistics.median(demo_frame)
+    data = statistics.median(demo_data)
+    report(
+        Figure(
+            "start → first frame: minimal Textual app (yardstick)",
+            f"{base * 1000:.0f} ms (median of {runs})",
+            "-",
+            None,
+        ),
+        figures,
+    )
+    report(
+        Figure(
+            "start → first frame: canary-tui demo",
+            f"{frame * 1000:.0f} ms = {frame / base:.1f}x",
+            "<= 1.5x yardstick",
+            frame <= 1.5 * base,
+        ),
+        figures,
+    )
+    report(
+        Figure(
+            "start → endpoints on screen: canary-tui demo",
+            f"{data * 1000:.0f} ms = {data / base:.1f}x",
+            "-",
+            None,
+        ),
+        figures,
+    )
+
+
+# -- 2-5, 8: the headless console over a simulated hour ------------------------------------
+def headless_hour(url: str, minutes: int) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.headless", url, "--minutes", str(minutes)],
+        env=aws_environment(url),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"benchmarks.headless failed: {result.stderr.strip()[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def cloudwatch_calls(url: str, hour: dict[str, Any], figures: list[Figure]) -> None:
+    from canary_tui.aws.backend import build_backend
+    from canary_tui.aws.session import AwsClients, AwsTarget
+    from canary_tui.demo.clients import DEMO_REGION
+    from canary_tui.domain.metrics import BASE_METRICS, VariantRef
+
+    variants = hour["variants_on_screen"]
+    in_app = hour["steady_calls_max"]["cloudwatch.GetMetricData"]
+    expected_app = math.ceil(variants * len(BASE_METRICS) / 500)
+    # The console fetches one endpoint's variants (SageMaker allows at most 10); the gateway
+    # call it makes is the same for any number, so larger V are measured on the gateway.
+    os.environ.update({k: v for k, v in aws_environment(url).items() if k.startswith("AWS_")})
+    counter = CallCounter()
+    backend = build_backend(
+        AwsClients(AwsTarget(region=DEMO_REGION, endpoint_url=url), on_client_created=counter)
+    )
+    end = datetime.now(UTC).replace(second=0, microsecond=0)
+    start = end - timedelta(minutes=15)
+    first = VariantRef(FIRST_ENDPOINT, "baseline")
+    backend.cloudwatch.fetch([first], start, end, 60)  # settles the percentile probe
+    refs = [
+        VariantRef(name, v)
+        for name in endpoint_names()
+        for v in ("baseline", "canary-a", "canary-b")
+    ]
+    measured = []
+    ok = in_app <= expected_app
+    for count in (100, 101, 250):
+        before, _ = counter.snapshot()
+        backend.cloudwatch.fetch(refs[:count], start, end, 60)
+        after, _ = counter.snapshot()
+        calls = after["cloudwatch.GetMetricData"] - before["cloudwatch.GetMetricData"]
+        expected = math.ceil(count * len(BASE_METRICS) / 500)
+        ok = ok and calls <= expected
+        measured.append(f"{count}→{calls}")
+    report(
+        Figure(
+            "CloudWatch calls per refresh (V variants → calls)",
+            f"app V={variants}→{in_app}; gateway {' '.join(measured)}",
+            "ceil(5V/500)",
+            ok,
+        ),
+        figures,
+    )
+
+
+def sagemaker_calls(hour: dict[str, Any], figures: list[Figure]) -> None:
+    steady = hour["steady_calls_max"]
+    lists = steady["sagemaker.ListEndpoints"]
+    describes = steady["sagemaker.DescribeEndpoint"]
+    configs = steady["sagemaker.DescribeEndpointConfig"]
+    pages = math.ceil(hour["listed"] / 100)
+    report(
+        Figure(
+            f"SageMaker calls per steady refresh, N={hour['listed']}",
+            f"List {lists}, Describe {describes}, Config {configs}",
+            f"List {pages}, Describe 1, Config 0",
+            lists <= pages and describes <= 1 and configs == 0,
+        ),
+        figures,
+    )
+    total = hour["calls_total"]
+    report(
+        Figure(
+            f"  background fill, {hour['minutes']} refreshes (all of them)",
+            f"Describe {total.get('sagemaker.DescribeEndpoint', 0)}, "
+            f"Config {total.get('sagemaker.DescribeEndpointConfig', 0)}",
+            "-",
+            None,
+        ),
+        figures,
+    )
+
+
+def metric_queries(hour: dict[str, Any], figures: list[Figure]) -> None:
+    from canary_tui.domain.metrics import BASE_METRICS
+
+    per_variant = hour["metric_queries_per_hour"] / hour["variants_on_screen"]
+    ceiling = len(BASE_METRICS) * 60  # one query per metric per 60 s period
+    report(
+        Figure(
+            "CloudWatch metric queries per hour per variant (60 s)",
+            f"{per_variant:.0f} ({len(BASE_METRICS)} metrics x 60 refreshes)",
+            f"<= {ceiling} (1/metric/period)",
+            per_variant <= ceiling,
+        ),
+        figures,
+    )
+
+
+def event_loop_stall(hour: dict[str, Any], figures: list[Figure]) -> None:
+    p99 = hour["heartbeat_p99_ms"]
+    report(
+        Figure(
+            f"event-loop stall during refresh, N={hour['listed']} (p99)",
+            f"{p99:.1f} ms (max {hour['heartbeat_max_ms']:.0f} ms, "
+            f"{hour['heartbeat_samples']} beats)",
+            "p99 < 20 ms",
+            p99 < 20,
+        ),
+        figures,
+    )
+
+
+def memory(hour: dict[str, Any], figures: list[Figure]) -> None:
+    samples = hour["rss_mb"]
+    final = samples[-1][1]
+    half = next(mb for minute, mb in samples if minute >= hour["minutes"] // 2)
+    growth = final - half
+    trail = " ".join(f"{minute}m:{mb:.0f}" for minute, mb in samples)
+    report(
+        Figure(
+            f"RSS, {hour['listed']}x3 after {hour['minutes']} simulated min",
+            f"{final:.0f} MB ({trail})",
+            "< 120 MB, flat",
+            final < 120 and growth < 0.05 * final,
+        ),
+        figures,
+    )
+
+
+# -- 6, 7: the real CLI in an 80x24 pty --------------------------------------------------
+def terminal_figures(url: str, idle_seconds: float, refreshes: int, figures: list[Figure]) -> None:
+    from canary_tui.demo.clients import DemoAwsClients
+
+    publisher = DemoAwsClients(url)
+    with tempfile.TemporaryDirectory(prefix="canary-bench-") as home:
+        env = {**aws_environment(url), "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home}
+        argv = [sys.executable, "-m", "canary_tui", "--read-only", "--refresh", "5"]
+        with TerminalSession(argv, env, columns=80, rows=24) as term:
+            first_frame = term.wait_for_text(CONSOLE_FIRST_FRAME_TEXT)
+            loaded = term.wait_for_text("/m", timeout=60)  # invocations per minute shown
+            report(
+                Figure(
+                    "start → first frame: console, running server, N=200",
+                    f"{first_frame * 1000:.0f} ms (metrics {loaded * 1000:.0f} ms)",
+                    "-",
+                    None,
+                ),
+                figures,
+            )
+            term.wait_quiet(1.0)
+            sizes = []
+            for index in range(refreshes):
+                now = datetime.now(UTC).replace(second=0, microsecond=0)
+                # A few values change: the last three minutes of the endpoint on screen.
+                publish_minutes(
+                    publisher, FIRST_ENDPOINT, now - timedelta(minutes=3), 3, level=1.5 + index
+                )
+                mark = term.wait_quiet(0.5)
+                term.send(CTRL_R)
+                term.wait_for_output(mark)
+                end = term.wait_quiet(1.0)
+                sizes.append(end - mark)
+            worst = max(sizes)
+            report(
+                Figure(
+                    "bytes to the terminal per refresh, 80x24, few values change",
+                    f"{statistics.median(sizes) / 1024:.1f} KB median, "
+                    f"{worst / 1024:.1f} KB max of {refreshes}",
+                    "<= 4 KB",
+                    worst <= 4096,
+                ),
+                figures,
+            )
+
+            # Idle: the background fill of the list (10 describes every 3 s) ends about a
+            # minute after start; measure after it, with polls every 5 s on static data.
+            fill_done = term.started + 70
+            while time.monotonic() < fill_done:
+                term.wait_quiet(0.5, timeout=max(1.0, fill_done - time.monotonic()) + 5)
+                time.sleep(min(1.0, max(0.0, fill_done - time.monotonic())))
+            cpu_before, bytes_before, began = term.cpu_seconds(), term.size, time.monotonic()
+            time.sleep(idle_seconds)
+            cpu = term.cpu_seconds() - cpu_before
+            elapsed = time.monotonic() - began
+            written = term.size - bytes_before
+            percent = cpu / elapsed * 100
+            report(
+                Figure(
+                    "idle CPU, console open, static data, polls every 5 s",
+                    f"{percent:.2f} % over {elapsed:.0f} s ({written / elapsed:.0f} B/s)",
+                    "< 1 %",
+                    percent < 1.0,
+                ),
+                figures,
+            )
+            rows = visible_text(term.output())
+            if FIRST_ENDPOINT not in rows:
+                raise RuntimeError("the console never showed the first endpoint")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter windows")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a figure misses")
+    parser.add_argument("--only", help="comma-separated: startup,hour,terminal")
+    args = parser.parse_args(argv)
+    parts = set((args.only or "startup,hour,terminal").split(","))
+    figures: list[Figure] = []
+    began = time.monotonic()
+    print(
+        f"canary-tui benchmarks ({'quick' if args.quick else 'full'}), "
+        f"{os.cpu_count()} CPUs, python {sys.version.split()[0]}",
+        flush=True,
+    )
+    if "startup" in parts:
+        startup(3 if args.quick else 7, figures)
+    if parts & {"hour", "terminal"}:
+        with moto_server() as server:
+            seed(server.url, ENDPOINTS)
+            if "hour" in parts:
+                hour = headless_hour(server.url, 60 if args.quick else 120)
+                cloudwatch_calls(server.url, hour, figures)
+                sagemaker_calls(hour, figures)
+                metric_queries(hour, figures)
+                event_loop_stall(hour, figures)
+                memory(hour, figures)
+            if "terminal" in parts:
+                terminal_figures(
+                    server.url, 10 if args.quick else 20, 3 if args.quick else 5, figures
+                )
+    misses = [f for f in figures if f.ok is False]
+    print(
+        f"{len(figures)} figures, {len(misses)} MISS, {time.monotonic() - began:.0f} s", flush=True
+    )
+    return 1 if (args.strict and misses) else 0
