@@ -11,6 +11,7 @@ from canary_tui.ui.app_settings import SettingsApp, TargetCommands
 from canary_tui.ui.commands import ScreenActions
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
+from canary_tui.ui.ramping import RampLauncher
 from canary_tui.ui.screens.console import ConsoleScreen
 from canary_tui.ui.targets import TargetSwitcher
 
@@ -37,6 +38,7 @@ class CanaryApp(SettingsApp):
         audit: AuditReader | None = None,
         clock: Callable[[], datetime] = utc_now,
         switcher: TargetSwitcher | None = None,
+        ramps: RampLauncher | None = None,
     ) -> None:
         super().__init__()
         self.switcher = switcher
@@ -45,6 +47,8 @@ class CanaryApp(SettingsApp):
         self.change_service = None if (options and options.read_only) else change_service
         self.options = options or ConsoleOptions()
         self.clock = clock
+        #: Builds ramp runners (r); None: no ramps (read-only, or not wired by the caller).
+        self.ramps = None if self.options.read_only else ramps
         label = self.options.mode_label or backend.label
         self.sub_title = label
 

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import ScreenResume, ScreenSuspend
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input
 from textual.worker import Worker, WorkerFailed, WorkerState
@@ -41,6 +41,11 @@ from canary_tui.ui.screens.audit import AuditScreen
 from canary_tui.ui.screens.confirm import ConfirmChange, RefusedDialog
 from canary_tui.ui.screens.editor import CapacityEditor, WeightEditor
 from canary_tui.ui.screens.help import HelpScreen
+from canary_tui.ui.screens.verdict_ramp import (
+    RAMP_WRITE_ACTIONS,
+    VERDICT_RAMP_BINDINGS,
+    VerdictRampScreen,
+)
 from canary_tui.ui.view import (
     CHART_METRICS,
     MetricsFrame,
@@ -55,7 +60,9 @@ from canary_tui.ui.widgets.status_line import StatusLine, StatusState
 from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
 
 #: Actions that would call a write API; hidden and refused in read-only mode.
-WRITE_ACTIONS = frozenset({"edit_weights", "rollback", "promote", "edit_capacity"})
+WRITE_ACTIONS = (
+    frozenset({"edit_weights", "rollback", "promote", "edit_capacity"}) | RAMP_WRITE_ACTIONS
+)
 #: Data this recent is not fetched again just because its endpoint was selected.
 FRESH_SECONDS = 5.0
 #: Selecting rows with the arrow keys should not describe every endpoint passed over.
@@ -70,7 +77,7 @@ def _error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-class ConsoleScreen(Screen[None]):
+class ConsoleScreen(VerdictRampScreen):
     BINDINGS = [
         Binding("w", "edit_weights", "weights", tooltip="edit variant weights", id="weights"),
         Binding(
@@ -142,6 +149,7 @@ class ConsoleScreen(Screen[None]):
         Binding(
             "ctrl+r", "refresh_now", "refresh", show=False, tooltip="refresh now", id="refresh"
         ),
+        *VERDICT_RAMP_BINDINGS,
         Binding("question_mark", "help", "help", tooltip="all keys", id="help"),
         Binding("q", "quit", "quit", tooltip="quit", id="quit"),
     ]
@@ -210,6 +218,7 @@ class ConsoleScreen(Screen[None]):
         #: The endpoint an open change dialog is about (see _watching).
         self.watching: str | None = None
         self._watch_noticed = False
+        self.init_verdict_ramp()
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -220,6 +229,7 @@ class ConsoleScreen(Screen[None]):
                 yield EndpointsTable(id="endpoints")
             with Vertical(id="right"):
                 yield VariantsTable(id="variants", classes="pane")
+                yield from self.compose_verdict_ramp()
                 yield MetricsPanel(id="metrics", classes="pane")
         yield MetricChart(id="chart", classes="pane")
         yield Footer(compact=True)
@@ -240,6 +250,7 @@ class ConsoleScreen(Screen[None]):
             self.start_poll()
         if self.audit is not None:
             self._report_unfinished_changes(self.audit)
+        self.verdict_ramp_mounted()
 
     @work(thread=True, exit_on_error=False, group="audit")
     def _report_unfinished_changes(self, audit: AuditReader) -> None:
@@ -686,6 +697,7 @@ class ConsoleScreen(Screen[None]):
             message = "select an endpoint" if self.selected is None else "loading metrics…"
             panel.show([], message)
             chart.show(chart_title(self.chart_metric, percentiles, self.window), {})
+            self.after_metrics_rendered()
             return
         views = [
             variant_metrics_view(
@@ -701,6 +713,7 @@ class ConsoleScreen(Screen[None]):
             chart_title(self.chart_metric, percentiles, self.window),
             {view.variant: view.cell(self.chart_metric).points for view in views},
         )
+        self.after_metrics_rendered()
 
     # -- selection and filter -----------------------------------------------------------------
     def _select_cursor_row(self) -> None:
@@ -819,6 +832,8 @@ class ConsoleScreen(Screen[None]):
         self.app.push_screen(HelpScreen(self.help_bindings(), self.read_only))
 
     def action_quit(self) -> None:
+        if self.quit_blocked_by_ramp():
+            return
         self.app.exit(0)
 
     def help_bindings(self) -> list[Binding]:

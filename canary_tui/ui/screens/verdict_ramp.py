@@ -174,7 +174,10 @@ class VerdictRampScreen(Screen[None]):
         if self.read_only:
             return None
         launcher = getattr(self.app, "ramps", None)
-        return launcher if isinstance(launcher, RampLauncher) else None
+        if not isinstance(launcher, RampLauncher):
+            return None
+        # After a profile or region switch the launcher still talks to the old account.
+        return launcher if launcher.backend is getattr(self.app, "backend", None) else None
 
     @property
     def verdict_thresholds(self) -> VerdictThresholds:

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from canary_tui.domain.ramp import format_seconds
-from canary_tui.domain.verdict import Outcome, Verdict
+from canary_tui.domain.verdict import CanaryVerdict, Outcome, Verdict
 from canary_tui.ui.view import NO_VALUE
 
 OUTCOME_STYLES = {
@@ -41,8 +41,22 @@ def outcome_word(outcome: Outcome | str) -> Content:
     return Content.styled(outcome.value, OUTCOME_STYLES[outcome])
 
 
+def canary_summary(canary: CanaryVerdict) -> str:
+    """The checks behind a canary's outcome, then the numbers that matter most: for FAIL the
+    first failing check's reason, for INCONCLUSIVE how much more data and how long."""
+    if canary.outcome is Outcome.PASS:
+        return canary.reason
+    behind = [check for check in canary.checks if check.outcome is canary.outcome]
+    names = ", ".join(check.name for check in behind)
+    if canary.outcome is Outcome.INCONCLUSIVE and canary.shortfall is not None:
+        detail = canary.shortfall.describe()
+    else:
+        detail = behind[0].reason if behind else canary.reason
+    return f"{names}: {detail}" if names else detail
+
+
 def summary_line(view: VerdictView) -> Content:
-    """One line: the overall word and, per canary, its word and the first reason."""
+    """One line: the overall word and, per canary, its word and what is behind it."""
     if view.verdict is None:
         return Content.assemble(("Verdict ", "bold"), view.message or NO_VALUE)
     verdict = view.verdict
@@ -53,7 +67,8 @@ def summary_line(view: VerdictView) -> Content:
     if not verdict.canaries:
         parts.append(f" · {verdict.reason}")
     for canary in verdict.canaries:
-        parts += [f" · {canary.variant} ", outcome_word(canary.outcome), f": {canary.reason}"]
+        parts += [f" · {canary.variant} ", outcome_word(canary.outcome)]
+        parts.append(f" {canary_summary(canary)}")
     return Content.assemble(*parts)
 
 
@@ -77,12 +92,13 @@ def detail_lines(view: VerdictView) -> list[Content]:
             )
         )
         width = max(len(check.name) for check in canary.checks)
+        word_width = max(len(check.outcome.value) for check in canary.checks)
         for check in canary.checks:
             lines.append(
                 Content.assemble(
                     f"  {check.name:<{width}}  ",
                     outcome_word(check.outcome),
-                    " " * (len("INCONCLUSIVE") - len(check.outcome.value) + 2),
+                    " " * (word_width - len(check.outcome.value) + 2),
                     check.reason,
                 )
             )
@@ -96,12 +112,13 @@ class VerdictPanel(Static):
     DEFAULT_CSS = """
     VerdictPanel {
         height: auto;
+        max-height: 14;
         padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     VerdictPanel.-collapsed {
         height: 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
     }
     """
 
