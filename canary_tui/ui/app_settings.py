@@ -223,6 +223,11 @@ class SettingsApp(App[int]):
         # Close whatever is open above the console (picker, help): it is about the old target.
         while not isinstance(self.screen, ConsoleScreen) and len(self.screen_stack) > 1:
             await self.pop_screen()
+        old = self.screen
+        if not old._result_callbacks:
+            # The first console is the app's default screen, which Textual pushed without a
+            # result callback; switch_screen pops one, so give it the empty one it expects.
+            old._push_result_callback(old, None)
         await self.switch_screen(self.get_default_screen())
         mode = " · READ-ONLY" if connection.read_only else ""
         band = " · PRODUCTION" if connection.production else ""

@@ -18,13 +18,20 @@ class StatusState:
     stale_cause: str | None = None
     window: str = "1h"
     refresh_seconds: float = 60
+    #: The profile is marked production: a coloured band, and the word for NO_COLOR.
+    production: bool = False
 
 
 class StatusLine(Static):
     """Where you are and how fresh the data is, in one line."""
 
     def show(self, state: StatusState) -> None:
+        # Production is app-wide, like the theme: the app carries it as its -production class
+        # (set from the settings and on every profile switch), which also colours the band.
+        production = state.production or self.app.has_class("-production")
         text = Text(no_wrap=True, overflow="ellipsis")
+        if production:
+            text.append(" PRODUCTION ", style="bold reverse")
         text.append(f" {state.label}", style="bold")
         text.append(f" · {state.region}")
         if state.read_only:
@@ -47,4 +54,5 @@ class StatusLine(Static):
             text.append("STALE", style="bold reverse")
             text.append(f" {state.stale_cause}")
         self.set_class(state.stale_cause is not None, "-stale")
+        self.set_class(production, "-production")
         self.update(text)
