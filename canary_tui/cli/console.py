@@ -20,6 +20,8 @@ from canary_tui.cli.output import add_audit_argument
 from canary_tui.ui.options import ConsoleOptions
 
 if TYPE_CHECKING:
+    from canary_tui.audit import AuditLog
+    from canary_tui.ui.ramping import RampLauncher
     from canary_tui.ui.targets import TargetSwitcher
 
 __all__ = ["ConsoleOptions", "register", "run", "run_console"]
@@ -49,9 +51,33 @@ def run_console(
             options.always_read_only, options.read_only_profiles, options.production_profiles
         )
         switcher = AwsTargetSwitcher(rules, endpoint_url=backend.target.endpoint_url, audit=audit)
-    app = CanaryApp(backend, change_service, options, audit=audit, switcher=switcher)
+    ramps = None if options.read_only else ramp_launcher(backend, audit)
+    app = CanaryApp(backend, change_service, options, audit=audit, switcher=switcher, ramps=ramps)
     result = app.run()
     return int(result or 0)
+
+
+def ramp_launcher(backend: Backend, audit: AuditLog) -> RampLauncher:
+    """Ramps from the console use the verdict thresholds, metric period and ramp defaults of
+    the settings (file < CANARY_TUI_*), like ``canary-tui ramp`` without flags."""
+    from canary_tui.config import ConfigError, load_settings
+    from canary_tui.ramp import RampSettings
+    from canary_tui.ui.ramping import RampLauncher
+
+    try:
+        settings = load_settings().settings
+    except ConfigError:
+        return RampLauncher(backend, audit)  # the console reported the config already
+    return RampLauncher(
+        backend,
+        audit,
+        settings=RampSettings(
+            period_seconds=settings.metric_period_seconds,
+            thresholds=settings.verdict.thresholds(),
+        ),
+        default_steps=settings.ramp.steps,
+        default_bake_seconds=settings.ramp.bake_seconds,
+    )
 
 
 def register(subparsers: Any) -> None:
