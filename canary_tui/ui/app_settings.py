@@ -30,7 +30,9 @@ from canary_tui.ui.targets import Connection, TargetSwitcher
 from canary_tui.ui.themes import apply_theme, register_themes
 
 #: Why a switch is refused while the console is busy.
-_CHANGE_IN_FLIGHT = "a change is being sent; switch when it has finished"
+_CHANGE_IN_FLIGHT = "a change or ramp is running; switch when it has finished (or pause it)"
+#: Worker groups that write to the current target: never abandoned by a switch.
+_WRITING_GROUPS = frozenset({"change", "ramp"})
 
 
 class SettingsApp(App[int]):
@@ -173,10 +175,13 @@ class SettingsApp(App[int]):
                 severity="warning",
             )
             return True
-        if any(worker.group == "change" and worker.is_running for worker in self.workers):
+        if self._writing():
             self.notify(_CHANGE_IN_FLIGHT, severity="warning")
             return True
         return False
+
+    def _writing(self) -> bool:
+        return any(w.group in _WRITING_GROUPS and w.is_running for w in self.workers)
 
     def switch_target(self, *, profile: str | None = None, region: str | None = None) -> None:
         """Move the console to ``profile`` (its own region) or to ``region`` (same profile)."""
@@ -206,7 +211,7 @@ class SettingsApp(App[int]):
         self.run_worker(self._show_target(connection), group="switch-screen", exclusive=True)
 
     async def _show_target(self, connection: Connection) -> None:
-        if any(worker.group == "change" and worker.is_running for worker in self.workers):
+        if self._writing():
             self.notify(_CHANGE_IN_FLIGHT, title="Switch cancelled", severity="warning")
             return
         self.backend = connection.backend
@@ -219,6 +224,7 @@ class SettingsApp(App[int]):
             production=connection.production,
         )
         self.set_class(connection.production, "-production")
+        self._retarget_ramps(connection)
         self.sub_title = self.profile_label
         # Close whatever is open above the console (picker, help): it is about the old target.
         while not isinstance(self.screen, ConsoleScreen) and len(self.screen_stack) > 1:
@@ -233,6 +239,31 @@ class SettingsApp(App[int]):
         band = " · PRODUCTION" if connection.production else ""
         self.notify(
             f"Now on {self.profile_label} · {connection.region}{band}{mode}", title="Switched"
+        )
+
+    def _retarget_ramps(self, connection: Connection) -> None:
+        """Ramps started from now on run against the new target, never the old one; none
+        under a read-only profile. (The launcher keeps its thresholds and defaults.)"""
+        from canary_tui.aws.backend import Backend
+        from canary_tui.ui.ramping import RampLauncher
+
+        current = getattr(self, "ramps", None)
+        if isinstance(current, RampLauncher):
+            self._ramps_template = current
+        template = getattr(self, "_ramps_template", None)
+        if not isinstance(template, RampLauncher):
+            return  # the app was started without ramps: still none
+        backend = connection.backend
+        if connection.read_only or not isinstance(backend, Backend):
+            self.ramps = None
+            return
+        self.ramps = RampLauncher(
+            backend,
+            template.audit,
+            settings=template.settings,
+            default_steps=template.default_steps,
+            default_bake_seconds=template.default_bake_seconds,
+            clock=template.clock,
         )
 
 

@@ -10,6 +10,7 @@ import pytest
 from canary_tui.audit import AuditLog
 from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.options import ConsoleOptions
+from canary_tui.ui.ramping import RampLauncher
 from canary_tui.ui.screens.console import ConsoleScreen
 from canary_tui.ui.screens.editor import WeightEditor
 from canary_tui.ui.screens.profile_switch import PickTarget
@@ -47,6 +48,7 @@ def staging_app(
         audit=audit,
         switcher=switcher,
         clock=frozen_clock,
+        ramps=RampLauncher(start.backend, audit),  # type: ignore[arg-type]
     )
 
 
@@ -84,8 +86,8 @@ async def test_profile_switch_shows_the_other_regions_endpoints_read_only_and_pr
         assert "PRODUCTION" in status and "READ-ONLY" in status
         assert app.has_class("-production")
         assert new.query_one(StatusLine).has_class("-production")
-        # Read-only profile: the write keys are refused, no change service exists.
-        assert app.change_service is None
+        # Read-only profile: the write keys are refused, no change service or ramps exist.
+        assert app.change_service is None and app.ramps is None
         await pilot.press("w")
         await pilot.pause()
         assert not isinstance(app.screen, WeightEditor)
@@ -108,6 +110,8 @@ async def test_region_switch_from_the_palette_picker_keeps_the_profile(
         assert "staging" in status and "eu-west-1" in status
         assert "PRODUCTION" not in status and "READ-ONLY" not in status
         assert app.change_service is not None and not app.has_class("-production")
+        # Ramps started from now on go to the new target.
+        assert app.ramps is not None and app.ramps.backend is app.backend
 
 
 async def test_profile_picker_lists_the_aws_config_profiles(staging_app: CanaryApp) -> None:
