@@ -41,6 +41,7 @@ class RampLauncher:
         default_steps: tuple[float, ...] = DEFAULT_STEPS,
         default_bake_seconds: float = 600.0,
         clock: RampClock | None = None,
+        changes: ChangeService | None = None,
     ) -> None:
         self.backend = backend
         self.audit = audit
@@ -49,7 +50,8 @@ class RampLauncher:
         self.default_bake_seconds = default_bake_seconds
         self.clock = clock or SystemClock()
         self.store = RampStore.next_to(audit.path)
-        self.changes = ChangeService(backend, audit, "ramp")
+        #: The guarded change path, with "ramp" as the source in the audit log.
+        self.changes = changes or ChangeService(backend, audit, "ramp")
 
     @property
     def thresholds(self) -> VerdictThresholds:

@@ -173,7 +173,7 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
         bake = self.query_one("#ramp-bake", Input)
         alarms = self.query_one("#ramp-alarms", Input)
         for field in (steps, bake, alarms):
-            field.remove_class("-invalid")
+            field.remove_class("-bad")
         message = self.query_one("#ramp-plan-message", Static)
         try:
             plan, baseline = build_plan(
@@ -189,7 +189,7 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
                 if "alarm" in error.message
                 else steps
             )
-            culprit.add_class("-invalid")
+            culprit.add_class("-bad")
             message.update(Text(error.message))
             message.add_class("-error")
             return

@@ -666,6 +666,13 @@ class VerdictRampScreen(Screen[None]):
             self.notify("Nothing was changed.", timeout=3)
 
     # -- quitting ---------------------------------------------------------------------------
+    def on_unmount(self) -> None:
+        # However the app ends (q, ctrl+q, a signal), a runner thread must not keep driving
+        # an endpoint nobody watches, nor keep the process alive: stop it where it is.
+        for entry in self.ramps.values():
+            if entry.control is not None:
+                entry.control.detach()
+
     def quit_blocked_by_ramp(self) -> bool:
         """True when a ramp runs here: the person is asked first (detach or stay)."""
         running = [entry for entry in self.ramps.values() if entry.control is not None]
