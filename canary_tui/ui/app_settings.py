@@ -9,7 +9,7 @@ the new view, and the new screen polls at once.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 
@@ -17,9 +17,11 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.filter import LineFilter
 
 from canary_tui.aws.errors import AwsError
 from canary_tui.aws.profiles import ProfileInfo
+from canary_tui.ui.ascii import AsciiFilter
 from canary_tui.ui.keymap import resolve_keymap
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
@@ -61,8 +63,16 @@ class SettingsApp(App[int]):
     def __init__(self) -> None:
         super().__init__()
         register_themes(self)
+        self._ascii_filter = AsciiFilter()
         self._profiles: list[ProfileInfo] = []
         self._regions: list[str] = []
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        if self.options.ascii:
+            # Last, so it sees every glyph any widget drew (see canary_tui.ui.ascii).
+            return [*filters, self._ascii_filter]
+        return filters
 
     def on_mount(self) -> None:
         self.set_class(self.options.ascii, "-ascii")
