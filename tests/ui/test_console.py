@@ -537,3 +537,36 @@ async def test_a_yes_typed_ahead_of_the_confirmation_does_not_count() -> None:
         assert changes.applied == []
         await pilot.press("y")
         await wait_for(pilot, lambda: bool(changes.applied), "the answered confirmation")
+
+
+async def test_space_and_open_dialogs_pause_the_refresh() -> None:
+    backend = fake_backend()
+    changes = FakeChangeService(backend.sagemaker)
+    app = CanaryApp(
+        backend,
+        changes,
+        ConsoleOptions(poll=True, refresh_seconds=0.05, region="us-east-1"),
+        clock=frozen_clock,
+    )
+
+    def lists() -> int:
+        return backend.sagemaker.count("ListEndpoints")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: lists() >= 3, "a few refreshes")
+        await pilot.press("space")
+        assert "PAUSED" in status_text(app)
+        await app.workers.wait_for_complete()
+        paused_at = lists()
+        await pilot.pause(0.4)  # eight refresh periods
+        assert lists() == paused_at
+        await pilot.press("space")
+        await wait_for(pilot, lambda: lists() >= paused_at + 2, "refreshing again")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await app.workers.wait_for_complete()
+        behind_dialog = lists()
+        await pilot.pause(0.4)
+        assert lists() == behind_dialog
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: lists() >= behind_dialog + 3, "refreshing after the dialog")
