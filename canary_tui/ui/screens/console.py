@@ -58,6 +58,7 @@ from canary_tui.ui.view import (
 from canary_tui.ui.widgets.metrics import MetricChart, MetricsPanel
 from canary_tui.ui.widgets.status_line import StatusLine, StatusState
 from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
+from canary_tui.ui.widgets.titles import set_border_titles
 
 #: Actions that would call a write API; hidden and refused in read-only mode.
 WRITE_ACTIONS = (
@@ -664,8 +665,9 @@ class ConsoleScreen(VerdictRampScreen):
         table.sync(rows)
         pane = self.query_one("#endpoints-pane")
         count = f"{len(names)}/{len(self.summaries)}" if self.filter_text else str(len(names))
-        pane.border_title = f"Endpoints ({count})"
-        pane.border_subtitle = f"/{self.filter_text}" if self.filter_text else None
+        set_border_titles(
+            pane, f"Endpoints ({count})", f"/{self.filter_text}" if self.filter_text else None
+        )
         if self.selected in names:
             row_index = table.get_row_index(self.selected)
             if table.cursor_row != row_index:
@@ -676,13 +678,13 @@ class ConsoleScreen(VerdictRampScreen):
         endpoint = self.endpoints.get(self.selected) if self.selected else None
         if endpoint is None:
             table.sync([], None)
-            table.border_title = f"Variants · {self.selected}" if self.selected else "Variants"
-            table.border_subtitle = None
+            set_border_titles(table, f"Variants · {self.selected}" if self.selected else "Variants")
             return
         table.sync(variant_rows(endpoint), self.baselines.get(endpoint.name))
-        table.border_title = f"Variants · {endpoint.name} · {endpoint.status}"
-        table.border_subtitle = (
-            f"failed: {endpoint.failure_reason}" if endpoint.failure_reason else None
+        set_border_titles(
+            table,
+            f"Variants · {endpoint.name} · {endpoint.status}",
+            f"failed: {endpoint.failure_reason}" if endpoint.failure_reason else None,
         )
 
     def _render_metrics(self) -> None:
@@ -690,7 +692,7 @@ class ConsoleScreen(VerdictRampScreen):
         chart = self.query_one(MetricChart)
         percentiles = self.metrics.percentiles_available
         panel.set_latency_label(f"{latency_label(percentiles)} ms")
-        panel.border_title = f"Metrics · last {self.window}"
+        set_border_titles(panel, f"Metrics · last {self.window}", panel.border_subtitle)
         endpoint = self.endpoints.get(self.selected) if self.selected else None
         frame = self.metrics_frame
         if endpoint is None or frame is None or not self.metrics.has(endpoint.name):
