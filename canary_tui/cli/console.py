@@ -107,5 +107,7 @@ def run(args: argparse.Namespace) -> int:
 
     # Settings: defaults < config file < CANARY_TUI_* < these flags (bad values exit 2).
     settings = console_settings(args)
-    backend = build_backend(AwsClients(target_from_settings(settings)))
+    clients = AwsClients(target_from_settings(settings))
+    # The status line names the profile in effect, AWS_PROFILE included.
+    backend = build_backend(clients, label=clients.profile_name or "default")
     return run_console(backend, console_options_from(settings))

@@ -119,7 +119,7 @@ class AwsTargetSwitcher:
             raise ConfigurationProblem(
                 f"profile {profile or 'default'} names no region; switch with :region NAME"
             )
-        backend = build_backend(clients)
+        backend = build_backend(clients, label=clients.profile_name or "default")
         read_only = self.rules.is_read_only(profile)
         changes = None
         if not read_only and self.audit is not None:

@@ -179,3 +179,20 @@ async def test_demo_switches_region_but_refuses_profiles(
         await switched_from(app, old, pilot)
         await refresh_and_settle(pilot, "prod-endpoint")
         assert "demo" in status_text(app) and "eu-west-1" in status_text(app)
+
+
+async def test_palette_offers_switch_profile(staging_app: CanaryApp) -> None:
+    app = staging_app
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"switch profile", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickTarget), "the profile picker")
+        await pilot.press(*"prod", "enter")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ConsoleScreen) and app.options.profile == "prod-admin",
+            "the switch to prod-admin",
+        )
+        await refresh_and_settle(pilot, "prod-endpoint")
+        assert "PRODUCTION" in status_text(app)
