@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import aiohttp
 import pytest
 import requests
 
@@ -23,10 +24,35 @@ def free_loopback_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_serve_answers_on_loopback_with_the_console_page() -> None:
+async def console_output(port: int, wanted: str, timeout: float = 60) -> str:
+    """Open a browser session's websocket and read the terminal stream until ``wanted``."""
+    received = b""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"ws://127.0.0.1:{port}/ws") as socket_,
+    ):
+        await socket_.send_json(["resize", {"width": 80, "height": 24}])
+        deadline = time.monotonic() + timeout
+        while wanted.encode() not in received:
+            assert time.monotonic() < deadline, received.decode("utf-8", "replace")[-2000:]
+            try:
+                message = await socket_.receive(timeout=1)
+            except TimeoutError:
+                continue
+            assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
+            data = message.data
+            received += data if isinstance(data, bytes) else data.encode()
+        await socket_.send_json(["stdin", "q"])
+    return received.decode("utf-8", "replace")
+
+
+async def test_serve_answers_on_loopback_and_runs_the_console(
+    moto_url: str, canary_endpoint: str
+) -> None:
     port = free_loopback_port()
+    console_args = ["--endpoint-url", moto_url, "--read-only", "--ascii"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "canary_tui", "serve", "--port", str(port), "--", "--read-only"],
+        [sys.executable, "-m", "canary_tui", "serve", "--port", str(port), "--", *console_args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -49,6 +75,9 @@ def test_serve_answers_on_loopback_with_the_console_page() -> None:
         assert response.text.startswith("<!DOCTYPE html>")
         # The terminal page's session websocket points back at the same loopback address.
         assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in response.text
+        # A browser session runs the real console, with the arguments given after --.
+        screen = await console_output(port, canary_endpoint)
+        assert "READ-ONLY" in screen
     finally:
         server.send_signal(signal.SIGINT)
         try:
