@@ -63,10 +63,12 @@ class CommandLine(ModalScreen[Command | None]):
     """Returns the parsed command, or None on esc. Bad input stays in the prompt, flagged."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel", id="command-line.cancel")]
+    AUTO_FOCUS = "#command-input"
 
     def __init__(self, suggestions: Sequence[str] = ()) -> None:
         super().__init__()
         self.suggestions = list(suggestions)
+        self._dismissed = False
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -80,12 +82,15 @@ class CommandLine(ModalScreen[Command | None]):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
+        if self._dismissed:
+            return
         try:
             command = parse_command(event.value)
         except CommandError as error:
             event.input.add_class("-invalid")
             self.notify(str(error), severity="warning", timeout=5)
             return
+        self._dismissed = True
         self.dismiss(command)
 
     @on(Input.Changed)
