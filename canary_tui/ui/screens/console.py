@@ -655,6 +655,7 @@ class ConsoleScreen(VerdictRampScreen):
                 stale_cause=self.stale_cause,
                 window=self.window,
                 refresh_seconds=self.options.effective_refresh_seconds,
+                production=self.options.production,
             )
         )
 
@@ -875,7 +876,8 @@ class ConsoleScreen(VerdictRampScreen):
     def _refuse_read_only(self) -> bool:
         if self.read_only:
             self.notify(
-                "Read-only console: changes are disabled (started with --read-only).",
+                "Read-only console: changes are disabled (--read-only, the read_only setting, "
+                "or a profile in read_only_profiles).",
                 title="Refused",
                 severity="warning",
             )
