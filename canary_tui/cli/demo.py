@@ -94,6 +94,8 @@ def _check_demo_extra() -> None:
 
 def run(args: argparse.Namespace) -> int:
     _check_demo_extra()
+    if not args.headless:
+        console_settings_of_demo(args)  # a bad setting exits 2 before any server starts
     from canary_tui.demo.server import DemoServerError, Terminated, termination_raises
 
     try:

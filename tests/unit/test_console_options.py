@@ -9,7 +9,7 @@ import pytest
 
 from canary_tui.cli.common import UsageError
 from canary_tui.cli.console_settings import console_options_from, console_options_from_args
-from canary_tui.cli.main import build_parser
+from canary_tui.cli.main import build_parser, main
 from canary_tui.config import load_settings
 from canary_tui.ui.options import ConsoleOptions
 
@@ -102,3 +102,15 @@ def test_a_bad_setting_is_one_line_of_bad_input(
         options_for(*argv)
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("command", ["console", "demo"])
+def test_console_and_demo_exit_2_on_a_bad_setting_before_starting(
+    command: str, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_file.write_text('window = "2d"\n')
+    with pytest.raises(SystemExit) as exited:
+        main([command])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert error == f"canary-tui: {config_file}: window: must be one of 15m, 1h, 3h, 12h\n"
