@@ -213,7 +213,8 @@ class Settings(BaseSettings):
     audit_path: Path | None = None
     """Audit log file (JSON lines). Unset: audit.jsonl in the platform data directory."""
     theme: str = "textual-dark"
-    """Textual theme name; "high-contrast" is canary-tui's own."""
+    """Textual theme name (textual-dark, textual-light, nord, gruvbox, ...); canary-tui adds
+    "canary-high-contrast" (also accepted as "high-contrast"). ctrl+p "theme" lists them."""
     ascii: bool = False
     """Plain-ASCII drawing (no box or block characters) for old terminals and fonts."""
     read_only: bool = False
