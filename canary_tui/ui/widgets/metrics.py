@@ -39,7 +39,9 @@ class VariantMetricsRow(Horizontal):
                 sparkline.data = values
             label = self.query_one(f".value-{cell_name}", Label)
             if str(label.content) != cell.latest:
-                label.update(cell.latest)
+                # Fixed width in app.tcss: no layout pass, which would repaint every
+                # scrollbar on screen for a changed number.
+                label.update(cell.latest, layout=False)
 
 
 class MetricsPanel(Vertical):

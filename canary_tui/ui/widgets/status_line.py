@@ -55,4 +55,6 @@ class StatusLine(Static):
             text.append(f" {state.stale_cause}")
         self.set_class(state.stale_cause is not None, "-stale")
         self.set_class(production, "-production")
-        self.update(text)
+        # One row, full width (app.tcss): a new text never resizes it, and skipping the layout
+        # pass keeps Textual from repainting neighbours (scrollbars) on every poll.
+        self.update(text, layout=False)
