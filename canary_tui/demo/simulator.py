@@ -164,6 +164,11 @@ def binomial(rng: random.Random, trials: int, probability: float) -> int:
         return 0
     if probability >= 1:
         return trials
+    if probability > 0.5:
+        # Draw the rarer outcome: the small-variance shortcut below approximates the count
+        # of rare events, and for p near 1 a Poisson around the mean would swing far wider
+        # than the binomial (a 99/1 split used to send the canary about 5 %).
+        return trials - binomial(rng, trials, 1.0 - probability)
     if trials < 50:
         return sum(1 for _ in range(trials) if rng.random() < probability)
     mean = trials * probability

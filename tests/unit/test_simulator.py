@@ -44,6 +44,14 @@ def test_split_routes_every_request_exactly_once(
             assert counts[name] == 0
 
 
+def test_a_small_canary_gets_its_share_in_small_ticks() -> None:
+    # A 99/1 split cut into 5-second ticks of ~190 requests: the canary must get about 1 %.
+    rng = random.Random(7)
+    ticks = [split_by_weight(rng, 190, [("current", 0.99), ("new", 0.01)]) for _ in range(2000)]
+    share = sum(tick["new"] for tick in ticks) / (190 * len(ticks))
+    assert share == pytest.approx(0.01, abs=0.002)
+
+
 def test_split_follows_the_weights() -> None:
     counts = split_by_weight(random.Random(3), 100_000, [("current", 0.9), ("new", 0.1)])
     assert counts["new"] / 100_000 == pytest.approx(0.1, abs=0.005)
@@ -60,7 +68,9 @@ def test_poisson_has_the_requested_mean(mean: float) -> None:
     assert min(draws) >= 0
 
 
-@pytest.mark.parametrize(("trials", "probability"), [(20, 0.3), (1000, 0.004), (5000, 0.04)])
+@pytest.mark.parametrize(
+    ("trials", "probability"), [(20, 0.3), (1000, 0.004), (5000, 0.04), (190, 0.99), (40, 0.9)]
+)
 def test_binomial_has_the_requested_mean_and_stays_in_range(
     trials: int, probability: float
 ) -> None:
