@@ -21,6 +21,9 @@ class VariantMetricsRow(Horizontal):
         super().__init__(id=f"metrics-row-{index}", classes="metrics-row")
         self.variant = view.variant
         self._initial = view
+        #: Data that arrived before the children were mounted (two refreshes in one tick).
+        self._pending: VariantMetricsView | None = None
+        self._children_mounted = False
 
     def compose(self) -> ComposeResult:
         # Built with its data, so a new row never shows empty for a frame.
@@ -30,7 +33,17 @@ class VariantMetricsRow(Horizontal):
             yield Sparkline(list(cell.values), classes=f"spark spark-{cell_name}")
             yield Label(cell.latest, classes=f"metric-value value-{cell_name}")
 
+    def on_mount(self) -> None:
+        # Mount comes after compose's children are mounted: only now can show() find them.
+        self._children_mounted = True
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self.show(pending)
+
     def show(self, view: VariantMetricsView) -> None:
+        if not self._children_mounted:
+            self._pending = view
+            return
         for cell_name in _CELLS:
             cell: MetricCell = getattr(view, cell_name)
             sparkline = self.query_one(f".spark-{cell_name}", Sparkline)
