@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import statistics
+import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -151,6 +152,8 @@ async def simulate(url: str, minutes: int) -> dict[str, Any]:
         "heartbeat_max_ms": max(heartbeat.lateness, default=float("nan")) * 1000,
         "refresh_seconds_median": statistics.median(r["seconds"] for r in refreshes),
         "rss_mb": rss,
+        # The verdict panel computes with scipy.stats, imported on its first verdict.
+        "scipy_loaded": "scipy.stats" in sys.modules,
     }
 
 

@@ -37,7 +37,8 @@ VARIANTS = (
 PERIOD = timedelta(seconds=60)
 REFRESHES = 15  # a quarter of an hour at the default cadence
 START = datetime(2026, 11, 25, 9, 30, 20, tzinfo=UTC)
-UPDATING = "ep-050"
+UPDATING = "ep-010"
+UPDATING_TEST_ENDPOINTS = 20
 
 
 class SimulatedClock:
@@ -48,12 +49,14 @@ class SimulatedClock:
         return self.now
 
 
-def seed(sagemaker_client: Any) -> None:
-    for index in range(ENDPOINTS):
+def seed(sagemaker_client: Any, count: int = ENDPOINTS) -> None:
+    for index in range(count):
         create_endpoint(sagemaker_client, f"ep-{index:03}", VARIANTS)
 
 
-def console_app(moto_url: str, faults: FaultInjector, clock: SimulatedClock) -> CanaryApp:
+def console_app(
+    moto_url: str, faults: FaultInjector, clock: SimulatedClock, endpoints: int = ENDPOINTS
+) -> CanaryApp:
     clients = AwsClients(
         AwsTarget(region=REGION, endpoint_url=moto_url),
         config=client_config(max_attempts=1),
@@ -63,7 +66,7 @@ def console_app(moto_url: str, faults: FaultInjector, clock: SimulatedClock) -> 
         build_backend(clients, label="moto"),
         None,
         # poll=False: no timers; ctrl+r starts the same poll the refresh timer starts.
-        ConsoleOptions(read_only=True, poll=False, region=REGION, background_batch=ENDPOINTS),
+        ConsoleOptions(read_only=True, poll=False, region=REGION, background_batch=endpoints),
         clock=clock,
     )
 
@@ -124,7 +127,7 @@ async def test_an_hour_of_refreshes_asks_each_metric_once_per_period(
 async def test_an_updating_endpoint_is_described_each_refresh_and_no_other(
     moto_url: str, sagemaker_client: Any, tmp_path: Path
 ) -> None:
-    seed(sagemaker_client)
+    seed(sagemaker_client, UPDATING_TEST_ENDPOINTS)
     faults = FaultInjector()
     clock = SimulatedClock()
 
@@ -140,10 +143,12 @@ async def test_an_updating_endpoint_is_described_each_refresh_and_no_other(
 
     faults.rewrite("sagemaker.ListEndpoints", list_updating)
     faults.rewrite("sagemaker.DescribeEndpoint", describe_updating)
-    app = console_app(moto_url, faults, clock)
+    app = console_app(moto_url, faults, clock, UPDATING_TEST_ENDPOINTS)
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot, "ep-000")
-        await wait_for(pilot, lambda: len(console(app).endpoints) == ENDPOINTS, "the list")
+        await wait_for(
+            pilot, lambda: len(console(app).endpoints) == UPDATING_TEST_ENDPOINTS, "the list"
+        )
         await app.workers.wait_for_complete()
         assert console(app).endpoints[UPDATING].status == "Updating"
 
