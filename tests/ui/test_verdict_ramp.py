@@ -158,6 +158,32 @@ class TestMarkers:
             await pilot.pause()
             assert "weights changed at 09:10 UTC" in screen.query_one(VerdictPanel).plain
 
+    async def test_chart_draws_a_vertical_line_at_the_change(self, tmp_path: Path) -> None:
+        changed_at = frozen_clock() - timedelta(minutes=20)
+        audit = AuditLog(tmp_path / "audit.jsonl", clock=lambda: changed_at)
+        change_id = audit.record_intent(
+            endpoint=CANARY,
+            kind="weights",
+            source="ramp",
+            weights_before={"current-model": 0.95, "new-model": 0.05},
+            weights_after={"current-model": 0.9, "new-model": 0.1},
+        )
+        audit.record_outcome(change_id, result="ok")
+        app = make_app(audit=audit)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await refresh_and_settle(pilot)
+            await verdict_text(app, pilot)
+            await pilot.pause()
+            chart = console(app).query_one(MetricChart)
+            assert chart.display and chart.border_subtitle == "▲ 09:10 new-model 5→10%"
+            # plotext keeps the line in its figure, on the chart's axis: minutes before the
+            # window's end, like the series' points.
+            frame = console(app).metrics_frame
+            assert frame is not None
+            figure = chart.plt._active  # type: ignore[attr-defined]
+            assert figure.monitor.vcoord[0] == [frame.minutes_before_end(changed_at)]
+            assert -21 < figure.monitor.vcoord[0][0] < -20
+
     async def test_change_outside_the_window_is_not_marked(self, tmp_path: Path) -> None:
         audit = AuditLog(
             tmp_path / "audit.jsonl", clock=lambda: frozen_clock() - timedelta(hours=2)
