@@ -363,6 +363,24 @@ class TestRampKeys:
             assert not launcher.store.path_for(CANARY).exists()
 
 
+async def test_help_lists_the_ramp_and_verdict_keys() -> None:
+    from canary_tui.ui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+        text = "\n".join(static_text(w) for w in app.screen.query(Static))
+        for key, words in [
+            ("r", "ramp the selected variant up"),
+            ("v", "verdict: one line or every check"),
+            ("P", "pause or resume the ramp"),
+            ("S", "without waiting for the verdict"),
+            ("X", "abort and roll back"),
+        ]:
+            assert words in text, (key, words)
+
+
 class TestRampLifecycle:
     async def test_quit_asks_detach_keeps_the_state_and_next_start_resumes(
         self, tmp_path: Path

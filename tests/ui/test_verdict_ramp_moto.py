@@ -82,3 +82,37 @@ async def test_ramp_applies_its_first_step_and_abort_rolls_back(
     assert [entry.result for entry in ramp_changes] == ["ok", "ok"]
     assert ramp_changes[0].intent.traffic_percent_after["new-model"] == 25.0
     assert ramp_changes[1].intent.traffic_percent_after["current-model"] == 100.0
+
+
+async def test_unknown_alarm_refuses_the_ramp_and_sends_nothing(
+    backend: Backend, canary_endpoint: str, sagemaker_client: Any, tmp_path: Path
+) -> None:
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    launcher = RampLauncher(backend, audit, clock=SteppedClock())
+    app = CanaryApp(
+        backend,
+        ChangeService(backend, audit, "console"),
+        ConsoleOptions(poll=False, region=REGION),
+        audit=audit,
+        clock=frozen_clock,
+        ramps=launcher,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot, canary_endpoint)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RampPlanDialog), "the plan")
+        await pilot.press("e", "tab", "tab", *"no-such-alarm", "enter", "y")
+        await wait_for(
+            pilot,
+            lambda: any(
+                "no CloudWatch alarm named no-such-alarm" in n.message for n in app._notifications
+            ),
+            "the refusal",
+            timeout=30,
+        )
+        await app.workers.wait_for_complete()
+        assert canary_endpoint not in console(app).ramps
+        assert not console(app).query_one(RampPanel).display
+    assert abs(canary_share(sagemaker_client, canary_endpoint) - 10.0) < 0.01
+    assert audit.entries(canary_endpoint) == []
+    assert not launcher.store.path_for(canary_endpoint).exists()
