@@ -14,7 +14,7 @@ from canary_tui.cli.console_settings import (
     console_options_from,
     console_settings,
 )
-from canary_tui.cli.output import add_audit_argument
+from canary_tui.cli.output import add_audit_argument, configuration_is_bad_input
 
 # Defined next to the app (no Textual in it) and re-exported here for callers of run_console.
 from canary_tui.ui.options import ConsoleOptions
@@ -100,6 +100,8 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
+# An unknown --profile (or one without a region) is a command-line mistake: exit 2.
+@configuration_is_bad_input
 def run(args: argparse.Namespace) -> int:
     from canary_tui.aws.backend import build_backend
     from canary_tui.aws.session import AwsClients

@@ -114,3 +114,13 @@ def test_console_and_demo_exit_2_on_a_bad_setting_before_starting(
     assert exited.value.code == 2
     error = capsys.readouterr().err
     assert error == f"canary-tui: {config_file}: window: must be one of 15m, 1h, 3h, 12h\n"
+
+
+def test_an_unknown_profile_exits_2_before_the_console_starts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--profile", "no-such-profile"])  # plain canary-tui opens the console
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert "no-such-profile) could not be found" in error and error.count("\n") == 1
