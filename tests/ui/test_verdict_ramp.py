@@ -346,6 +346,27 @@ class TestRampKeys:
             await pilot.press("y")
             await settle_ramp(pilot, app, Phase.ABORTED, "aborted")
 
+    async def test_progress_stays_on_screen_for_another_endpoint(self, tmp_path: Path) -> None:
+        backend = fake_backend()
+        launcher, changes = fake_launcher(backend, tmp_path, SteppedClock())
+        app = make_app(backend, launcher=launcher, changes=changes)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await refresh_and_settle(pilot)
+            await start_ramp(pilot, app)
+            await settle_ramp(pilot, app, Phase.BAKING, "step 1 baking")
+            await pilot.press("down")
+            await wait_for(pilot, lambda: console(app).selected == "fraud-scoring", "another")
+            await pilot.pause()
+            panel = console(app).query_one(RampPanel)
+            assert panel.plain.startswith("Ramp new-model on existing-endpoint-name: step 1/3")
+            await pilot.press("P")  # acts on the ramp shown
+            await settle_ramp(pilot, app, Phase.PAUSED, "paused")
+            await pilot.press("X")
+            await wait_for(pilot, lambda: isinstance(app.screen, RampQuestion), "abort question")
+            await pilot.press("y")
+            await settle_ramp(pilot, app, Phase.ABORTED, "aborted")
+            await app.workers.wait_for_complete()
+
     async def test_read_only_hides_and_refuses_r(self, tmp_path: Path) -> None:
         backend = fake_backend()
         launcher, changes = fake_launcher(backend, tmp_path, SteppedClock())

@@ -571,9 +571,18 @@ class VerdictRampScreen(Screen[None]):
         self.start_follow()
         self._render_ramp()
 
+    def _shown_ramp(self) -> _RampEntry | None:
+        """The selected endpoint's ramp; else one this console drives elsewhere, so a running
+        ramp stays on screen (and under P/S/X) whichever endpoint is selected."""
+        entry = self.ramps.get(self.selected) if self.selected else None
+        if entry is not None:
+            return entry
+        running = [e for e in self.ramps.values() if e.control is not None]
+        return running[0] if running else None
+
     def _render_ramp(self) -> None:
         panel = self.query_one(RampPanel)
-        entry = self.ramps.get(self.selected) if self.selected else None
+        entry = self._shown_ramp()
         if entry is None:
             panel.show(None)
             return
@@ -586,12 +595,13 @@ class VerdictRampScreen(Screen[None]):
                 now,
                 running=entry.control is not None,
                 keys="" if self.read_only else RAMP_KEYS,
+                elsewhere=entry.state.plan.endpoint != self.selected,
             )
         )
 
     # -- ramps: the operator's keys ---------------------------------------------------------
     def _running_ramp(self) -> _RampEntry | None:
-        entry = self.ramps.get(self.selected) if self.selected else None
+        entry = self._shown_ramp()
         if entry is None or entry.state.is_over:
             self.notify("No ramp is running on this endpoint (r starts one).", severity="warning")
             return None

@@ -37,14 +37,18 @@ class RampView:
     running: bool
     #: The keys to show, e.g. "P pause · S skip · X abort".
     keys: str = ""
+    #: The ramp is on another endpoint than the selected one: name it.
+    elsewhere: bool = False
 
 
 def progress_line(view: RampView) -> Content:
     state = view.state
     plan = state.plan
+    where = f" on {plan.endpoint}" if view.elsewhere else ""
     parts: list[Content | str | tuple[str, str]] = [
         ("Ramp ", "bold"),
-        f"{plan.canary}: step {state.step_index + 1}/{len(plan.steps)} ({state.step_share:g}%) ",
+        f"{plan.canary}{where}: step {state.step_index + 1}/{len(plan.steps)} "
+        f"({state.step_share:g}%) ",
         Content.styled(state.phase.value.upper(), PHASE_STYLES.get(state.phase, "bold")),
     ]
     left = state.bake_left(view.now)
