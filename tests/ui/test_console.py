@@ -116,7 +116,7 @@ async def test_weight_editor_steps_and_applies_after_confirmation() -> None:
         await refresh_and_settle(pilot)
         await pilot.press("w")
         assert isinstance(app.screen, WeightEditor)
-        await pilot.press("tab")  # the canary's field
+        # Opened from the endpoints pane, the editor starts on the canary's field.
         await pilot.press("right_square_bracket")  # next preset step: 10 % -> 25 %
         inputs = [field.value for field in app.screen.query(Input)]
         assert inputs == ["75", "25"]
@@ -143,6 +143,18 @@ async def test_weight_editor_steps_and_applies_after_confirmation() -> None:
         assert variants[1][1] == "30.0%"
 
 
+async def test_editor_starts_on_the_variant_chosen_in_the_variants_pane() -> None:
+    app, _, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("tab")  # the variants pane, cursor on current-model
+        assert console(app).query_one(VariantsTable).has_focus
+        await pilot.press("w")
+        assert isinstance(app.screen, WeightEditor)
+        fields = list(app.screen.query(Input))
+        assert [field.has_focus for field in fields] == [True, False]
+
+
 async def test_typed_percentages_are_validated_next_to_the_field() -> None:
     app, _, changes = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -150,12 +162,12 @@ async def test_typed_percentages_are_validated_next_to_the_field() -> None:
         await pilot.press("w")
         editor = app.screen
         assert isinstance(editor, WeightEditor)
-        await pilot.press("backspace", "backspace", "9", "5")  # 95 + 10 = 105
+        await pilot.press("backspace", "backspace", "1", "5")  # canary: 90 + 15 = 105
         message = static_text(editor.query_one("#editor-message")).strip()
         assert "add up to 105%" in message
         await pilot.press("enter")
         assert app.screen is editor  # refused: still editing
-        await pilot.press("tab", "backspace", "backspace", "5")
+        await pilot.press("shift+tab", "backspace", "backspace", "8", "5")
         assert "valid" in static_text(editor.query_one("#editor-message")).strip()
         await pilot.press("enter")
         assert isinstance(app.screen, ConfirmChange)
@@ -172,7 +184,7 @@ async def test_editor_weight_mode_and_escape_sends_nothing() -> None:
         await pilot.press("w", "ctrl+t")
         assert isinstance(app.screen, WeightEditor)
         assert [field.value for field in app.screen.query(Input)] == ["0.9", "0.1"]
-        await pilot.press("tab", "1")  # focusing selects the field, so typing replaces: 0.9/1
+        await pilot.press("1")  # the rewritten field stays selected, so typing replaces: 0.9/1
         preview = static_text(app.screen.query_one("#preview-1")).strip()
         assert preview == "52.6%"
         await pilot.press("escape")
@@ -186,7 +198,7 @@ async def test_declining_the_confirmation_sends_nothing(answer: str) -> None:
     app, _, changes = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot)
-        await pilot.press("w", "tab", "right_square_bracket", "enter")
+        await pilot.press("w", "right_square_bracket", "enter")
         assert isinstance(app.screen, ConfirmChange)
         await pilot.press(answer)
         await pilot.pause()
@@ -262,7 +274,7 @@ async def test_refused_change_shows_live_state_and_reopens_the_editor() -> None:
         await refresh_and_settle(pilot)
         live = backend.sagemaker.endpoints[CANARY]
         changes.refuse_with = ChangeRefused("new-model: 10.0% -> 20.0% since you looked", live)
-        await pilot.press("w", "tab", "right_square_bracket", "enter", "y")
+        await pilot.press("w", "right_square_bracket", "enter", "y")
         await wait_for(pilot, lambda: isinstance(app.screen, RefusedDialog), "the refusal")
         assert "since you looked" in static_text(app.screen.query_one("#refused-message")).strip()
         await pilot.press("e")
@@ -526,7 +538,7 @@ async def test_a_yes_typed_ahead_of_the_confirmation_does_not_count() -> None:
     app, _, changes = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot)
-        await pilot.press("w", "tab", "right_square_bracket")
+        await pilot.press("w", "right_square_bracket")
         assert isinstance(app.screen, WeightEditor)
         app.post_message(events.Key("enter", "\r"))
         app.post_message(events.Key("y", "y"))

@@ -86,7 +86,7 @@ async def test_edit_weights_by_keys_changes_the_endpoint(
     app = make_app(counted_backend, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot, canary_endpoint)
-        await pilot.press("w", "tab", "right_square_bracket", "enter")  # new-model -> 25 %
+        await pilot.press("w", "right_square_bracket", "enter")  # new-model -> 25 %
         assert isinstance(app.screen, ConfirmChange)
         assert writes(faults) == 0
         # A reason for the audit log: tab to the field, type (y and n are text there), enter.
@@ -121,7 +121,7 @@ async def test_edit_weights_by_keys_changes_the_endpoint(
         assert row[-1] == "canary step 2, nyc"
 
 
-@pytest.mark.parametrize("keys", [("w", "tab", "up", "escape"), ("w", "tab", "up", "enter", "n")])
+@pytest.mark.parametrize("keys", [("w", "up", "escape"), ("w", "up", "enter", "n")])
 async def test_cancel_sends_nothing(
     counted_backend: Backend,
     canary_endpoint: str,
@@ -216,7 +216,7 @@ async def test_stale_edit_is_refused_and_nothing_sent(
     app = make_app(counted_backend, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot, canary_endpoint)
-        await pilot.press("w", "tab", "right_square_bracket", "enter")
+        await pilot.press("w", "right_square_bracket", "enter")
         # A colleague changes the endpoint while the dialog is open.
         sagemaker_client.update_endpoint_weights_and_capacities(
             EndpointName=canary_endpoint,
@@ -316,7 +316,7 @@ async def test_update_in_progress_is_refused_with_a_clear_message(
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot, canary_endpoint)
         faults.fail(UPDATE, update_in_progress(canary_endpoint))
-        await pilot.press("w", "tab", "right_square_bracket", "enter", "y")
+        await pilot.press("w", "right_square_bracket", "enter", "y")
         await wait_for(pilot, lambda: isinstance(app.screen, RefusedDialog), "the refusal")
         message = static_text(app.screen.query_one("#refused-message"))
         assert "being updated" in message

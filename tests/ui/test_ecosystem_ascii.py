@@ -53,7 +53,7 @@ async def settled_screens(pilot: Pilot[int], app: CanaryApp) -> dict[str, str]:
     await refresh_and_settle(pilot)
     screens["main"] = screen_export(app)
     for name, keys, shows in [
-        ("editor", ["w", "tab", "right_square_bracket"], "Weights"),
+        ("editor", ["w", "right_square_bracket"], "Weights"),
         ("confirm", ["enter"], "UpdateEndpointWeightsAndCapacities"),
         ("help", ["n", "question_mark"], "Keys"),
         ("chart", ["escape", "g"], "Chart"),

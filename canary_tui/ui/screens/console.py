@@ -893,7 +893,15 @@ class ConsoleScreen(VerdictRampScreen):
         endpoint = self._selected_endpoint()
         if endpoint is None:
             return
-        focus = self.query_one(VariantsTable).selected_variant
+        variants = self.query_one(VariantsTable)
+        if variants.has_focus:
+            focus = variants.selected_variant
+        else:
+            # From the endpoints pane the usual intent is to step the canary: start on the
+            # variant with the most traffic after the baseline, so `[`/`]` move the canary.
+            baseline = self.baselines.get(endpoint.name) or endpoint.dominant_variant
+            others = [v for v in endpoint.variants if v.name != baseline]
+            focus = max(others, key=lambda v: v.desired_weight).name if others else baseline
         self._weights_flow(endpoint, focus)
 
     def action_rollback(self) -> None:

@@ -203,6 +203,10 @@ class WeightEditor(ModalScreen[WeightPlan | None]):
             )
             with field.prevent(Input.Changed):
                 field.value = text
+            if field.has_focus:
+                # The old selection covered the old text; a value the editor wrote is replaced
+                # by the next thing typed, as when the field was first focused.
+                field.select_all()
         self._refresh_preview()
 
     def _focused_share(self, index: int) -> float:
