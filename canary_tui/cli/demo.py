@@ -24,6 +24,9 @@ from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_OK, UsageError, fail
 if TYPE_CHECKING:
     from canary_tui.config import Settings
     from canary_tui.demo.server import DemoServer
+    from canary_tui.demo.simulator import SimulatorThread
+    from canary_tui.ui.options import ConsoleOptions
+    from canary_tui.ui.startup import BackendFactory, StartedBackend
 
 DEFAULT_SEED = 1
 DEMO_REFRESH_SECONDS = 5.0
@@ -114,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
-    from canary_tui.aws.backend import build_backend
+    if not args.headless:
+        return _run_demo_console(args, stack)
     from canary_tui.aws.errors import translated
     from canary_tui.demo.clients import DemoAwsClients, shell_exports
     from canary_tui.demo.seed import seed_demo_account
@@ -136,14 +140,23 @@ def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
         simulator.backfill(simulator.now())
     stack.enter_context(SimulatorThread(simulator, interval=args.tick))
 
-    if args.headless:
-        return _serve_headless(server, shell_exports(server.url), args)
+    return _serve_headless(server, shell_exports(server.url), args)
 
-    from canary_tui.audit import AuditLog
-    from canary_tui.cli.console import run_console
+
+def _run_demo_console(args: argparse.Namespace, stack: ExitStack) -> int:
+    """Paint the console first, then get the demo account ready behind it.
+
+    Only the server's process start happens here (in the main thread, for its parent-death
+    signal); waiting for it, seeding, the backfill and the simulator run in the app's
+    worker (:class:`DemoStart`). This function's stack still owns the server and the
+    simulator, so every way out tears both down, also a quit before they were ready.
+    """
     from canary_tui.cli.console_settings import console_options_from
-    from canary_tui.ui.targets import DemoTargetSwitcher
+    from canary_tui.demo.server import DemoServer
 
+    server = DemoServer()
+    stack.callback(server.stop)
+    server.launch()
     stack.enter_context(_demo_data_directory())
     # Display settings (theme, ascii, keys, window) apply; the AWS target ones do not: the
     # demo talks only to its own server, as its own read-only-or-not account.
@@ -159,11 +172,102 @@ def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
         mode_label="demo",
         demo=True,
     )
-    backend = build_backend(DemoAwsClients(server.url), label="demo")
-    switcher = DemoTargetSwitcher(
-        server.url, audit=AuditLog(settings.effective_audit_path), read_only=read_only
+    start = DemoStart(server, args, settings.effective_audit_path, read_only=read_only)
+    stack.callback(start.close)  # runs before server.stop: the simulator stops first
+
+    return run_starting_console(start, options, audit_path=settings.effective_audit_path)
+
+
+def run_starting_console(
+    factory: BackendFactory, options: ConsoleOptions, *, audit_path: Path
+) -> int:
+    """Run the console that paints first and gets its backend from ``factory`` in a
+    worker; a factory failure exits with its one line once the console has closed."""
+    from canary_tui.audit import AuditLog
+    from canary_tui.ui.app import CanaryApp
+
+    app = CanaryApp.starting(
+        factory,
+        options,
+        starting_text="starting the demo account…",
+        audit=AuditLog(audit_path),
     )
-    return run_console(backend, options, switcher=switcher)
+    result = app.run()
+    if app.start_error is not None:
+        fail(app.start_error, EXIT_AWS_FAILURE)
+    return int(result or 0)
+
+
+class DemoStart:
+    """The demo's backend factory: called once in the app's worker thread.
+
+    It fills in the simulator thread; :meth:`close` (the CLI's teardown, main thread) stops
+    it, and refuses to let a factory that is still running start one afterwards.
+    """
+
+    def __init__(
+        self,
+        server: DemoServer,
+        args: argparse.Namespace,
+        audit_path: Path,
+        *,
+        read_only: bool,
+    ) -> None:
+        self.server = server
+        self.args = args
+        self.audit_path = audit_path
+        self.read_only = read_only
+        self.simulator_thread: SimulatorThread | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def __call__(self) -> StartedBackend:
+        from canary_tui.audit import AuditLog
+        from canary_tui.aws.backend import build_backend
+        from canary_tui.aws.errors import translated
+        from canary_tui.changes import ChangeService
+        from canary_tui.cli.console import ramp_launcher
+        from canary_tui.demo.clients import DEMO_REGION, DemoAwsClients
+        from canary_tui.demo.seed import seed_demo_account
+        from canary_tui.demo.server import DemoServerError
+        from canary_tui.demo.simulator import SimulatorThread, TrafficSimulator, demo_traffic
+        from canary_tui.ui.startup import StartedBackend
+        from canary_tui.ui.targets import DemoTargetSwitcher
+
+        url = self.server.wait_until_ready()
+        # The simulator gets clients of its own: the console may reset its clients
+        # (credential refresh) at any time, and must never share a connection pool with a
+        # background thread.
+        simulator_clients = DemoAwsClients(url)
+        with translated():
+            seed_demo_account(simulator_clients.sagemaker)
+            simulator = TrafficSimulator(
+                simulator_clients.sagemaker,
+                simulator_clients.cloudwatch,
+                traffic=demo_traffic(self.args.scenario),
+                seed=self.args.seed,
+            )
+            simulator.backfill(simulator.now())
+        with self._lock:
+            if self._closed:
+                raise DemoServerError("the demo was closed while it was starting")
+            self.simulator_thread = SimulatorThread(simulator, interval=self.args.tick).start()
+        backend = build_backend(DemoAwsClients(url), label="demo")
+        audit = AuditLog(self.audit_path)
+        return StartedBackend(
+            backend=backend,
+            change_service=None if self.read_only else ChangeService(backend, audit, "console"),
+            switcher=DemoTargetSwitcher(url, audit=audit, read_only=self.read_only),
+            ramps=None if self.read_only else ramp_launcher(backend, audit),
+            region=DEMO_REGION,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            thread, self.simulator_thread = self.simulator_thread, None
+        if thread is not None:
+            thread.stop()
 
 
 def console_settings_of_demo(args: argparse.Namespace) -> Settings:

@@ -67,6 +67,7 @@ class DemoServer:
         self._process: subprocess.Popen[bytes] | None = None
         self._log_dir: Path | None = None
         self._url: str | None = None
+        self._deadline = 0.0
 
     @property
     def url(self) -> str:
@@ -88,8 +89,16 @@ class DemoServer:
 
     def start(self) -> str:
         """Start the child, wait until it answers HTTP, and return its base URL."""
+        self.launch()
+        return self.wait_until_ready()
+
+    def launch(self) -> None:
+        """Start the child and return at once (:meth:`wait_until_ready` waits for it).
+
+        Call from the main thread (see the module docstring); the wait may run in another
+        thread, so the console can paint while the server starts."""
         if self._process is not None:
-            return self.url
+            return
         self._log_dir = Path(tempfile.mkdtemp(prefix="canary-tui-demo-"))
         assert self.log_path is not None
         atexit.register(self.stop)
@@ -113,15 +122,23 @@ class DemoServer:
                 start_new_session=True,
                 close_fds=True,
             )
+        self._deadline = time.monotonic() + self._startup_timeout
+
+    def wait_until_ready(self) -> str:
+        """Wait until the launched child answers HTTP; return its base URL."""
+        if self._url is not None:
+            return self._url
+        if self._process is None:
+            raise DemoServerError("the demo's moto server was stopped before it was ready")
         try:
-            deadline = time.monotonic() + self._startup_timeout
-            port = self._read_port(deadline)
-            self._url = f"http://{LOOPBACK}:{port}"
-            self._wait_until_answering(deadline)
+            port = self._read_port(self._deadline)
+            url = f"http://{LOOPBACK}:{port}"
+            self._url = url
+            self._wait_until_answering(self._deadline)
         except BaseException:
             self.stop()
             raise
-        return self._url
+        return url
 
     def _read_port(self, deadline: float) -> int:
         assert self._process is not None and self._process.stdout is not None

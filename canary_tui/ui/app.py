@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from textual import work
 from textual.app import App
+from textual.worker import Worker, WorkerState
 
 from canary_tui.ui.app_settings import SettingsApp, TargetCommands
 from canary_tui.ui.commands import ScreenActions
@@ -13,6 +16,12 @@ from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
 from canary_tui.ui.ramping import RampLauncher
 from canary_tui.ui.screens.console import ConsoleScreen
+from canary_tui.ui.startup import (
+    BackendFactory,
+    StartedBackend,
+    StartingBackend,
+    start_failure_text,
+)
 from canary_tui.ui.targets import TargetSwitcher
 
 
@@ -51,6 +60,76 @@ class CanaryApp(SettingsApp):
         self.ramps = None if self.options.read_only else ramps
         label = self.options.mode_label or backend.label
         self.sub_title = label
+        #: Set by :meth:`starting`: called in a worker after the first frame.
+        self._backend_factory: BackendFactory | None = None
+        self._options_when_started = self.options
+        #: One line for a person when the backend factory failed (the app then exits).
+        self.start_error: str | None = None
+
+    @classmethod
+    def starting(
+        cls,
+        factory: BackendFactory,
+        options: ConsoleOptions,
+        *,
+        starting_text: str,
+        audit: AuditReader | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> CanaryApp:
+        """An app that paints at once and gets its backend from ``factory`` (blocking,
+        called in a thread worker after the first frame). Until then the status line says
+        ``starting_text`` and nothing polls; a failure exits with :attr:`start_error` set."""
+        label = options.mode_label or "console"
+        waiting = dataclasses.replace(options, poll=False, mode_label=f"{label} · {starting_text}")
+        app = cls(StartingBackend(label, starting_text), None, waiting, audit=audit, clock=clock)
+        app._backend_factory = factory
+        app._options_when_started = options
+        return app
+
+    def on_mount(self) -> None:
+        factory = self._backend_factory
+        if factory is not None:
+            # After the first frame is on the terminal: that frame is the point.
+            self.call_after_refresh(self._start_backend, factory)
+
+    @work(thread=True, exit_on_error=False, group="start", name="backend factory")
+    def _start_backend(self, factory: BackendFactory) -> StartedBackend:
+        return factory()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "start" or self._backend_factory is None:
+            return
+        if event.state is WorkerState.SUCCESS and isinstance(worker.result, StartedBackend):
+            self._install(worker.result)
+        elif event.state is WorkerState.ERROR:
+            self.start_error = start_failure_text(worker.error or RuntimeError("unknown"))
+            self.exit(return_code=1)
+
+    def _install(self, started: StartedBackend) -> None:
+        """Hand the console its real backend, then poll exactly as a normal start does."""
+        options = self._options_when_started
+        if started.region is not None:
+            options = dataclasses.replace(options, region=started.region)
+        self._backend_factory = None
+        self.backend = started.backend
+        self.change_service = None if options.read_only else started.change_service
+        self.ramps = None if options.read_only else started.ramps
+        self.switcher = started.switcher
+        self.options = options
+        self.sub_title = options.mode_label or started.backend.label
+        # The console screen keeps its widgets, focus and any dialog open above it.
+        screen = self.console_screen
+        screen.backend = self.backend
+        screen.change_service = self.change_service
+        screen.options = options
+        screen.stale_cause = None
+        if self.switcher is not None:
+            self._load_choices(None)
+        if options.poll:
+            screen.start_poll()
+        else:
+            screen._render_status()
 
     def get_default_screen(self) -> ConsoleScreen:
         return ConsoleScreen(

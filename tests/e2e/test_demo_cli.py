@@ -20,11 +20,12 @@ import boto3
 import pytest
 
 from canary_tui.audit import default_audit_path
-from canary_tui.aws.backend import Backend
-from canary_tui.cli import console
+from canary_tui.cli import demo
 from canary_tui.cli.console import ConsoleOptions
 from canary_tui.cli.main import main
 from canary_tui.demo.seed import CANARY_ENDPOINT, DEMO_ENDPOINTS
+from canary_tui.demo.server import DemoServerError
+from canary_tui.ui.startup import BackendFactory
 from tests.e2e.test_demo_server import process_gone, wait_until_gone
 
 CLI = [sys.executable, "-m", "canary_tui.cli.main"]
@@ -185,8 +186,12 @@ def test_console_gets_a_demo_backend_bound_to_the_server(
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
     seen: dict[str, Any] = {}
 
-    def fake_run_console(backend: Backend, options: ConsoleOptions, **_: object) -> int:
-        # Called while the demo runs: the backend must reach the demo server, not AWS.
+    def fake_run_console(factory: BackendFactory, options: ConsoleOptions, **_: object) -> int:
+        # Called while the demo runs (the console would call the factory in a worker after
+        # its first frame): the backend must reach the demo server, not AWS.
+        started = factory()
+        backend = started.backend
+        seen["simulating"] = isinstance(factory, demo.DemoStart) and factory.simulator_thread
         seen["options"] = options
         seen["label"] = backend.label
         seen["endpoints"] = [summary.name for summary in backend.sagemaker.list_endpoints()]
@@ -195,10 +200,11 @@ def test_console_gets_a_demo_backend_bound_to_the_server(
         seen["audit_path"] = default_audit_path()
         return 0
 
-    monkeypatch.setattr(console, "run_console", fake_run_console)
+    monkeypatch.setattr(demo, "run_starting_console", fake_run_console)
     user_data_home = os.environ["XDG_DATA_HOME"]
     assert main(["demo", "--read-only", "--tick", "60"]) == 0
     assert seen["label"] == "demo"
+    assert seen["simulating"]
     options = seen["options"]
     assert (options.read_only, options.refresh_seconds, options.mode_label) == (True, 5, "demo")
     assert (options.demo, options.profile, options.production) == (True, None, False)
@@ -218,13 +224,39 @@ def test_console_gets_a_demo_backend_bound_to_the_server(
 def test_console_failure_still_tears_everything_down(monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[int] = []
 
-    def crashing_console(backend: Backend, options: ConsoleOptions, **_: object) -> int:
+    def crashing_console(factory: BackendFactory, options: ConsoleOptions, **_: object) -> int:
+        factory()
         started.extend(child_pids(os.getpid()))
         raise RuntimeError("console crashed")
 
-    monkeypatch.setattr(console, "run_console", crashing_console)
+    monkeypatch.setattr(demo, "run_starting_console", crashing_console)
     with pytest.raises(RuntimeError, match="console crashed"):
         main(["demo", "--tick", "60"])
     assert started
     for pid in started:
         assert wait_until_gone(pid)
+
+
+def test_quitting_before_the_demo_is_ready_leaves_nothing_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    factories: list[BackendFactory] = []
+    server_pids: list[int] = []
+
+    def quit_at_once(factory: BackendFactory, options: ConsoleOptions, **_: object) -> int:
+        # The person quits before the worker got the account ready: the factory never ran.
+        factories.append(factory)
+        server_pids.extend(child_pids(os.getpid()))
+        return 0
+
+    monkeypatch.setattr(demo, "run_starting_console", quit_at_once)
+    assert main(["demo", "--tick", "60"]) == 0
+    assert server_pids
+    for pid in server_pids:
+        assert wait_until_gone(pid)
+    # A worker still running the factory after the teardown starts no server or simulator.
+    (factory,) = factories
+    with pytest.raises(DemoServerError, match="stopped before it was ready"):
+        factory()
+    assert isinstance(factory, demo.DemoStart) and factory.simulator_thread is None
+    assert not child_pids(os.getpid())
