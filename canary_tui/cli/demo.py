@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import signal
 import sys
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_OK, UsageError, fail
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from canary_tui.config import Settings
     from canary_tui.demo.server import DemoServer
     from canary_tui.demo.simulator import SimulatorThread
+    from canary_tui.ui.app import CanaryApp
     from canary_tui.ui.options import ConsoleOptions
     from canary_tui.ui.startup import BackendFactory, StartedBackend
 
@@ -192,10 +195,44 @@ def run_starting_console(
         starting_text="starting the demo account…",
         audit=AuditLog(audit_path),
     )
-    result = app.run()
+    with _termination_closes(app) as received:
+        result = app.run()
+    if received:
+        from canary_tui.demo.server import Terminated
+
+        raise Terminated(received[0])  # run() tears down and ends quietly, as before
     if app.start_error is not None:
         fail(app.start_error, EXIT_AWS_FAILURE)
     return int(result or 0)
+
+
+@contextmanager
+def _termination_closes(app: CanaryApp) -> Iterator[list[int]]:
+    """While the console runs, SIGTERM and SIGHUP close it like `q` (then the caller raises
+    :class:`~canary_tui.demo.server.Terminated`). Raising inside the event loop instead, as
+    ``termination_raises`` does, would land in whatever Textual is doing, e.g. rendering
+    the first frame, and print a traceback on the terminal."""
+    from canary_tui.demo.server import TERMINATION_SIGNALS, Terminated
+
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def close_app(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        # Textual keeps its loop private; call_soon_threadsafe is safe in a signal handler.
+        loop = app._loop
+        if loop is None or loop.is_closed():
+            raise Terminated(signum)  # not running (yet or any more): plain Python here
+        loop.call_soon_threadsafe(app.exit)
+
+    previous = {signum: signal.signal(signum, close_app) for signum in TERMINATION_SIGNALS}
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 class DemoStart:

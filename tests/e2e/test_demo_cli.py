@@ -260,3 +260,70 @@ def test_quitting_before_the_demo_is_ready_leaves_nothing_behind(
         factory()
     assert isinstance(factory, demo.DemoStart) and factory.simulator_thread is None
     assert not child_pids(os.getpid())
+
+
+def _read_pty_until(master: int, wanted: bytes, deadline: float) -> bytes:
+    received = b""
+    while wanted not in received:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"{wanted!r} never appeared; got {received[-300:]!r}"
+        ready, _, _ = select.select([master], [], [], remaining)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            received += chunk
+    return received
+
+
+def _drain_pty(master: int) -> bytes:
+    received = b""
+    while select.select([master], [], [], 0.5)[0]:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        received += chunk
+    return received
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGHUP])
+def test_console_paints_before_the_account_is_ready_and_stops_cleanly_on_a_signal(
+    stop_signal: signal.Signals,
+) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    process = subprocess.Popen(
+        [*CLI, "demo", "--tick", "60"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env={**os.environ, "TERM": "xterm-256color"},
+        start_new_session=True,
+    )
+    os.close(terminal)
+    try:
+        # The first frame already has the layout and says why there is no data yet.
+        shown = _read_pty_until(master, b"starting the demo account", time.monotonic() + 30)
+        assert b"Endpoints" in shown
+        (server_pid,) = child_pids(process.pid)
+        process.send_signal(stop_signal)  # most likely still starting: the worst moment
+        assert process.wait(timeout=20) == 0
+        rest = _drain_pty(master)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    assert wait_until_gone(server_pid)
+    assert b"Traceback" not in shown + rest
