@@ -155,6 +155,7 @@ def _run_demo_console(args: argparse.Namespace, stack: ExitStack) -> int:
     simulator, so every way out tears both down, also a quit before they were ready.
     """
     from canary_tui.cli.console_settings import console_options_from
+    from canary_tui.demo.clients import DEMO_REGION
     from canary_tui.demo.server import DemoServer
 
     server = DemoServer()
@@ -174,6 +175,7 @@ def _run_demo_console(args: argparse.Namespace, stack: ExitStack) -> int:
         refresh_seconds=DEMO_REFRESH_SECONDS,
         mode_label="demo",
         demo=True,
+        region=DEMO_REGION,  # known before the server is: the status line says it at once
     )
     start = DemoStart(server, args, settings.effective_audit_path, read_only=read_only)
     stack.callback(start.close)  # runs before server.stop: the simulator stops first

@@ -208,6 +208,7 @@ def test_console_gets_a_demo_backend_bound_to_the_server(
     options = seen["options"]
     assert (options.read_only, options.refresh_seconds, options.mode_label) == (True, 5, "demo")
     assert (options.demo, options.profile, options.production) == (True, None, False)
+    assert options.region == "us-east-1"
     assert sorted(seen["endpoints"]) == sorted(DEMO_ENDPOINTS)
     weights = {v.name: v.current_weight for v in seen["canary"].variants}
     assert weights == {"current-model": 0.9, "new-model": 0.1}
