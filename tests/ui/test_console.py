@@ -582,3 +582,39 @@ async def test_space_and_open_dialogs_pause_the_refresh() -> None:
         assert lists() == behind_dialog
         await pilot.press("escape")
         await wait_for(pilot, lambda: lists() >= behind_dialog + 3, "refreshing after the dialog")
+
+
+async def test_no_new_change_starts_while_one_is_being_sent() -> None:
+    backend = fake_backend()
+    release = threading.Event()
+
+    class SlowChangeService(FakeChangeService):
+        def apply(self, plan, confirmed, *, reason=None):  # type: ignore[no-untyped-def]
+            release.wait(timeout=30)
+            return super().apply(plan, confirmed, reason=reason)
+
+    changes = SlowChangeService(backend.sagemaker)
+    app = CanaryApp(
+        backend,
+        changes,
+        ConsoleOptions(poll=False, region="us-east-1"),
+        clock=frozen_clock,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("w", "right_square_bracket", "enter", "y")
+        await pilot.pause()
+        for key in ("w", "b", "p"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, ConsoleScreen), key  # refused: no editor, no dialog
+        assert any("still being sent" in n.message for n in app._notifications)
+        release.set()
+        await wait_for(pilot, lambda: bool(changes.applied), "the first change to land")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("following it until InService" in message for message in messages)
+        assert not any("failed" in message for message in messages)
+        await pilot.press("w")  # and writes are possible again
+        assert isinstance(app.screen, WeightEditor)

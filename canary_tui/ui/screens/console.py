@@ -873,7 +873,7 @@ class ConsoleScreen(VerdictRampScreen):
             return None
         return variant
 
-    def _refuse_read_only(self) -> bool:
+    def _refuse_write(self) -> bool:
         if self.read_only:
             self.notify(
                 "Read-only console: changes are disabled (--read-only, the read_only setting, "
@@ -885,10 +885,26 @@ class ConsoleScreen(VerdictRampScreen):
         if self.change_service is None:
             self.notify("No change service configured; nothing can be sent.", severity="error")
             return True
+        if self._change_in_flight():
+            # A new flow would cancel the one waiting for this change: its result, the follow
+            # to InService and the refusal message would be lost, and the new editor would
+            # start from the weights before the change.
+            self.notify(
+                "A change is still being sent; wait for its result.",
+                title="Refused",
+                severity="warning",
+            )
+            return True
         return False
 
+    def _change_in_flight(self) -> bool:
+        return any(
+            worker.group == "change" and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for worker in self.workers
+        )
+
     def action_edit_weights(self) -> None:
-        if self._refuse_read_only():
+        if self._refuse_write():
             return
         endpoint = self._selected_endpoint()
         if endpoint is None:
@@ -905,7 +921,7 @@ class ConsoleScreen(VerdictRampScreen):
         self._weights_flow(endpoint, focus)
 
     def action_rollback(self) -> None:
-        if self._refuse_read_only():
+        if self._refuse_write():
             return
         endpoint = self._selected_endpoint()
         if endpoint is None:
@@ -920,7 +936,7 @@ class ConsoleScreen(VerdictRampScreen):
         self._plan_flow(f"Roll back {endpoint.name} to {baseline}", plan, endpoint)
 
     def action_promote(self) -> None:
-        if self._refuse_read_only():
+        if self._refuse_write():
             return
         endpoint = self._selected_endpoint()
         variant = self._selected_variant(endpoint) if endpoint else None
@@ -933,7 +949,7 @@ class ConsoleScreen(VerdictRampScreen):
         self._plan_flow(f"Promote {variant} to 100%", plan, endpoint)
 
     def action_edit_capacity(self) -> None:
-        if self._refuse_read_only():
+        if self._refuse_write():
             return
         endpoint = self._selected_endpoint()
         variant = self._selected_variant(endpoint) if endpoint else None

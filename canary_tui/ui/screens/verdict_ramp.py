@@ -151,7 +151,7 @@ class VerdictRampScreen(Screen[None]):
     window: str
     clock: Callable[[], datetime]
 
-    def _refuse_read_only(self) -> bool:
+    def _refuse_write(self) -> bool:
         raise NotImplementedError
 
     def _selected_endpoint(self) -> Endpoint | None:
@@ -345,7 +345,7 @@ class VerdictRampScreen(Screen[None]):
 
     # -- ramps: starting --------------------------------------------------------------------
     def action_start_ramp(self) -> None:
-        if self._refuse_read_only():
+        if self._refuse_write():
             return
         launcher = self.ramp_launcher
         if launcher is None:
@@ -614,7 +614,7 @@ class VerdictRampScreen(Screen[None]):
         return entry
 
     def action_ramp_pause(self) -> None:
-        if self._refuse_read_only():
+        if self._refuse_write():
             return
         entry = self._running_ramp()
         if entry is None or entry.control is None:
@@ -627,7 +627,7 @@ class VerdictRampScreen(Screen[None]):
             self.notify("Pausing the ramp (P resumes).", timeout=3)
 
     def action_ramp_skip(self) -> None:
-        if self._refuse_read_only():
+        if self._refuse_write():
             return
         entry = self._running_ramp()
         if entry is not None and entry.control is not None:
@@ -649,7 +649,7 @@ class VerdictRampScreen(Screen[None]):
             )
 
     def action_ramp_abort(self) -> None:
-        if self._refuse_read_only():
+        if self._refuse_write():
             return
         entry = self._running_ramp()
         if entry is not None and entry.control is not None:
