@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import ScreenResume, ScreenSuspend
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound
@@ -55,6 +55,7 @@ from canary_tui.ui.view import (
     variant_metrics_view,
     variant_rows,
 )
+from canary_tui.ui.widgets.footer import KeyFooter
 from canary_tui.ui.widgets.metrics import MetricChart, MetricsPanel
 from canary_tui.ui.widgets.status_line import StatusLine, StatusState
 from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
@@ -233,7 +234,7 @@ class ConsoleScreen(VerdictRampScreen):
                 yield from self.compose_verdict_ramp()
                 yield MetricsPanel(id="metrics", classes="pane")
         yield MetricChart(id="chart", classes="pane")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#endpoints-pane").border_title = "Endpoints"
