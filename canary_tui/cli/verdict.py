@@ -114,7 +114,7 @@ def require_scipy() -> None:
         import scipy.stats  # noqa: F401
     except ImportError:
         raise UsageError(
-            "the verdict needs scipy; install it with: pip install 'canary-tui[stats]'"
+            "the verdict needs scipy, a dependency of canary-tui: pip install scipy"
         ) from None
 
 

@@ -116,7 +116,13 @@ def test_nothing_from_moto_reaches_our_stdout_or_stderr(capfd: pytest.CaptureFix
                 EndTime=datetime.now(UTC) + timedelta(minutes=1),
             )
         assert crash.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
-        assert server.log_path is not None and "Traceback" in server.log_path.read_text()
+        # The child may log the traceback just after it has answered: wait for it to land.
+        log_path = server.log_path
+        assert log_path is not None
+        deadline = time.monotonic() + 10
+        while "Traceback" not in log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling a file another process writes; no event to wait on
+        assert "Traceback" in log_path.read_text()
     captured = capfd.readouterr()
     assert captured.out == ""
     assert captured.err == ""

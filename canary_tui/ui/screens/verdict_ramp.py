@@ -279,7 +279,7 @@ class VerdictRampScreen(Screen[None]):
         except ImportError:
             view = VerdictView(
                 endpoint.name,
-                message="needs scipy: pip install 'canary-tui[stats]'",
+                message="needs scipy (a dependency of canary-tui): pip install scipy",
                 window=window,
             )
         except ValueError as error:
