@@ -916,7 +916,7 @@ class ConsoleScreen(VerdictRampScreen):
         else:
             # From the endpoints pane the usual intent is to step the canary: start on the
             # variant with the most traffic after the baseline, so `[`/`]` move the canary.
-            baseline = self.baselines.get(endpoint.name) or endpoint.dominant_variant
+            baseline = self._baseline_of(endpoint) or endpoint.dominant_variant
             others = [v for v in endpoint.variants if v.name != baseline]
             focus = max(others, key=lambda v: v.desired_weight).name if others else baseline
         self._weights_flow(endpoint, focus)
@@ -927,7 +927,7 @@ class ConsoleScreen(VerdictRampScreen):
         endpoint = self._selected_endpoint()
         if endpoint is None:
             return
-        baseline = self.baselines.get(endpoint.name) or endpoint.dominant_variant
+        baseline = self._baseline_of(endpoint) or endpoint.dominant_variant
         if baseline is None:
             return
         plan = plan_all_to(endpoint, baseline)
