@@ -37,7 +37,6 @@ from canary_tui.cli.output import (
 )
 from canary_tui.cli.verdict import (
     add_threshold_arguments,
-    require_scipy,
     settings_from_args,
     thresholds_from_args,
 )
@@ -244,7 +243,6 @@ def _report_other_ramps(store: RampStore, endpoint: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    require_scipy()
     backend = backend_from_args(args)
     audit = audit_log_from_args(args)
     report_audit_problems(audit)

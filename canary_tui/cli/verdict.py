@@ -109,15 +109,6 @@ def thresholds_from_args(args: argparse.Namespace) -> tuple[VerdictThresholds, i
     return thresholds, settings.metric_period_seconds
 
 
-def require_scipy() -> None:
-    try:
-        import scipy.stats  # noqa: F401
-    except ImportError:
-        raise UsageError(
-            "the verdict needs scipy, a dependency of canary-tui: pip install scipy"
-        ) from None
-
-
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "verdict",
@@ -206,7 +197,6 @@ def run(args: argparse.Namespace) -> int:
         window_seconds = parse_duration(window)
     except RampPlanError as error:
         raise UsageError(f"--window: {error.message}") from None
-    require_scipy()
     backend = backend_from_args(args)
     endpoint = describe_or_usage_error(backend, args.endpoint)
     if args.baseline is not None and args.baseline not in endpoint.variant_names:

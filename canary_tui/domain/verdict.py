@@ -1,15 +1,16 @@
 """The canary verdict: is each canary variant worse than the baseline, on CloudWatch data?
 
 Pure code: the caller hands in per-variant metrics for one window, the weights in force and
-the thresholds; scipy.stats does the statistics (imported inside the functions, so importing
-this module stays cheap and scipy stays an optional extra until a verdict is asked for).
+the thresholds. The statistics are :mod:`canary_tui.domain.stats`, plain Python that computes
+the same numbers as the scipy.stats functions named below (the tests hold it to scipy); scipy
+itself is not used, as it would add ~75 MB to the console's memory for three small tests.
 
 Checks, per canary against the baseline:
 
 * ``errors_4xx`` / ``errors_5xx``: Fisher's exact test on the 2x2 table (errors, successes) x
   (canary, baseline), one-sided ``alternative="greater"`` (canary worse). Fisher is exact at
-  any count, so one test serves the first minutes of a 1 % canary and a busy hour alike, and
-  scipy computes it from the hypergeometric distribution without enumerating tables.
+  any count, so one test serves the first minutes of a 1 % canary and a busy hour alike; it
+  sums the hypergeometric terms that matter, never one term per request.
 * ``latency``: the per-period ModelLatency averages of the canary against the baseline's with
   Mann-Whitney U, one-sided (as Kayenta does), plus a ratio: p99 (median of the per-period
   p99s) when the backend computes percentiles, otherwise the invocation-weighted average.
@@ -36,6 +37,11 @@ from typing import Any
 
 from canary_tui.domain.metrics import MetricKey, VariantMetrics
 from canary_tui.domain.models import traffic_shares
+from canary_tui.domain.stats import (
+    chisquare_two_categories,
+    fisher_exact_greater,
+    mann_whitney_u_greater,
+)
 
 # chi-square is an approximation; below this expected count per cell its p-value misleads.
 MIN_EXPECTED_COUNT = 5.0
@@ -222,8 +228,6 @@ def error_rate_check(
     thresholds: VerdictThresholds,
 ) -> CheckResult:
     """Fisher's exact test, one-sided: are the canary's errors more frequent than baseline's?"""
-    from scipy.stats import fisher_exact
-
     # CloudWatch sums are floats; counts of requests are whole, and errors cannot exceed them.
     canary_n = round(max(canary_requests, 0.0))
     baseline_n = round(max(baseline_requests, 0.0))
@@ -243,9 +247,9 @@ def error_rate_check(
     canary_rate = canary_e / canary_n * 100.0
     baseline_rate = baseline_e / baseline_n * 100.0
     increase = canary_rate - baseline_rate
-    table = [[canary_e, canary_n - canary_e], [baseline_e, baseline_n - baseline_e]]
-    _, p_value = fisher_exact(table, alternative="greater")
-    p_value = float(p_value)
+    p_value = fisher_exact_greater(
+        canary_e, canary_n - canary_e, baseline_e, baseline_n - baseline_e
+    )
     numbers.update(
         canary_rate_pct=_rounded(canary_rate),
         baseline_rate_pct=_rounded(baseline_rate),
@@ -288,8 +292,6 @@ def latency_check(
     canary: VariantMetrics, baseline: VariantMetrics, thresholds: VerdictThresholds
 ) -> CheckResult:
     """Mann-Whitney U on per-period ModelLatency averages, plus the p99 or average ratio."""
-    from scipy.stats import mannwhitneyu
-
     canary_avg = dict(canary.get(MetricKey.MODEL_LATENCY_AVG).points)
     baseline_avg = dict(baseline.get(MetricKey.MODEL_LATENCY_AVG).points)
     numbers: dict[str, Number] = {
@@ -304,10 +306,9 @@ def latency_check(
             + ("the canary" if len(canary_avg) < 2 else "the baseline"),
             numbers,
         )
-    result = mannwhitneyu(
-        list(canary_avg.values()), list(baseline_avg.values()), alternative="greater"
+    u_statistic, p_value = mann_whitney_u_greater(
+        list(canary_avg.values()), list(baseline_avg.values())
     )
-    p_value = float(result.pvalue)
     canary_p99 = canary.get(MetricKey.MODEL_LATENCY_P99).values
     baseline_p99 = baseline.get(MetricKey.MODEL_LATENCY_P99).values
     if canary_p99 and baseline_p99:
@@ -330,7 +331,7 @@ def latency_check(
         canary_ms=_rounded(canary_value, 3),
         baseline_ms=_rounded(baseline_value, 3),
         ratio=_rounded(ratio, 4),
-        u_statistic=_rounded(float(result.statistic), 3),
+        u_statistic=_rounded(u_statistic, 3),
         p_value=_rounded(p_value, 8),
         test="mannwhitneyu(alternative='greater') on per-period ModelLatency averages",
     )
@@ -364,8 +365,6 @@ def traffic_split_check(
     thresholds: VerdictThresholds,
 ) -> CheckResult:
     """Chi-square goodness of fit of (canary, everyone else) against the configured shares."""
-    from scipy.stats import chisquare
-
     observed_share = canary_requests / total_requests * 100.0 if total_requests > 0 else None
     numbers: dict[str, Number] = {
         "canary_requests": round(canary_requests),
@@ -400,12 +399,13 @@ def traffic_split_check(
             f"traffic split {share_text}: too few requests to test",
             numbers,
         )
-    statistic, p_value = chisquare([canary_requests, total_requests - canary_requests], expected)
-    p_value = float(p_value)
+    statistic, p_value = chisquare_two_categories(
+        [canary_requests, total_requests - canary_requests], expected
+    )
     deviation = observed_share - configured_share_pct
     numbers.update(
         deviation_pp=_rounded(deviation, 4),
-        chi2=_rounded(float(statistic), 4),
+        chi2=_rounded(statistic, 4),
         p_value=_rounded(p_value, 8),
         test="chisquare",
     )

@@ -6,9 +6,9 @@ hooks (``compose``-time widgets, ``verdict_ramp_mounted``, ``after_metrics_rende
 ``quit_blocked_by_ramp``); everything else (state, workers, messages, keys) lives here.
 
 * Verdict: computed from the metrics the console already fetched (no extra API call), in a
-  thread worker (scipy's first import takes about a second; never on the event loop), each
-  time the selected endpoint's metrics window moves. The audit log says when the weights
-  last changed, so the traffic split is judged from then on.
+  thread worker (it reads the audit log and runs the exact tests: file and CPU work, kept off
+  the event loop), each time the selected endpoint's metrics window moves. The audit log
+  says when the weights last changed, so the traffic split is judged from then on.
 * Ramps: ``r`` shows the plan (editable, validated) and starts it on ``y``; a RampRunner runs
   in a thread worker and posts its progress; ``P`` pauses or resumes, ``S`` skips ahead,
   ``X`` aborts (rolls back; both asked first). Ramps found unfinished on disk at start are
@@ -275,12 +275,6 @@ class VerdictRampScreen(Screen[None]):
                     else "traffic split judged against the current weights"
                 ),
                 split_since=split_start(changed_at, frame.period_seconds),
-            )
-        except ImportError:
-            view = VerdictView(
-                endpoint.name,
-                message="needs scipy (a dependency of canary-tui): pip install scipy",
-                window=window,
             )
         except ValueError as error:
             view = VerdictView(endpoint.name, message=f"cannot judge: {error}", window=window)
