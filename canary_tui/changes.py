@@ -15,13 +15,15 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError, ChangeKind
-from canary_tui.aws.backend import Backend
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound, UpdateInProgress
 from canary_tui.domain.models import Endpoint, traffic_shares
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
+
+if TYPE_CHECKING:
+    from canary_tui.aws.backend import Backend
 
 ChangeSource = Literal["console", "cli", "ramp"]
 Plan = WeightPlan | CapacityPlan

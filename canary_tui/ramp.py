@@ -31,10 +31,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from canary_tui.aws.backend import Backend
-from canary_tui.aws.cloudwatch import ALARM_MISSING
 from canary_tui.aws.errors import AwsError
 from canary_tui.changes import ChangeRefused, ChangeService, SettleTimeout
 from canary_tui.domain.metrics import VariantRef
@@ -62,6 +60,9 @@ from canary_tui.domain.ramp import (
 )
 from canary_tui.domain.verdict import Verdict, VerdictThresholds, compute_verdict
 from canary_tui.domain.weights import WeightInputError, plan_all_to, plan_canary_share
+
+if TYPE_CHECKING:
+    from canary_tui.aws.backend import Backend
 
 RAMPS_DIR_NAME = "ramps"
 
@@ -320,6 +321,8 @@ class RampRunner:
         if not endpoint.is_writable:
             raise RampPlanError(f"{endpoint.name} is {endpoint.status}, not InService")
         if plan.alarm_names:
+            from canary_tui.aws.cloudwatch import ALARM_MISSING
+
             states = self.backend.cloudwatch.alarm_states(plan.alarm_names)
             missing = [name for name, value in states.items() if value == ALARM_MISSING]
             if missing:

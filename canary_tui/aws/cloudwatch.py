@@ -33,9 +33,6 @@ MAX_ALARM_NAMES_PER_CALL = 100
 ALARM_MISSING = "MISSING"
 # CloudWatch accepts these periods below a minute (high-resolution metrics), then minutes.
 _SUB_MINUTE_PERIODS = frozenset({1, 5, 10, 30})
-MAX_ALARM_NAMES_PER_CALL = 100
-#: What :meth:`CloudWatchGateway.alarm_states` reports for a name no alarm has.
-ALARM_MISSING = "MISSING"
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

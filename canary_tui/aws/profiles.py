@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, Protocol
 
-import botocore.session
-
 from canary_tui.aws.errors import translated
 
 #: The profile boto3 uses when none is named.
@@ -32,6 +30,8 @@ class ProfileInfo:
 def list_profiles() -> list[ProfileInfo]:
     """Every profile in the AWS config and credentials files, sorted by name."""
     with translated():
+        import botocore.session  # ~30 ms: only when profiles are listed
+
         session = botocore.session.Session()
         names = sorted(set(session.available_profiles))
         # The raw per-profile sections: boto3.Session(profile_name=x).region_name would let

@@ -7,10 +7,9 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from canary_tui.aws.backend import Backend, build_backend
-from canary_tui.aws.session import AwsClients, AwsTarget
-
 if TYPE_CHECKING:
+    from canary_tui.aws.backend import Backend
+    from canary_tui.aws.session import AwsTarget
     from canary_tui.config import Settings
 
 EXIT_OK = 0
@@ -60,6 +59,9 @@ def target_flags(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def target_from_settings(settings: Settings) -> AwsTarget:
+    # boto3 (imported by the session module) costs ~0.1 s: only commands that talk to AWS pay.
+    from canary_tui.aws.session import AwsTarget
+
     return AwsTarget(
         profile=settings.profile, region=settings.region, endpoint_url=settings.endpoint_url
     )
@@ -72,6 +74,9 @@ def target_from_args(args: argparse.Namespace) -> AwsTarget:
 
 
 def backend_from_args(args: argparse.Namespace) -> Backend:
+    from canary_tui.aws.backend import build_backend
+    from canary_tui.aws.session import AwsClients
+
     return build_backend(AwsClients(target_from_args(args)))
 
 

@@ -6,7 +6,6 @@ import argparse
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from canary_tui.aws.backend import Backend
 from canary_tui.aws.errors import translated
 from canary_tui.cli.common import add_target_arguments
 from canary_tui.cli.console_settings import (
@@ -21,6 +20,7 @@ from canary_tui.ui.options import ConsoleOptions
 
 if TYPE_CHECKING:
     from canary_tui.audit import AuditLog
+    from canary_tui.aws.backend import Backend
     from canary_tui.ui.ramping import RampLauncher
     from canary_tui.ui.targets import TargetSwitcher
 

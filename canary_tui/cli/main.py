@@ -26,6 +26,24 @@ COMMAND_MODULES = (
     "completion",
     "serve",
 )
+#: The module of each command. ``canary-tui demo`` imports only ``cli/demo.py``: the other
+#: commands' modules pull in boto3 and friends (~0.2 s), which the console's first frame
+#: should not wait for. ``tests/unit/test_cli_main.py`` keeps this in step with the modules.
+MODULE_OF_COMMAND = {
+    "console": "console",
+    "demo": "demo",
+    "status": "status",
+    "set-weights": "set_weights",
+    "set-capacity": "set_weights",
+    "promote": "set_weights",
+    "rollback": "set_weights",
+    "audit": "audit",
+    "verdict": "verdict",
+    "ramp": "ramp",
+    "config": "config_cmd",
+    "completion": "completion",
+    "serve": "serve",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,28 +52,31 @@ class _Parser(argparse.ArgumentParser):
         fail(f"{message} (see {self.prog} --help)", EXIT_BAD_INPUT)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with a known ``command``, only that command's (same behaviour for
+    it, and the other commands' modules are not imported)."""
     parser = _Parser(
         prog="canary-tui",
         description="A keyboard-driven console for canary rollouts of SageMaker variants.",
     )
     parser.add_argument("--version", action="version", version=f"canary-tui {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    only = MODULE_OF_COMMAND.get(command or "")
+    for name in (only,) if only else COMMAND_MODULES:
         module = importlib.import_module(f"canary_tui.cli.{name}")
         module.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     arguments = list(sys.argv[1:] if argv is None else argv)
     # Plain `canary-tui [flags]` opens the console, like `k9s`.
     if not arguments or (
         arguments[0].startswith("-") and arguments[0] not in {"-h", "--help", "--version"}
     ):
         arguments = ["console", *arguments]
-    args = parser.parse_args(arguments)
+    # `canary-tui --help` and a mistyped command get the whole parser (the list of commands).
+    args = build_parser(arguments[0]).parse_args(arguments)
     try:
         code: int = args.run(args)
     except (UsageError, WeightInputError) as error:

@@ -12,9 +12,9 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from canary_tui.audit import AuditEntry, AuditLog
-from canary_tui.aws.backend import Backend
 from canary_tui.changes import ChangeService
 from canary_tui.domain.ramp import DEFAULT_STEPS, RampPlanError, RampState
 from canary_tui.domain.verdict import VerdictThresholds
@@ -27,6 +27,9 @@ from canary_tui.ramp import (
     RampStore,
     SystemClock,
 )
+
+if TYPE_CHECKING:
+    from canary_tui.aws.backend import Backend
 
 
 class RampLauncher:

@@ -7,17 +7,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import boto3
-
-from canary_tui.audit import AuditLog
-from canary_tui.aws.backend import build_backend
 from canary_tui.aws.errors import ConfigurationProblem, translated
-from canary_tui.aws.profiles import ProfileInfo, is_production, is_read_only, list_profiles
-from canary_tui.aws.session import AwsClients, AwsTarget, client_config
-from canary_tui.changes import ChangeService
+from canary_tui.aws.profiles import ProfileInfo, is_production, is_read_only
 from canary_tui.ui.ports import ChangeApplier, ConsoleBackend
+
+if TYPE_CHECKING:
+    from canary_tui.audit import AuditLog
+
+# boto3 and the backend are imported inside the blocking methods (worker threads): importing
+# boto3 takes ~0.1 s, which the console's first frame should not wait for.
 
 _REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 
@@ -65,6 +65,8 @@ class TargetSwitcher(Protocol):
 
 def sagemaker_regions() -> list[str]:
     """Regions with SageMaker in every partition botocore knows (read from its data files)."""
+    import boto3
+
     session = boto3.Session()
     regions: set[str] = set()
     for partition in session.get_available_partitions():
@@ -100,12 +102,18 @@ class AwsTargetSwitcher:
         self.max_attempts = max_attempts
 
     def profiles(self) -> list[ProfileInfo]:
+        from canary_tui.aws.profiles import list_profiles
+
         return list_profiles()
 
     def regions(self) -> list[str]:
         return sagemaker_regions()
 
     def connect(self, profile: str | None, region: str | None) -> Connection:
+        from canary_tui.aws.backend import build_backend
+        from canary_tui.aws.session import AwsClients, AwsTarget, client_config
+        from canary_tui.changes import ChangeService
+
         if region is not None:
             check_region(region, self.regions())
         clients = AwsClients(
@@ -154,6 +162,8 @@ class DemoTargetSwitcher:
         return sagemaker_regions()
 
     def connect(self, profile: str | None, region: str | None) -> Connection:
+        from canary_tui.aws.backend import build_backend
+        from canary_tui.changes import ChangeService
         from canary_tui.demo.clients import DEMO_REGION, DemoAwsClients
 
         if profile is not None:
