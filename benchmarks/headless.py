@@ -7,7 +7,8 @@ Run as a child process by ``benchmarks.run`` (its own RSS, its own GIL)::
 Drives the real :class:`canary_tui.ui.app.CanaryApp` through Textual's Pilot, ``ctrl+r`` once
 per simulated minute (the default cadence follows the 60 s metric period) with the app's clock
 advanced by a minute each time, and prints one JSON object: API calls per refresh, metric
-queries, event-loop lateness of a 10 ms heartbeat during refreshes, and RSS over time.
+queries, event-loop lateness of a 10 ms heartbeat during refreshes, RSS over time, and
+whether the verdict panel judged the endpoint on screen (and loaded no scipy or numpy).
 Polling timers are off (``poll=False``): the refreshes are the ones the timer would start.
 """
 
@@ -116,6 +117,8 @@ async def simulate(url: str, minutes: int) -> dict[str, Any]:
                 rss.append((minute, rss_mb()))
         described = len(screen.endpoints)
         listed = len(screen.summaries)
+        shown = screen.verdicts.get(FIRST_ENDPOINT)
+        verdict_computed = shown is not None and shown.verdict is not None
 
     # Steady state: after the background loop has described every endpoint once, a refresh
     # is just the poll (the loop re-describes an endpoint only every 300 s of wall time).
@@ -152,8 +155,10 @@ async def simulate(url: str, minutes: int) -> dict[str, Any]:
         "heartbeat_max_ms": max(heartbeat.lateness, default=float("nan")) * 1000,
         "refresh_seconds_median": statistics.median(r["seconds"] for r in refreshes),
         "rss_mb": rss,
-        # The verdict panel computes with scipy.stats, imported on its first verdict.
-        "scipy_loaded": "scipy.stats" in sys.modules,
+        # The RSS above includes the verdict panel's statistics: true when it judged once.
+        "verdict_computed": verdict_computed,
+        # The verdict's tests are plain Python (canary_tui.domain.stats): expected empty.
+        "numeric_modules_loaded": sorted(m for m in ("scipy", "numpy") if m in sys.modules),
     }
 
 

@@ -2,7 +2,7 @@
 
 Each line: figure, measured value, target, ok / MISS (or ``info`` for a figure without a
 target, like the yardstick). Everything runs against a moto server child on loopback with
-200 generated endpoints x 3 variants. Takes a few minutes; ``--quick`` fewer repeats and
+200 generated endpoints x 3 variants, except ``stats``: the verdict's tests, timed in-process. Takes a few minutes; ``--quick`` fewer repeats and
 shorter windows. Not a test: the exit code is 0 whatever the figures (machine speed is not
 a failure); pass ``--strict`` to exit 1 on a MISS.
 """
@@ -259,8 +259,10 @@ def memory(hour: dict[str, Any], figures: list[Figure]) -> None:
     half = next(mb for minute, mb in samples if minute >= hour["minutes"] // 2)
     growth = final - half
     trail = " ".join(f"{minute}m:{mb:.0f}" for minute, mb in samples[:: max(1, len(samples) // 4)])
-    if hour.get("scipy_loaded"):
-        trail += ", scipy loaded"
+    trail += ", verdict shown" if hour.get("verdict_computed") else ", NO verdict computed"
+    loaded = hour.get("numeric_modules_loaded")
+    if loaded:
+        trail += f", {'+'.join(loaded)} loaded"
     report(
         Figure(
             f"RSS, {hour['listed']}x3 after {hour['minutes']} simulated min",
@@ -360,28 +362,55 @@ def terminal_figures(
     )
 
 
-def scipy_cost(figures: list[Figure]) -> None:
-    """What the verdict's scipy.stats adds to the console's RSS (it is loaded once, lazily)."""
+def module_cost(figures: list[Figure]) -> None:
+    """The console's modules alone, imported in a fresh interpreter: the floor under the RSS."""
     probe = (
-        "import canary_tui.ui.app\n"
+        "import sys\n"
+        "import canary_tui.ui.app, canary_tui.domain.verdict\n"
         "def rss():\n"
         "    for line in open('/proc/self/status'):\n"
         "        if line.startswith('VmRSS:'): return int(line.split()[1]) / 1024\n"
-        "before = rss()\n"
-        "import scipy.stats\n"
-        "print(before, rss())\n"
+        "print(rss(), '+'.join(m for m in ('scipy', 'numpy') if m in sys.modules) or '-')\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     ).stdout.split()
-    before, after = float(out[0]), float(out[1])
+    loaded = "" if out[1] == "-" else f"; {out[1]} loaded"
     report(
         Figure(
-            "  of which scipy.stats (verdict panel), loaded once",
-            f"+{after - before:.0f} MB (app modules alone: {before:.0f} MB)",
+            "  of which the app's modules, imported",
+            f"{float(out[0]):.0f} MB{loaded}",
             "-",
             None,
         ),
+        figures,
+    )
+
+
+def verdict_statistics(figures: list[Figure]) -> None:
+    """How long the verdict's tests take (canary_tui.domain.stats): a sanity check that
+    Fisher's test does not grow with the number of requests, not a target."""
+    from canary_tui.domain.stats import fisher_exact_greater, mann_whitney_u_greater
+
+    def per_call(call: Any, repeats: int) -> float:
+        began = time.perf_counter()
+        for _ in range(repeats):
+            call()
+        return (time.perf_counter() - began) / repeats
+
+    cases = {
+        "1 % canary, 1 h at 300 req/s": (30, 10_770, 1_000, 969_000 - 1_000),
+        "1.58 % vs 1 %, 1M req each (p=7e-292)": (15_800, 984_200, 10_000, 990_000),
+        "50/50 split, 1M req each, 50 % errors": (250_000, 250_000, 250_000, 250_000),
+    }
+    for label, table in cases.items():
+        seconds = per_call(lambda table=table: fisher_exact_greater(*table), 20)
+        report(Figure(f"verdict: Fisher, {label}", f"{seconds * 1e6:.0f} µs", "-", None), figures)
+    x = [50.0 + math.sin(i) for i in range(60)]
+    y = [50.5 + math.cos(i) for i in range(60)]
+    seconds = per_call(lambda: mann_whitney_u_greater(x, y), 200)
+    report(
+        Figure("verdict: Mann-Whitney U, 60 vs 60 periods", f"{seconds * 1e6:.0f} µs", "-", None),
         figures,
     )
 
@@ -390,9 +419,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter windows")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a figure misses")
-    parser.add_argument("--only", help="comma-separated: startup,hour,terminal")
+    parser.add_argument("--only", help="comma-separated: startup,hour,terminal,stats")
     args = parser.parse_args(argv)
-    parts = set((args.only or "startup,hour,terminal").split(","))
+    parts = set((args.only or "startup,hour,terminal,stats").split(","))
     figures: list[Figure] = []
     began = time.monotonic()
     print(
@@ -400,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} CPUs, python {sys.version.split()[0]}",
         flush=True,
     )
+    if "stats" in parts:
+        verdict_statistics(figures)
     if "startup" in parts:
         startup(3 if args.quick else 7, figures)
         demo_phases(figures)
@@ -413,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
                 metric_queries(hour, figures)
                 event_loop_stall(hour, figures)
                 memory(hour, figures)
-                scipy_cost(figures)
+                module_cost(figures)
             if "terminal" in parts:
                 if args.quick:  # a poll every 10 s, so a 20 s window holds two
                     terminal_figures(server.url, ["--refresh", "10"], 20, 3, figures)
