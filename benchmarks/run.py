@@ -2,9 +2,10 @@
 
 Each line: figure, measured value, target, ok / MISS (or ``info`` for a figure without a
 target, like the yardstick). Everything runs against a moto server child on loopback with
-200 generated endpoints x 3 variants, except ``stats``: the verdict's tests, timed in-process. Takes a few minutes; ``--quick`` fewer repeats and
-shorter windows. Not a test: the exit code is 0 whatever the figures (machine speed is not
-a failure); pass ``--strict`` to exit 1 on a MISS.
+200 generated endpoints x 3 variants, except ``stats``: the verdict's tests, timed
+in-process. Takes a few minutes; ``--quick`` fewer repeats and shorter windows. Not a test:
+the exit code is 0 whatever the figures (machine speed is not a failure); pass ``--strict``
+to exit 1 on a MISS.
 """
 
 from __future__ import annotations
