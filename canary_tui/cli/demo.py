@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_OK, UsageError, fail
+from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_BAD_INPUT, EXIT_OK, UsageError, fail
 
 if TYPE_CHECKING:
     from canary_tui.config import Settings
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SEED = 1
 DEMO_REFRESH_SECONDS = 5.0
+DEMO_AUDIT_FILE = "audit.jsonl"
 
 
 def _positive_seconds(text: str) -> float:
@@ -100,8 +101,6 @@ def _check_demo_extra() -> None:
 
 def run(args: argparse.Namespace) -> int:
     _check_demo_extra()
-    if not args.headless:
-        console_settings_of_demo(args)  # a bad setting exits 2 before any server starts
     from canary_tui.demo.server import DemoServerError, Terminated, termination_raises
 
     try:
@@ -154,20 +153,50 @@ def _run_demo_console(args: argparse.Namespace, stack: ExitStack) -> int:
     worker (:class:`DemoStart`). This function's stack still owns the server and the
     simulator, so every way out tears both down, also a quit before they were ready.
     """
-    from canary_tui.cli.console_settings import console_options_from
-    from canary_tui.demo.clients import DEMO_REGION
     from canary_tui.demo.server import DemoServer
 
     server = DemoServer()
     stack.callback(server.stop)
     server.launch()
-    stack.enter_context(_demo_data_directory())
-    # Display settings (theme, ascii, keys, window) apply; the AWS target ones do not: the
-    # demo talks only to its own server, as its own read-only-or-not account.
-    settings = console_settings_of_demo(args)
-    read_only = args.read_only or settings.read_only
-    options = console_options_from(
-        settings,
+    data_directory = stack.enter_context(_demo_data_directory())
+    # The settings (file < CANARY_TUI_* < flags) are read by DemoStart behind the first
+    # frame: pydantic-settings costs ~0.1 s. Until then the console shows what the flags say;
+    # a bad setting closes it and exits 2.
+    start = DemoStart(server, args)
+    stack.callback(start.close)  # runs before server.stop: the simulator stops first
+
+    return run_starting_console(
+        start, first_frame_options(args), audit_path=data_directory / DEMO_AUDIT_FILE
+    )
+
+
+def first_frame_options(args: argparse.Namespace) -> ConsoleOptions:
+    """The demo console's options from its flags alone, before the settings are read; with
+    no settings file or CANARY_TUI_* variable they equal :func:`demo_console_options`."""
+    from canary_tui.demo.clients import DEMO_REGION
+    from canary_tui.ui.options import ConsoleOptions
+
+    options = ConsoleOptions(ascii=args.ascii, **({"theme": args.theme} if args.theme else {}))
+    return _demo_overrides(options, read_only=args.read_only, region=DEMO_REGION)
+
+
+def demo_console_options(args: argparse.Namespace, settings: Settings) -> ConsoleOptions:
+    """Display settings (theme, ascii, keys, window) apply; the AWS target ones do not: the
+    demo talks only to its own server, as its own read-only-or-not account."""
+    from canary_tui.cli.console_settings import console_options_from
+    from canary_tui.demo.clients import DEMO_REGION
+
+    options = console_options_from(settings)
+    return _demo_overrides(
+        options, read_only=args.read_only or settings.read_only, region=DEMO_REGION
+    )
+
+
+def _demo_overrides(options: ConsoleOptions, *, read_only: bool, region: str) -> ConsoleOptions:
+    import dataclasses
+
+    return dataclasses.replace(
+        options,
         read_only=read_only,
         always_read_only=read_only,
         production=False,
@@ -175,19 +204,16 @@ def _run_demo_console(args: argparse.Namespace, stack: ExitStack) -> int:
         refresh_seconds=DEMO_REFRESH_SECONDS,
         mode_label="demo",
         demo=True,
-        region=DEMO_REGION,  # known before the server is: the status line says it at once
+        region=region,  # known before the server is: the status line says it at once
     )
-    start = DemoStart(server, args, settings.effective_audit_path, read_only=read_only)
-    stack.callback(start.close)  # runs before server.stop: the simulator stops first
-
-    return run_starting_console(start, options, audit_path=settings.effective_audit_path)
 
 
 def run_starting_console(
     factory: BackendFactory, options: ConsoleOptions, *, audit_path: Path
 ) -> int:
     """Run the console that paints first and gets its backend from ``factory`` in a
-    worker; a factory failure exits with its one line once the console has closed."""
+    worker; a factory failure exits with its one line once the console has closed (exit 2
+    when it was bad input, such as a bad setting)."""
     from canary_tui.audit import AuditLog
     from canary_tui.ui.app import CanaryApp
 
@@ -204,7 +230,8 @@ def run_starting_console(
 
         raise Terminated(received[0])  # run() tears down and ends quietly, as before
     if app.start_error is not None:
-        fail(app.start_error, EXIT_AWS_FAILURE)
+        bad_input = isinstance(app.start_failure, UsageError)
+        fail(app.start_error, EXIT_BAD_INPUT if bad_input else EXIT_AWS_FAILURE)
     return int(result or 0)
 
 
@@ -244,18 +271,9 @@ class DemoStart:
     it, and refuses to let a factory that is still running start one afterwards.
     """
 
-    def __init__(
-        self,
-        server: DemoServer,
-        args: argparse.Namespace,
-        audit_path: Path,
-        *,
-        read_only: bool,
-    ) -> None:
+    def __init__(self, server: DemoServer, args: argparse.Namespace) -> None:
         self.server = server
         self.args = args
-        self.audit_path = audit_path
-        self.read_only = read_only
         self.simulator_thread: SimulatorThread | None = None
         self._lock = threading.Lock()
         self._closed = False
@@ -273,6 +291,9 @@ class DemoStart:
         from canary_tui.ui.startup import StartedBackend
         from canary_tui.ui.targets import DemoTargetSwitcher
 
+        settings = console_settings_of_demo(self.args)  # UsageError: the CLI exits 2
+        options = demo_console_options(self.args, settings)
+        read_only = options.read_only
         url = self.server.wait_until_ready()
         # The simulator gets clients of its own: the console may reset its clients
         # (credential refresh) at any time, and must never share a connection pool with a
@@ -292,13 +313,14 @@ class DemoStart:
                 raise DemoServerError("the demo was closed while it was starting")
             self.simulator_thread = SimulatorThread(simulator, interval=self.args.tick).start()
         backend = build_backend(DemoAwsClients(url), label="demo")
-        audit = AuditLog(self.audit_path)
+        audit = AuditLog(settings.effective_audit_path)
         return StartedBackend(
             backend=backend,
-            change_service=None if self.read_only else ChangeService(backend, audit, "console"),
-            switcher=DemoTargetSwitcher(url, audit=audit, read_only=self.read_only),
-            ramps=None if self.read_only else ramp_launcher(backend, audit),
+            change_service=None if read_only else ChangeService(backend, audit, "console"),
+            switcher=DemoTargetSwitcher(url, audit=audit, read_only=read_only),
+            ramps=None if read_only else ramp_launcher(backend, audit),
             region=DEMO_REGION,
+            options=options,
         )
 
     def close(self) -> None:
@@ -329,7 +351,7 @@ def _demo_data_directory() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="canary-tui-demo-data-") as directory:
         overrides = {
             "XDG_DATA_HOME": directory,  # platformdirs' user data dir on Linux and BSD
-            "CANARY_TUI_AUDIT_PATH": str(Path(directory) / "audit.jsonl"),
+            "CANARY_TUI_AUDIT_PATH": str(Path(directory) / DEMO_AUDIT_FILE),
         }
         previous = {name: os.environ.get(name) for name in overrides}
         os.environ.update(overrides)

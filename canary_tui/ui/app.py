@@ -65,6 +65,8 @@ class CanaryApp(SettingsApp):
         self._options_when_started = self.options
         #: One line for a person when the backend factory failed (the app then exits).
         self.start_error: str | None = None
+        #: What the factory raised (the CLI picks the exit code from its type).
+        self.start_failure: BaseException | None = None
 
     @classmethod
     def starting(
@@ -103,12 +105,14 @@ class CanaryApp(SettingsApp):
         if event.state is WorkerState.SUCCESS and isinstance(worker.result, StartedBackend):
             self._install(worker.result)
         elif event.state is WorkerState.ERROR:
-            self.start_error = start_failure_text(worker.error or RuntimeError("unknown"))
+            self.start_failure = worker.error or RuntimeError("unknown")
+            self.start_error = start_failure_text(self.start_failure)
             self.exit(return_code=1)
 
     def _install(self, started: StartedBackend) -> None:
         """Hand the console its real backend, then poll exactly as a normal start does."""
-        options = self._options_when_started
+        shown = self.options
+        options = started.options or self._options_when_started
         if started.region is not None:
             options = dataclasses.replace(options, region=started.region)
         self._backend_factory = None
@@ -117,6 +121,12 @@ class CanaryApp(SettingsApp):
         self.ramps = None if options.read_only else started.ramps
         self.switcher = started.switcher
         self.options = options
+        if (shown.theme, shown.ascii, dict(shown.keymap)) != (
+            options.theme,
+            options.ascii,
+            dict(options.keymap),
+        ):
+            self._apply_display()  # the settings file or CANARY_TUI_* said otherwise
         self.sub_title = options.mode_label or started.backend.label
         # The console screen keeps its widgets, focus and any dialog open above it.
         screen = self.console_screen
@@ -124,6 +134,7 @@ class CanaryApp(SettingsApp):
         screen.change_service = self.change_service
         screen.options = options
         screen.stale_cause = None
+        screen.refresh_bindings()  # the settings may have made it read-only
         if self.switcher is not None:
             self._load_choices(None)
         if options.poll:

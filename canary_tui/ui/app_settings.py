@@ -75,6 +75,12 @@ class SettingsApp(App[int]):
         return filters
 
     def on_mount(self) -> None:
+        self._apply_display()
+        if self.switcher is not None:
+            self._load_choices(None)
+
+    def _apply_display(self) -> None:
+        """Theme, ASCII mode, production band and key map from :attr:`options`."""
         self.set_class(self.options.ascii, "-ascii")
         self.set_class(self.options.production, "-production")
         warning = apply_theme(self, self.options.theme)
@@ -88,8 +94,6 @@ class SettingsApp(App[int]):
             self.set_keymap(resolved.keymap)
             if resolved.warning:
                 self.notify(resolved.warning, title="Key map", severity="warning", timeout=8)
-        if self.switcher is not None:
-            self._load_choices(None)
 
     # -- where we are -----------------------------------------------------------------------
     @property

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from canary_tui.aws.errors import AwsError
 
 if TYPE_CHECKING:
+    from canary_tui.ui.options import ConsoleOptions
     from canary_tui.ui.ports import ChangeApplier, ConsoleBackend, EndpointReader, MetricsReader
     from canary_tui.ui.ramping import RampLauncher
     from canary_tui.ui.targets import TargetSwitcher
@@ -32,6 +33,10 @@ class StartedBackend:
     ramps: RampLauncher | None = None
     #: The region in effect, for the status line (None: keep the options' region).
     region: str | None = None
+    #: The console's options once the factory has read the settings (None: keep the ones it
+    #: started with). Reading them takes pydantic-settings (~0.1 s), so the demo does it here,
+    #: behind the first frame; theme, ASCII mode and key map are re-applied if they differ.
+    options: ConsoleOptions | None = None
 
 
 #: Blocking: called once, in a thread worker, after the console's first frame.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import select
@@ -22,7 +23,7 @@ import pytest
 from canary_tui.audit import default_audit_path
 from canary_tui.cli import demo
 from canary_tui.cli.console import ConsoleOptions
-from canary_tui.cli.main import main
+from canary_tui.cli.main import build_parser, main
 from canary_tui.demo.seed import CANARY_ENDPOINT, DEMO_ENDPOINTS
 from canary_tui.demo.server import DemoServerError
 from canary_tui.ui.startup import BackendFactory
@@ -328,3 +329,51 @@ def test_console_paints_before_the_account_is_ready_and_stops_cleanly_on_a_signa
         os.close(master)
     assert wait_until_gone(server_pid)
     assert b"Traceback" not in shown + rest
+
+
+@pytest.mark.parametrize(
+    "flags", [[], ["--theme", "nord", "--ascii"], ["--read-only"]], ids=["none", "display", "ro"]
+)
+def test_the_first_frame_shows_what_the_settings_say_when_there_is_no_settings_file(
+    flags: list[str],
+) -> None:
+    # The demo paints before it reads the settings (pydantic-settings is ~0.1 s). With no
+    # settings file and no CANARY_TUI_* variable nothing may change once they are read.
+    args = build_parser("demo").parse_args(["demo", *flags])
+    first = demo.first_frame_options(args)
+    read = demo.demo_console_options(args, demo.console_settings_of_demo(args))
+    assert dataclasses.replace(read, audit_path=None) == first
+
+
+def test_a_bad_setting_closes_the_console_and_exits_2_with_one_line() -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    process = subprocess.Popen(
+        [*CLI, "demo", "--tick", "60"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env={**os.environ, "TERM": "xterm-256color", "CANARY_TUI_WINDOW": "2d"},
+        start_new_session=True,
+    )
+    os.close(terminal)
+    try:
+        shown = _read_pty_until(master, b"canary-tui: ", time.monotonic() + 30)
+        server_pids = child_pids(process.pid)
+        assert process.wait(timeout=20) == 2
+        shown += _drain_pty(master)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    for pid in server_pids:
+        assert wait_until_gone(pid)
+    error = shown.split(b"canary-tui: ", 1)[1].splitlines()[0].decode()
+    assert "CANARY_TUI_WINDOW" in error and "window" in error
+    assert b"Traceback" not in shown

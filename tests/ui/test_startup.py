@@ -99,3 +99,25 @@ async def test_until_the_factory_returns_the_placeholder_refuses_reads() -> None
     assert reader_error is not None and reader_error.message == STARTING
     assert app.backend.label == "demo"
     assert app.options.poll is False
+
+
+async def test_options_from_the_factory_replace_the_first_frames_theme_ascii_and_keys(
+    backend: Backend, canary_endpoint: str
+) -> None:
+    # The demo reads its settings in the factory: the first frame shows what the flags said.
+    read = ConsoleOptions(
+        mode_label="demo", theme="nord", ascii=True, keymap={"help": "f1"}, region="us-east-1"
+    )
+
+    def factory() -> StartedBackend:
+        return StartedBackend(backend=backend, change_service=None, options=read)
+
+    app = starting_app(factory)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.theme == "textual-dark" and not app.has_class("-ascii")
+        await wait_for(pilot, lambda: app.options is read, "the factory's options are in force")
+        await wait_for(pilot, lambda: app.theme == "nord", "the theme of the settings")
+        assert app.has_class("-ascii")
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "f1 opens help")
+        assert console(app).options is read
