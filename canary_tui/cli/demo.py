@@ -173,7 +173,7 @@ def _run_demo_console(args: argparse.Namespace, stack: ExitStack) -> int:
 def first_frame_options(args: argparse.Namespace) -> ConsoleOptions:
     """The demo console's options from its flags alone, before the settings are read; with
     no settings file or CANARY_TUI_* variable they equal :func:`demo_console_options`."""
-    from canary_tui.demo.clients import DEMO_REGION
+    from canary_tui.demo.seed import DEMO_REGION
     from canary_tui.ui.options import ConsoleOptions
 
     options = ConsoleOptions(ascii=args.ascii, **({"theme": args.theme} if args.theme else {}))
@@ -184,7 +184,7 @@ def demo_console_options(args: argparse.Namespace, settings: Settings) -> Consol
     """Display settings (theme, ascii, keys, window) apply; the AWS target ones do not: the
     demo talks only to its own server, as its own read-only-or-not account."""
     from canary_tui.cli.console_settings import console_options_from
-    from canary_tui.demo.clients import DEMO_REGION
+    from canary_tui.demo.seed import DEMO_REGION
 
     options = console_options_from(settings)
     return _demo_overrides(

@@ -16,8 +16,10 @@ import botocore.session
 from botocore.config import Config
 
 from canary_tui.aws.session import AwsClients, AwsTarget, client_config
+from canary_tui.demo.seed import DEMO_REGION
 
-DEMO_REGION = "us-east-1"
+__all__ = ["DEMO_REGION", "DemoAwsClients", "isolated_session", "shell_exports"]
+
 DEMO_ACCESS_KEY_ID = "demo"
 DEMO_SECRET_ACCESS_KEY = "demo"
 

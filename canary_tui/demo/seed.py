@@ -10,6 +10,9 @@ if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
 DEMO_ROLE_ARN = "arn:aws:iam::123456789012:role/canary-tui-demo"
+#: The demo account's region (here, not in demo/clients.py: that imports boto3, and the
+#: demo's first frame names the region before boto3 is loaded).
+DEMO_REGION = "us-east-1"
 
 
 @dataclass(frozen=True, slots=True)

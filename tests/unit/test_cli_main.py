@@ -55,3 +55,18 @@ def test_the_consoles_first_frame_does_not_import_boto3(command: str) -> None:
     )
     assert not [name for name in HEAVY_FOR_THE_FIRST_FRAME if name in loaded]
     assert "canary_tui.cli.status" not in loaded  # other commands' modules stay unloaded
+
+
+def test_the_demo_builds_its_first_frame_without_boto3_or_pydantic() -> None:
+    # Everything `canary-tui demo` does before app.run(), but launching the server.
+    loaded = _modules_after(
+        "from canary_tui.cli.main import build_parser\n"
+        "from canary_tui.cli import demo\n"
+        "from canary_tui.audit import AuditLog\n"
+        "from canary_tui.ui.app import CanaryApp\n"
+        "import canary_tui.demo.server\n"
+        "args = build_parser('demo').parse_args(['demo'])\n"
+        "options = demo.first_frame_options(args)\n"
+        "CanaryApp.starting(lambda: None, options, starting_text='…', audit=AuditLog())\n"
+    )
+    assert not [name for name in (*HEAVY_FOR_THE_FIRST_FRAME, "pydantic") if name in loaded]
