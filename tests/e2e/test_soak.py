@@ -309,10 +309,6 @@ async def test_console_survives_random_keys_on_the_demo(demo_url: str, tmp_path:
     memory_after_warm_up: int | None = None
     detached_after_warm_up: Counter[str] = Counter()
     warm_snapshot: tracemalloc.Snapshot | None = None
-    # The verdict imports scipy.stats lazily, on its first run: a one-time load of ~25 MB of
-    # module objects, which would read as growth if it fell after the warm-up.
-    import scipy.stats  # noqa: F401
-
     tracemalloc.start()
     try:
         async with app.run_test(size=(80, 24)) as pilot:
