@@ -137,7 +137,11 @@ def fisher_exact_greater(a: int, b: int, c: int, d: int) -> float:
         upper = _sum_outward(1.0, mode, 1, terms.highest, terms.up)
         term, x = 1.0, mode
         while x > a:
-            term *= terms.down(x)
+            r = terms.down(x)
+            if r < 1.0 and term * r < NEGLIGIBLE * upper * (1.0 - r):
+                # Everything from here down, above a or below it, is negligible: p rounds to 1.
+                return 1.0
+            term *= r
             x -= 1
             upper += term
         # a > lowest here, so there is at least one term below a.

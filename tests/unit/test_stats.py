@@ -112,6 +112,12 @@ class TestFisherExactGreater:
             5.99572870e-310, rel=1e-6
         )
 
+    def test_a_canary_far_better_than_the_baseline_gives_one(self) -> None:
+        # 0.5 % vs 5 % errors: every table as extreme as this one or more is nearly all of them.
+        table = (5_000, 995_000, 50_000, 950_000)
+        assert fisher_exact_greater(*table) == 1.0
+        assert scipy_fisher_greater(*table) == pytest.approx(1.0, abs=1e-15)
+
     def test_beyond_double_precision_is_zero(self) -> None:
         assert fisher_exact_greater(50_000, 950_000, 10_000, 990_000) == 0.0
 
