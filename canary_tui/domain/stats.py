@@ -61,7 +61,7 @@ def _sum_outward(
 class _HypergeometricTerms:
     """Ratios of consecutive terms ``t(x) = C(K, x) C(N - K, n - x)`` of the hypergeometric
     distribution: ``K`` marked items (``marked``), ``N - K`` others (``unmarked``), ``n``
-    drawn (``drawn``). Products of counts up to a few million are exact in a double."""
+    drawn (``drawn``). Each ratio is a quotient of exact integer products, rounded once."""
 
     def __init__(self, marked: int, unmarked: int, drawn: int) -> None:
         self.marked = marked
@@ -117,9 +117,9 @@ def fisher_exact_greater(a: int, b: int, c: int, d: int) -> float:
     Method: the terms ``t(x) = C(a + c, x) C(b + d, a + b - x)`` are summed relative to the
     term at the mode, each from its neighbour by the ratio ``t(x + 1) / t(x)``, walking
     outward until the rest of the series is provably below 1e-17 of the sum. No factorial
-    or binomial coefficient is formed, so millions of requests cost no more than tens: the
-    work is the number of terms that matter (some standard deviations either side of the
-    mode) plus the steps from the mode out to ``a``, which are bounded the same way because
+    or binomial coefficient is formed, and the work is the number of terms that matter (some
+    standard deviations either side of the mode; the deviation grows like the square root of
+    the counts, not like the counts) plus the steps from the mode out to ``a``, bounded alike:
     a tail beyond ``exp(-800)`` of the mode's term is 0.0 in double precision and returned at
     once. A tail far above the mode is carried in log space, so a tiny p-value comes out tiny
     rather than 0 wherever a double can hold it (down to about 5e-324).
