@@ -27,7 +27,6 @@ from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
 from canary_tui.ui.screens.command_line import Command, CommandLine, completions
 from canary_tui.ui.screens.console import ConsoleScreen
-from canary_tui.ui.screens.profile_switch import PickTarget
 from canary_tui.ui.targets import Connection, TargetSwitcher
 from canary_tui.ui.themes import apply_theme, register_themes
 
@@ -35,6 +34,16 @@ from canary_tui.ui.themes import apply_theme, register_themes
 _CHANGE_IN_FLIGHT = "a change or ramp is running; switch when it has finished (or pause it)"
 #: Worker groups that write to the current target: never abandoned by a switch.
 _WRITING_GROUPS = frozenset({"change", "ramp"})
+
+
+#: Modules of screens opened by a key, imported after the first frame (see _import_dialogs).
+DIALOG_MODULES = (
+    "canary_tui.ui.screens.editor",
+    "canary_tui.ui.screens.confirm",
+    "canary_tui.ui.screens.help",
+    "canary_tui.ui.screens.audit",
+    "canary_tui.ui.screens.profile_switch",
+)
 
 
 class SettingsApp(App[int]):
@@ -78,6 +87,17 @@ class SettingsApp(App[int]):
         self._apply_display()
         if self.switcher is not None:
             self._load_choices(None)
+        self.call_after_refresh(self._import_dialogs)
+
+    @work(thread=True, exit_on_error=False, group="import dialogs")
+    def _import_dialogs(self) -> None:
+        """The dialogs are imported where they open, so the first frame does not wait for
+        them (~20 ms); importing them now, behind it, keeps the first ``w`` as quick as
+        the next."""
+        import importlib
+
+        for name in DIALOG_MODULES:
+            importlib.import_module(name)
 
     def _apply_display(self) -> None:
         """Theme, ASCII mode, production band and key map from :attr:`options`."""
@@ -163,6 +183,8 @@ class SettingsApp(App[int]):
             )
             for profile in self._profiles
         ]
+        from canary_tui.ui.screens.profile_switch import PickTarget
+
         current = self.options.profile
         self.push_screen(
             PickTarget("Switch profile", choices, current),
@@ -170,6 +192,8 @@ class SettingsApp(App[int]):
         )
 
     def _pick_region(self) -> None:
+        from canary_tui.ui.screens.profile_switch import PickTarget
+
         choices = [(region, region) for region in self._regions]
         self.push_screen(
             PickTarget("Switch region", choices, self.options.region),

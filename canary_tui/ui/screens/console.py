@@ -37,10 +37,6 @@ from canary_tui.ui.refresh import (
     latency_label,
     refresh_describes,
 )
-from canary_tui.ui.screens.audit import AuditScreen
-from canary_tui.ui.screens.confirm import ConfirmChange, RefusedDialog
-from canary_tui.ui.screens.editor import CapacityEditor, WeightEditor
-from canary_tui.ui.screens.help import HelpScreen
 from canary_tui.ui.screens.verdict_ramp import (
     RAMP_WRITE_ACTIONS,
     VERDICT_RAMP_BINDINGS,
@@ -276,6 +272,8 @@ class ConsoleScreen(VerdictRampScreen):
         if self.audit is None:
             self.notify("No audit log configured.", severity="warning")
             return
+        from canary_tui.ui.screens.audit import AuditScreen
+
         self.app.push_screen(AuditScreen(self.audit, self.selected))
 
     # -- polling --------------------------------------------------------------------------
@@ -833,6 +831,8 @@ class ConsoleScreen(VerdictRampScreen):
         self.start_poll()
 
     def action_help(self) -> None:
+        from canary_tui.ui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen(self.help_bindings(), self.read_only))
 
     def action_quit(self) -> None:
@@ -969,6 +969,8 @@ class ConsoleScreen(VerdictRampScreen):
 
     @work(group="flow", exclusive=True, exit_on_error=False)
     async def _weights_flow(self, endpoint: Endpoint, focus: str | None) -> None:
+        from canary_tui.ui.screens.editor import WeightEditor
+
         with self._watching(endpoint.name):
             plan = await self.app.push_screen_wait(WeightEditor(endpoint, focus))
             if plan is None:
@@ -978,6 +980,8 @@ class ConsoleScreen(VerdictRampScreen):
 
     @work(group="flow", exclusive=True, exit_on_error=False)
     async def _capacity_flow(self, endpoint: Endpoint, variant: str) -> None:
+        from canary_tui.ui.screens.editor import CapacityEditor
+
         with self._watching(endpoint.name):
             plan = await self.app.push_screen_wait(CapacityEditor(endpoint, variant))
             if plan is None:
@@ -1004,6 +1008,8 @@ class ConsoleScreen(VerdictRampScreen):
             self.watching = None
 
     async def _confirm_and_apply(self, title: str, plan: Plan, confirmed: Endpoint) -> None:
+        from canary_tui.ui.screens.confirm import ConfirmChange
+
         dialog = ConfirmChange(title, plan)
         if not await self.app.push_screen_wait(dialog):
             self.notify("Cancelled: nothing was sent.", timeout=3)
@@ -1027,6 +1033,8 @@ class ConsoleScreen(VerdictRampScreen):
 
     async def _change_failed(self, error: BaseException, plan: Plan) -> None:
         if isinstance(error, ChangeRefused):
+            from canary_tui.ui.screens.confirm import RefusedDialog
+
             if error.live is not None:
                 self.post_message(EndpointDescribed(error.live))
             reopen = await self.app.push_screen_wait(
