@@ -21,7 +21,8 @@ from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ramping import RampLauncher
 from canary_tui.ui.screens.ramp import RampPlanDialog, RampQuestion
-from canary_tui.ui.widgets.metrics import MetricChart, MetricsPanel
+from canary_tui.ui.widgets.chart import MetricChart
+from canary_tui.ui.widgets.metrics import MetricsPanel
 from canary_tui.ui.widgets.ramp import RampPanel
 from canary_tui.ui.widgets.verdict import VerdictPanel
 from tests.ui.fakes import FakeBackend, FakeChangeService, fake_backend, frozen_clock, variant
@@ -152,7 +153,12 @@ class TestMarkers:
             screen = console(app)
             label = "▲ 09:10 new-model 5→10%"
             assert screen.query_one(MetricsPanel).border_subtitle == label
+            # At 80x24 the chart is made when first shown (g), with the markers.
+            assert screen.chart() is None
+            await pilot.press("g")
+            await wait_for(pilot, lambda: screen.chart() is not None, "g makes the chart")
             assert screen.query_one(MetricChart).border_subtitle == label
+            await pilot.press("g")
             # The verdict judged the split from the change on, and says so.
             await pilot.press("v")
             await pilot.pause()

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -52,10 +53,13 @@ from canary_tui.ui.view import (
     variant_rows,
 )
 from canary_tui.ui.widgets.footer import KeyFooter
-from canary_tui.ui.widgets.metrics import MetricChart, MetricsPanel
+from canary_tui.ui.widgets.metrics import MetricsPanel
 from canary_tui.ui.widgets.status_line import StatusLine, StatusState
 from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
 from canary_tui.ui.widgets.titles import set_border_titles
+
+if TYPE_CHECKING:
+    from canary_tui.ui.widgets.chart import MetricChart
 
 #: Actions that would call a write API; hidden and refused in read-only mode.
 WRITE_ACTIONS = (
@@ -229,18 +233,37 @@ class ConsoleScreen(VerdictRampScreen):
                 yield VariantsTable(id="variants", classes="pane")
                 yield from self.compose_verdict_ramp()
                 yield MetricsPanel(id="metrics", classes="pane")
-        yield MetricChart(id="chart", classes="pane")
+        if self._chart_at_start():
+            yield self._new_chart()
         yield KeyFooter(compact=True)
+
+    def _chart_at_start(self) -> bool:
+        show_chart = self.options.show_chart
+        return self.app.size.height >= 36 if show_chart is None else show_chart
+
+    def _new_chart(self) -> MetricChart:
+        from canary_tui.ui.widgets.chart import MetricChart
+
+        chart = MetricChart(id="chart", classes="pane")
+        chart.border_title = "Chart"
+        return chart
+
+    def chart(self, *, create: bool = False) -> MetricChart | None:
+        """The big chart; it exists from the first time it is shown (see widgets/chart.py).
+        ``create``: make it now (mounted above the footer) if it does not exist yet."""
+        for chart in self.query("#chart"):
+            return chart  # type: ignore[return-value]
+        if not create:
+            return None
+        chart = self._new_chart()
+        self.mount(chart, before=self.query_one(KeyFooter))
+        return chart
 
     def on_mount(self) -> None:
         self.query_one("#endpoints-pane").border_title = "Endpoints"
         self.query_one("#variants").border_title = "Variants"
-        self.query_one("#chart").border_title = "Chart"
         self.query_one("#filter").display = False
-        show_chart = self.options.show_chart
-        if show_chart is None:
-            show_chart = self.app.size.height >= 36
-        self.set_class(show_chart, "-chart")
+        self.set_class(self._chart_at_start(), "-chart")
         self.query_one("#endpoints", EndpointsTable).focus()
         self._render_status()
         self._render_metrics()
@@ -689,7 +712,7 @@ class ConsoleScreen(VerdictRampScreen):
 
     def _render_metrics(self) -> None:
         panel = self.query_one(MetricsPanel)
-        chart = self.query_one(MetricChart)
+        chart = self.chart(create=self.has_class("-chart"))
         percentiles = self.metrics.percentiles_available
         panel.set_latency_label(f"{latency_label(percentiles)} ms")
         set_border_titles(panel, f"Metrics · last {self.window}", panel.border_subtitle)
@@ -698,7 +721,8 @@ class ConsoleScreen(VerdictRampScreen):
         if endpoint is None or frame is None or not self.metrics.has(endpoint.name):
             message = "select an endpoint" if self.selected is None else "loading metrics…"
             panel.show([], message)
-            chart.show(chart_title(self.chart_metric, percentiles, self.window), {})
+            if chart is not None:
+                chart.show(chart_title(self.chart_metric, percentiles, self.window), {})
             self.after_metrics_rendered()
             return
         views = [
@@ -711,10 +735,11 @@ class ConsoleScreen(VerdictRampScreen):
             for variant in endpoint.variant_names
         ]
         panel.show(views)
-        chart.show(
-            chart_title(self.chart_metric, percentiles, self.window),
-            {view.variant: view.cell(self.chart_metric).points for view in views},
-        )
+        if chart is not None:
+            chart.show(
+                chart_title(self.chart_metric, percentiles, self.window),
+                {view.variant: view.cell(self.chart_metric).points for view in views},
+            )
         self.after_metrics_rendered()
 
     # -- selection and filter -----------------------------------------------------------------
@@ -811,6 +836,8 @@ class ConsoleScreen(VerdictRampScreen):
 
     def action_toggle_chart(self) -> None:
         self.toggle_class("-chart")
+        if self.has_class("-chart") and self.chart() is None:
+            self._render_metrics()  # creates and fills it
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.binding import Binding
@@ -46,6 +47,9 @@ from canary_tui.ui.screens.ramp import RampPlanDialog, RampQuestion
 from canary_tui.ui.view import MetricsFrame
 from canary_tui.ui.widgets.ramp import RampPanel, RampView
 from canary_tui.ui.widgets.verdict import VerdictPanel, VerdictView
+
+if TYPE_CHECKING:
+    from canary_tui.ui.widgets.chart import MetricChart
 
 #: Keys of this part of the console; the console lists them with its own.
 VERDICT_RAMP_BINDINGS = [
@@ -158,6 +162,9 @@ class VerdictRampScreen(Screen[None]):
         raise NotImplementedError
 
     def start_follow(self) -> None:
+        raise NotImplementedError
+
+    def chart(self, *, create: bool = False) -> MetricChart | None:
         raise NotImplementedError
 
     # -- state ------------------------------------------------------------------------------
@@ -320,7 +327,7 @@ class VerdictRampScreen(Screen[None]):
 
     # -- markers ----------------------------------------------------------------------------
     def _render_markers(self) -> None:
-        from canary_tui.ui.widgets.metrics import MetricChart, MetricsPanel
+        from canary_tui.ui.widgets.metrics import MetricsPanel
 
         markers = self.markers.get(self.selected, []) if self.selected else []
         frame = self.metrics_frame
@@ -329,7 +336,9 @@ class VerdictRampScreen(Screen[None]):
         panel = self.query_one(MetricsPanel)
         if panel.border_subtitle != subtitle:
             panel.border_subtitle = subtitle
-        chart = self.query_one(MetricChart)
+        chart = self.chart()
+        if chart is None:  # not shown yet: markers are drawn when it is created
+            return
         chart.border_subtitle = subtitle
         if frame is None or not markers:
             return

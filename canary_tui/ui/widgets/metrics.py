@@ -1,4 +1,4 @@
-"""Per-variant sparklines with the latest value beside each, and the big comparison chart."""
+"""Per-variant sparklines with the latest value beside each (the big chart: widgets/chart.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Sparkline, Static
-from textual_plotext import PlotextPlot
 
 from canary_tui.ui.view import MetricCell, VariantMetricsView
 
@@ -95,25 +94,3 @@ class MetricsPanel(Vertical):
         for row, view in zip(rows, views, strict=False):
             if row.variant == view.variant:
                 row.show(view)
-
-
-class MetricChart(PlotextPlot):
-    """Compares the variants on one metric over the window. Owns its own ``plt``."""
-
-    def show(self, title: str, series: dict[str, Sequence[tuple[float, float]]]) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.title(title)
-        plt.xlabel("minutes before now")
-        drawn = False
-        for variant, points in series.items():
-            if not points:
-                continue
-            xs = [x for x, _ in points]
-            ys = [y for _, y in points]
-            plt.plot(xs, ys, label=variant, marker="braille")
-            drawn = True
-        if not drawn:
-            plt.title(f"{title} · no datapoints yet")
-        self.refresh()
