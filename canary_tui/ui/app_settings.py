@@ -43,6 +43,7 @@ DIALOG_MODULES = (
     "canary_tui.ui.screens.help",
     "canary_tui.ui.screens.audit",
     "canary_tui.ui.screens.profile_switch",
+    "canary_tui.ui.screens.ramp",
 )
 
 

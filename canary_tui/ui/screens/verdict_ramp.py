@@ -43,12 +43,12 @@ from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import AuditReader
 from canary_tui.ui.ramping import RampLauncher, WeightChange, split_start, weight_changes
 from canary_tui.ui.refresh import MetricsCache
-from canary_tui.ui.screens.ramp import RampPlanDialog, RampQuestion
 from canary_tui.ui.view import MetricsFrame
 from canary_tui.ui.widgets.ramp import RampPanel, RampView
 from canary_tui.ui.widgets.verdict import VerdictPanel, VerdictView
 
 if TYPE_CHECKING:
+    from canary_tui.ui.screens.ramp import RampQuestion
     from canary_tui.ui.widgets.chart import MetricChart
 
 #: Keys of this part of the console; the console lists them with its own.
@@ -397,6 +397,8 @@ class VerdictRampScreen(Screen[None]):
     async def _ramp_plan_flow(
         self, launcher: RampLauncher, endpoint: Endpoint, canary: str
     ) -> None:
+        from canary_tui.ui.screens.ramp import RampPlanDialog
+
         dialog = RampPlanDialog(
             endpoint,
             canary,
@@ -412,6 +414,8 @@ class VerdictRampScreen(Screen[None]):
 
     @work(group="flow", exclusive=True, exit_on_error=False)
     async def _resume_flow(self, launcher: RampLauncher, state: RampState) -> None:
+        from canary_tui.ui.screens.ramp import RampQuestion
+
         question = RampQuestion(
             f"Ramp in progress on {state.plan.endpoint}",
             f"A ramp of {state.plan.canary} is {state.phase.value} at step "
@@ -630,6 +634,8 @@ class VerdictRampScreen(Screen[None]):
             self.notify("Pausing the ramp (P resumes).", timeout=3)
 
     def action_ramp_skip(self) -> None:
+        from canary_tui.ui.screens.ramp import RampQuestion
+
         if self._refuse_write():
             return
         entry = self._running_ramp()
@@ -652,6 +658,8 @@ class VerdictRampScreen(Screen[None]):
             )
 
     def action_ramp_abort(self) -> None:
+        from canary_tui.ui.screens.ramp import RampQuestion
+
         if self._refuse_write():
             return
         entry = self._running_ramp()
@@ -688,6 +696,8 @@ class VerdictRampScreen(Screen[None]):
 
     def quit_blocked_by_ramp(self) -> bool:
         """True when a ramp runs here: the person is asked first (detach or stay)."""
+        from canary_tui.ui.screens.ramp import RampQuestion
+
         running = [entry for entry in self.ramps.values() if entry.control is not None]
         if not running:
             return False
