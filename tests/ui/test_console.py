@@ -618,3 +618,42 @@ async def test_no_new_change_starts_while_one_is_being_sent() -> None:
         assert not any("failed" in message for message in messages)
         await pilot.press("w")  # and writes are possible again
         assert isinstance(app.screen, WeightEditor)
+
+
+async def test_the_chart_in_place_of_the_endpoints_pane_keeps_the_arrow_keys_working() -> None:
+    # At 80x24 the chart takes the endpoints pane's place; Textual drops the focus of a
+    # widget it hides, and the arrows would do nothing until tab.
+    app, _, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        endpoints = console(app).query_one(EndpointsTable)
+        variants = console(app).query_one(VariantsTable)
+        assert app.focused is endpoints
+        await pilot.press("g")
+        await wait_for(pilot, lambda: app.focused is variants, "the variants pane has the focus")
+        assert not endpoints.region  # hidden by the chart
+        await pilot.press("down")
+        assert variants.cursor_row == 1
+        await pilot.press("g")
+        await wait_for(pilot, lambda: app.focused is endpoints, "the focus is back")
+        await pilot.press("down", "down")
+        await wait_for(
+            pilot, lambda: console(app).selected == "search-ranking", "search-ranking selected"
+        )
+
+
+async def test_a_console_opened_with_the_chart_on_a_short_terminal_has_a_focused_table() -> None:
+    app, _, _ = make_app(show_chart=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await wait_for(
+            pilot,
+            lambda: app.focused is console(app).query_one(VariantsTable),
+            "the variants pane has the focus",
+        )
+        await pilot.press("g")
+        await wait_for(
+            pilot,
+            lambda: app.focused is console(app).query_one(EndpointsTable),
+            "the endpoints pane has the focus once the chart goes",
+        )

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import ScreenResume, ScreenSuspend
 from textual.screen import ModalScreen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerFailed, WorkerState
 
@@ -216,6 +217,8 @@ class ConsoleScreen(VerdictRampScreen):
         self._background_after_refresh = False
         self._reset_credentials_next = False
         self._initial_pick_pending = True
+        #: (had the focus, was given it) when showing the chart hid the focused pane.
+        self._focus_hidden_by_chart: tuple[Widget, Widget] | None = None
         self._auto_selected: str | None = None
         #: The endpoint an open change dialog is about (see _watching).
         self.watching: str | None = None
@@ -264,7 +267,9 @@ class ConsoleScreen(VerdictRampScreen):
         self.query_one("#variants").border_title = "Variants"
         self.query_one("#filter").display = False
         self.set_class(self._chart_at_start(), "-chart")
-        self.query_one("#endpoints", EndpointsTable).focus()
+        endpoints = self.query_one("#endpoints", EndpointsTable)
+        endpoints.focus()
+        self.call_after_refresh(self._keep_a_table_focused, endpoints)
         self._render_status()
         self._render_metrics()
         if self.options.poll:
@@ -821,6 +826,7 @@ class ConsoleScreen(VerdictRampScreen):
         index = CHART_METRICS.index(self.chart_metric)
         self.chart_metric = CHART_METRICS[(index + 1) % len(CHART_METRICS)]
         if not self.has_class("-chart"):
+            self.call_after_refresh(self._keep_a_table_focused, self.focused)
             self.add_class("-chart")
         self._render_metrics()
 
@@ -835,9 +841,31 @@ class ConsoleScreen(VerdictRampScreen):
             self._select_worker(self.selected, window)
 
     def action_toggle_chart(self) -> None:
+        had_focus = self.focused
         self.toggle_class("-chart")
         if self.has_class("-chart") and self.chart() is None:
             self._render_metrics()  # creates and fills it
+        self.call_after_refresh(self._keep_a_table_focused, had_focus)
+
+    def _keep_a_table_focused(self, had_focus: Widget | None) -> None:
+        """On a short terminal the chart takes the endpoints pane's place, and Textual drops
+        the focus of a widget it hides: the arrows would do nothing. Give the focus to the
+        first table on screen, and back to where it was when the chart goes."""
+        taken = self._focus_hidden_by_chart
+        if not self.has_class("-chart") and taken is not None:
+            self._focus_hidden_by_chart = None
+            owner, stand_in = taken
+            if self.focused in (stand_in, None) and owner in self.focus_chain:
+                owner.focus()
+                return
+        if self.focused is not None:
+            return
+        tables = [w for w in self.focus_chain if isinstance(w, EndpointsTable | VariantsTable)]
+        if not tables:
+            return
+        if self.has_class("-chart") and had_focus is not None:
+            self._focus_hidden_by_chart = (had_focus, tables[0])
+        tables[0].focus()
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
