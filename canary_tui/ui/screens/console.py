@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -254,10 +254,9 @@ class ConsoleScreen(VerdictRampScreen):
     def chart(self, *, create: bool = False) -> MetricChart | None:
         """The big chart; it exists from the first time it is shown (see widgets/chart.py).
         ``create``: make it now (mounted above the footer) if it does not exist yet."""
-        for chart in self.query("#chart"):
-            return chart  # type: ignore[return-value]
-        if not create:
-            return None
+        chart = cast("MetricChart | None", self.query_one_optional("#chart"))
+        if chart is not None or not create:
+            return chart
         chart = self._new_chart()
         self.mount(chart, before=self.query_one(KeyFooter))
         return chart
