@@ -657,3 +657,16 @@ async def test_a_console_opened_with_the_chart_on_a_short_terminal_has_a_focused
             lambda: app.focused is console(app).query_one(EndpointsTable),
             "the endpoints pane has the focus once the chart goes",
         )
+
+
+async def test_cycling_the_chart_metric_shows_the_chart_and_moves_the_focus_too() -> None:
+    app, _, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("m")
+        await wait_for(
+            pilot,
+            lambda: app.focused is console(app).query_one(VariantsTable),
+            "the variants pane has the focus",
+        )
+        assert console(app).has_class("-chart")

@@ -825,8 +825,7 @@ class ConsoleScreen(VerdictRampScreen):
         index = CHART_METRICS.index(self.chart_metric)
         self.chart_metric = CHART_METRICS[(index + 1) % len(CHART_METRICS)]
         if not self.has_class("-chart"):
-            self.call_after_refresh(self._keep_a_table_focused, self.focused)
-            self.add_class("-chart")
+            self._show_chart(True)
         self._render_metrics()
 
     def action_window(self, window: str) -> None:
@@ -840,10 +839,13 @@ class ConsoleScreen(VerdictRampScreen):
             self._select_worker(self.selected, window)
 
     def action_toggle_chart(self) -> None:
-        had_focus = self.focused
-        self.toggle_class("-chart")
+        self._show_chart(not self.has_class("-chart"))
         if self.has_class("-chart") and self.chart() is None:
             self._render_metrics()  # creates and fills it
+
+    def _show_chart(self, shown: bool) -> None:
+        had_focus = self.focused
+        self.set_class(shown, "-chart")
         self.call_after_refresh(self._keep_a_table_focused, had_focus)
 
     def _keep_a_table_focused(self, had_focus: Widget | None) -> None:
