@@ -25,12 +25,32 @@ from typing import Any, Literal
 from canary_tui.domain.models import traffic_shares
 
 #: Bumped if a record's meaning changes; readers accept records of this version or older.
-FORMAT_VERSION = 1
+#: 2: outcomes say what is known about the endpoint (applied / not-applied / unknown /
+#: refused) and carry ``evidence``; version 1 said whether the call raised (ok / error).
+FORMAT_VERSION = 2
 AUDIT_FILE_NAME = "audit.jsonl"
 
 ChangeKind = Literal["weights", "capacity"]
-OutcomeResult = Literal["ok", "error", "refused"]
-_OUTCOME_RESULTS = frozenset({"ok", "error", "refused"})
+#: applied: the endpoint was seen with the plan's values after the call.
+#: not-applied: AWS rejected the request, or the endpoint was seen unchanged after it.
+#: unknown: the request may have reached AWS and the endpoint could not settle the question.
+#: refused: we did not send anything (a guard said no).
+OutcomeResult = Literal["applied", "not-applied", "unknown", "refused"]
+_OUTCOME_RESULTS = frozenset({"applied", "not-applied", "unknown", "refused"})
+#: Errors that mean AWS looked at the request and said no: nothing was applied.
+_REJECTED_KINDS = frozenset(
+    {"validation", "access-denied", "credentials", "not-found", "configuration", "guard"}
+)
+
+
+def legacy_result(result: str, error_kind: str | None) -> OutcomeResult:
+    """Version 1's ``ok`` / ``error`` in today's words. ``error`` only says the call
+    raised: a rejection was not applied, but a timeout or a 5xx may have been."""
+    if result == "ok":
+        return "applied"
+    if result == "error":
+        return "not-applied" if error_kind in _REJECTED_KINDS else "unknown"
+    raise ValueError(f"unknown result {result!r}")
 
 
 class AuditWriteError(Exception):
@@ -81,6 +101,9 @@ class AuditOutcome:
     error_message: str | None = None
     #: Desired weights read back after the call; None when they could not be read.
     desired_weights_after: Mapping[str, float] | None = None
+    #: What the result rests on, in words ("re-read after a timeout: desired 90/10 is the
+    #: plan"); None in version-1 records.
+    evidence: str | None = None
 
     @property
     def traffic_percent_after(self) -> dict[str, float] | None:
@@ -109,8 +132,13 @@ class AuditEntry:
         return self.outcome is not None
 
     @property
+    def may_have_applied(self) -> bool:
+        """Whether the endpoint may carry this change: applied, unknown or unfinished."""
+        return self.result in ("applied", "unknown", "unfinished")
+
+    @property
     def result(self) -> str:
-        """ok, error, refused, or ``unfinished`` (intent written, no outcome)."""
+        """applied, not-applied, unknown, refused, or ``unfinished`` (intent, no outcome)."""
         return self.outcome.result if self.outcome is not None else "unfinished"
 
 
@@ -198,17 +226,23 @@ def _intent_from_record(record: Mapping[str, Any]) -> AuditIntent:
 
 def _outcome_from_record(record: Mapping[str, Any]) -> AuditOutcome:
     result = record["result"]
+    error_kind = _optional_str(record.get("error_kind"))
     if result not in _OUTCOME_RESULTS:
-        raise ValueError(f"unknown result {result!r}")
+        result = legacy_result(result, error_kind)
+    elif record.get("v") == 1 and result == "refused" and error_kind == "in-progress":
+        # Version 1 logged botocore's retry of our own accepted write ("Cannot update
+        # in-progress endpoint") as refused: it may well have been applied.
+        result = "unknown"
     weights = record.get("desired_weights_after")
     return AuditOutcome(
         change_id=str(record["id"]),
         time=_parse_time(str(record["time"])),
         endpoint=_optional_str(record.get("endpoint")),
         result=result,
-        error_kind=_optional_str(record.get("error_kind")),
+        error_kind=error_kind,
         error_message=_optional_str(record.get("error_message")),
         desired_weights_after=None if weights is None else _float_map(weights),
+        evidence=_optional_str(record.get("evidence")),
     )
 
 
@@ -317,6 +351,7 @@ class AuditLog:
         error_kind: str | None = None,
         error_message: str | None = None,
         desired_weights_after: Mapping[str, float] | None = None,
+        evidence: str | None = None,
     ) -> None:
         """Write (and fsync) the outcome of the change ``change_id``."""
         if result not in _OUTCOME_RESULTS:
@@ -331,6 +366,7 @@ class AuditLog:
                 "result": result,
                 "error_kind": error_kind,
                 "error_message": error_message,
+                "evidence": evidence,
                 "desired_weights_after": (
                     dict(desired_weights_after) if desired_weights_after is not None else None
                 ),

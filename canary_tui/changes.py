@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
-from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError, ChangeKind
+from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError, ChangeKind, OutcomeResult
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound, UpdateInProgress
 from canary_tui.domain.models import Endpoint, traffic_shares
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from canary_tui.aws.backend import Backend
 
 ChangeSource = Literal["console", "cli", "ramp"]
+#: Error answers that mean AWS did not apply the request.
+_REJECTED_KINDS = frozenset({"validation", "access-denied", "throttled", "credentials"})
 Plan = WeightPlan | CapacityPlan
 
 # Weights travel as JSON floats; anything closer than this is the same weight.
@@ -241,7 +243,11 @@ class ChangeService:
             raise ChangeRefused(message, now) from error
         except AwsError as error:
             self._record_outcome_quietly(
-                change_id, "error", confirmed.name, error.kind, error.message
+                change_id,
+                "not-applied" if error.kind in _REJECTED_KINDS else "unknown",
+                confirmed.name,
+                error.kind,
+                error.message,
             )
             raise
 
@@ -249,7 +255,7 @@ class ChangeService:
         after = self._describe_quietly(confirmed.name)
         audit_warning = self._record_outcome_quietly(
             change_id,
-            "ok",
+            "applied",
             confirmed.name,
             desired_weights_after=after.desired_weights if after is not None else None,
         )
@@ -320,7 +326,7 @@ class ChangeService:
     def _record_outcome_quietly(
         self,
         change_id: str,
-        result: Literal["ok", "error", "refused"],
+        result: OutcomeResult,
         endpoint: str,
         error_kind: str | None = None,
         error_message: str | None = None,
@@ -358,23 +364,25 @@ class ChangeService:
         except NotFound:
             live = None
         stamp = "reconciled after an interruption"
+        result: OutcomeResult
         if live is None:
-            result, message = "error", f"{stamp}: {intent.endpoint} no longer exists"
+            result, message = "unknown", f"{stamp}: {intent.endpoint} no longer exists"
         elif _matches(live, intent.weights_after, intent.instance_counts_after, intent.kind):
-            result, message = "ok", f"{stamp}: the live endpoint has the intended values"
+            result, message = "applied", f"{stamp}: the live endpoint has the intended values"
         elif _matches(live, intent.weights_before, intent.instance_counts_before, intent.kind):
-            result, message = "error", f"{stamp}: not applied; the live endpoint is as before"
+            result, message = "not-applied", f"{stamp}: the live endpoint is as before"
         else:
             shares = ", ".join(
                 f"{name} {share:.1f}%" for name, share in live.desired_traffic_shares.items()
             )
-            result, message = "error", f"{stamp}: unknown; live desired traffic is {shares}"
+            result, message = "unknown", f"{stamp}: live desired traffic is {shares}"
         self.audit.record_outcome(
             intent.change_id,
-            result="ok" if result == "ok" else "error",
+            result=result,
             endpoint=intent.endpoint,
-            error_kind=None if result == "ok" else "interrupted",
+            error_kind=None if result == "applied" else "interrupted",
             error_message=message,
+            evidence=message,
             desired_weights_after=live.desired_weights if live is not None else None,
         )
         return result, message

@@ -162,7 +162,7 @@ def last_weight_change(endpoint: Endpoint, audit: AuditLog, since: datetime) -> 
     changes = [
         entry.outcome.time if entry.outcome is not None else entry.intent.time
         for entry in entries
-        if entry.intent.kind == "weights" and entry.result in ("ok", "unfinished")
+        if entry.intent.kind == "weights" and entry.may_have_applied
     ]
     inside = [moment for moment in changes if moment >= since]
     return max(inside) if inside else None

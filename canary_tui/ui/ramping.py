@@ -110,7 +110,7 @@ def weight_changes(entries: Iterable[AuditEntry]) -> list[WeightChange]:
     changes = []
     for entry in entries:
         intent = entry.intent
-        if intent.kind != "weights" or entry.result not in ("ok", "unfinished"):
+        if intent.kind != "weights" or not entry.may_have_applied:
             continue
         before, after = intent.traffic_percent_before, intent.traffic_percent_after
         names = [name for name in after if name in before]

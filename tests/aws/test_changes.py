@@ -140,7 +140,7 @@ def test_success_changes_the_endpoint_and_writes_intent_then_outcome(
     assert intent["reason"] == "INC-7 widen"
     assert intent["before"]["traffic_percent"] == {"current-model": 90.0, "new-model": 10.0}
     assert intent["after"]["traffic_percent"] == {"current-model": 75.0, "new-model": 25.0}
-    assert outcome["result"] == "ok"
+    assert outcome["result"] == "applied"
     assert outcome["desired_weights_after"] == {"current-model": 0.75, "new-model": 0.25}
     assert audit.unfinished() == []
 
@@ -297,7 +297,7 @@ def test_api_error_after_intent_writes_an_error_outcome_and_reraises(
         service.apply(parse_assignments(confirmed, ["new-model=0.5"]), confirmed)
     [entry] = audit.entries()
     assert entry.outcome is not None
-    assert (entry.result, entry.outcome.error_kind) == ("error", "throttled")
+    assert (entry.result, entry.outcome.error_kind) == ("not-applied", "throttled")
     assert "throttling" in (entry.outcome.error_message or "")
     live = sagemaker_client.describe_endpoint(EndpointName=canary_endpoint)
     assert [v["DesiredWeight"] for v in live["ProductionVariants"]] == [0.9, 0.1]
@@ -330,7 +330,7 @@ def test_unknown_caller_does_not_block_the_change(
     service.apply(parse_assignments(confirmed, ["new-model=0.5"]), confirmed)
     assert hooks.calls[UPDATE] == 1
     [entry] = audit.entries()
-    assert entry.intent.caller is None and entry.result == "ok"
+    assert entry.intent.caller is None and entry.result == "applied"
 
 
 def test_rejected_credentials_refuse_with_a_login_hint(
@@ -368,7 +368,7 @@ def test_capacity_change_goes_through_the_same_path(
     assert entry.intent.kind == "capacity"
     assert entry.intent.instance_counts_before == {"current-model": 2, "new-model": 1}
     assert entry.intent.instance_counts_after == {"current-model": 2, "new-model": 3}
-    assert entry.result == "ok"
+    assert entry.result == "applied"
 
 
 def test_a_plan_that_changes_nothing_is_refused_without_any_call(
@@ -539,7 +539,7 @@ def test_cli_aws_error_on_the_call_exits_1_and_is_audited(
     assert len(err) == 1 and err[0].startswith("canary-tui: access denied for ")
     [entry] = audit.entries()
     assert entry.outcome is not None
-    assert (entry.result, entry.outcome.error_kind) == ("error", "access-denied")
+    assert (entry.result, entry.outcome.error_kind) == ("not-applied", "access-denied")
 
 
 # -- resolving an intent left without an outcome -------------------------------------------
@@ -559,8 +559,8 @@ def _crashed_intent(audit: AuditLog, endpoint: str) -> str:
 @pytest.mark.parametrize(
     ("applied", "result", "message"),
     [
-        (True, "ok", "the live endpoint has the intended values"),
-        (False, "error", "not applied; the live endpoint is as before"),
+        (True, "applied", "the live endpoint has the intended values"),
+        (False, "not-applied", "the live endpoint is as before"),
     ],
 )
 def test_resolve_unfinished_compares_with_the_live_endpoint(
@@ -603,13 +603,13 @@ def test_resolve_unfinished_when_the_weights_moved_elsewhere_or_the_endpoint_is_
     )
     [entry] = audit.unfinished()
     result, message = service.resolve_unfinished(entry)
-    assert result == "error"
-    assert message.endswith("unknown; live desired traffic is current-model 75.0%, new-model 25.0%")
+    assert result == "unknown"
+    assert message.endswith(": live desired traffic is current-model 75.0%, new-model 25.0%")
 
     _crashed_intent(audit, "deleted-endpoint")
     [entry] = audit.unfinished()
     assert service.resolve_unfinished(entry) == (
-        "error",
+        "unknown",
         "reconciled after an interruption: deleted-endpoint no longer exists",
     )
 

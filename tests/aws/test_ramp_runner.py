@@ -153,7 +153,7 @@ def test_healthy_canary_ramps_through_every_step_to_100_percent(make_harness: An
     entries = harness.audit.read().entries
     assert [e.intent.source for e in entries] == ["ramp"] * 3
     assert [round(e.intent.traffic_percent_after[CANARY]) for e in entries] == [25, 50, 100]
-    assert all(e.result == "ok" for e in entries)
+    assert all(e.result == "applied" for e in entries)
     # The saved state says the ramp is over, so the next start does not report it.
     assert harness.store.load(ENDPOINT) == final
     assert harness.store.in_progress() == []

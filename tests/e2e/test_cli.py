@@ -247,7 +247,11 @@ def test_set_weights_yes_changes_the_endpoint_and_writes_the_audit_log(
         "INC-42 widen canary",
     )
     assert intent["after"]["traffic_percent"] == {"current-model": 75.0, "new-model": 25.0}
-    assert (outcome["phase"], outcome["result"], outcome["id"]) == ("outcome", "ok", intent["id"])
+    assert (outcome["phase"], outcome["result"], outcome["id"]) == (
+        "outcome",
+        "applied",
+        intent["id"],
+    )
 
 
 def test_set_weights_wait_follows_until_in_service(
@@ -430,7 +434,7 @@ def test_audit_lists_changes_and_reports_unfinished_ones(
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["TIME", "(UTC)", "ENDPOINT", "SOURCE", "RESULT", "BY", "ID"]
-    assert lines[1].split()[2:5] == [ENDPOINT, "cli", "ok"]
+    assert lines[1].split()[2:5] == [ENDPOINT, "cli", "applied"]
     assert lines[2].strip() == (
         "current-model 90.0% -> 64.3%, new-model 10.0% -> 35.7%; reason: ramp"
     )
@@ -438,7 +442,11 @@ def test_audit_lists_changes_and_reports_unfinished_ones(
 
     one = json.loads(run_cli("audit", "search-ranking", "--json", endpoint_url=None).stdout)
     [entry] = one["entries"]
-    assert (entry["endpoint"], entry["result"], entry["source"]) == ("search-ranking", "ok", "cli")
+    assert (entry["endpoint"], entry["result"], entry["source"]) == (
+        "search-ranking",
+        "applied",
+        "cli",
+    )
     assert entry["after"]["traffic_percent"] == {
         "ranker-a": 66.6667,
         "ranker-b": 33.3333,
@@ -573,7 +581,7 @@ def test_audit_resolve_closes_unfinished_changes(
     result = run_cli("audit", "--resolve")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        f"killed-a {ENDPOINT}: ok: reconciled after an interruption: "
+        f"killed-a {ENDPOINT}: applied: reconciled after an interruption: "
         "the live endpoint has the intended values"
     )
     assert run_cli("status").stderr == ""

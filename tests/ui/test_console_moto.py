@@ -117,7 +117,7 @@ async def test_edit_weights_by_keys_changes_the_endpoint(
             pilot, lambda: app.screen.query_one(DataTable).row_count == 1, "the audit rows"
         )
         row = [str(cell) for cell in app.screen.query_one(DataTable).get_row_at(0)]
-        assert row[1:4] == [canary_endpoint, "90/10 → 75/25 %", "ok"]
+        assert row[1:4] == [canary_endpoint, "90/10 → 75/25 %", "applied"]
         assert row[-1] == "canary step 2, nyc"
 
 

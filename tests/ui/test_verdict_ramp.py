@@ -144,7 +144,9 @@ class TestMarkers:
             weights_after={"current-model": 0.9, "new-model": 0.1},
         )
         audit.record_outcome(
-            change_id, result="ok", desired_weights_after={"current-model": 0.9, "new-model": 0.1}
+            change_id,
+            result="applied",
+            desired_weights_after={"current-model": 0.9, "new-model": 0.1},
         )
         app = make_app(audit=audit)
         async with app.run_test(size=(80, 24)) as pilot:
@@ -174,7 +176,7 @@ class TestMarkers:
             weights_before={"current-model": 0.95, "new-model": 0.05},
             weights_after={"current-model": 0.9, "new-model": 0.1},
         )
-        audit.record_outcome(change_id, result="ok")
+        audit.record_outcome(change_id, result="applied")
         app = make_app(audit=audit)
         async with app.run_test(size=(160, 50)) as pilot:
             await refresh_and_settle(pilot)
@@ -201,7 +203,7 @@ class TestMarkers:
             weights_before={"current-model": 0.95, "new-model": 0.05},
             weights_after={"current-model": 0.9, "new-model": 0.1},
         )
-        audit.record_outcome(change_id, result="ok")
+        audit.record_outcome(change_id, result="applied")
         app = make_app(audit=audit)
         async with app.run_test(size=(80, 24)) as pilot:
             await refresh_and_settle(pilot)

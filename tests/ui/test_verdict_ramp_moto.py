@@ -79,7 +79,7 @@ async def test_ramp_applies_its_first_step_and_abort_rolls_back(
     ramp_changes = [
         entry for entry in audit.entries(canary_endpoint) if entry.intent.source == "ramp"
     ]
-    assert [entry.result for entry in ramp_changes] == ["ok", "ok"]
+    assert [entry.result for entry in ramp_changes] == ["applied", "applied"]
     assert ramp_changes[0].intent.traffic_percent_after["new-model"] == 25.0
     assert ramp_changes[1].intent.traffic_percent_after["current-model"] == 100.0
 

@@ -84,7 +84,7 @@ def test_each_record_is_fsynced_before_returning(
 
     monkeypatch.setattr(os, "fsync", recording_fsync)
     change_id = _intent(log)
-    log.record_outcome(change_id, result="ok", endpoint="ep")
+    log.record_outcome(change_id, result="applied", endpoint="ep")
     sizes = [len(line) + 1 for line in log.path.read_bytes().splitlines()]
     # The directory is synced once, when the file is created.
     assert synced == [("file", sizes[0]), ("dir", sizes[0]), ("file", sizes[0] + sizes[1])]
@@ -98,23 +98,23 @@ def test_intent_and_outcome_are_paired_newest_last(tmp_path: Path) -> None:
     second = _intent(log, endpoint="ep-b")
     log.record_outcome(
         second,
-        result="error",
+        result="not-applied",
         endpoint="ep-b",
         error_kind="throttled",
         error_message="AWS is throttling",
     )
     log.record_outcome(
         first,
-        result="ok",
+        result="applied",
         endpoint="ep-a",
         desired_weights_after={"current-model": 0.75, "new-model": 0.25},
     )
     entries = log.entries()
     assert [entry.change_id for entry in entries] == [first, second]
-    assert entries[0].result == "ok"
+    assert entries[0].result == "applied"
     assert entries[0].outcome is not None
     assert entries[0].outcome.traffic_percent_after == {"current-model": 75.0, "new-model": 25.0}
-    assert entries[1].result == "error"
+    assert entries[1].result == "not-applied"
     assert entries[1].outcome is not None
     assert entries[1].outcome.error_kind == "throttled"
     assert [entry.change_id for entry in log.entries(endpoint="ep-b")] == [second]
@@ -124,7 +124,7 @@ def test_intent_and_outcome_are_paired_newest_last(tmp_path: Path) -> None:
 def test_intent_without_outcome_is_unfinished(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "audit.jsonl")
     done = _intent(log)
-    log.record_outcome(done, result="ok", endpoint="ep")
+    log.record_outcome(done, result="applied", endpoint="ep")
     crashed = _intent(log, endpoint="other")
     # A second process reading the same file sees it too.
     unfinished = AuditLog(log.path).unfinished()
@@ -136,7 +136,7 @@ def test_intent_without_outcome_is_unfinished(tmp_path: Path) -> None:
 def test_truncated_last_line_is_skipped_and_reported(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "audit.jsonl")
     kept = _intent(log)
-    log.record_outcome(kept, result="ok", endpoint="ep")
+    log.record_outcome(kept, result="applied", endpoint="ep")
     whole = log.path.read_bytes()
     lost_line = json.dumps({"id": "x", "phase": "intent", "endpoint": "ep"})
     # A crash mid-write: half a record, no newline.
@@ -203,7 +203,7 @@ def test_concurrent_writers_never_interleave(tmp_path: Path) -> None:
         barrier.wait()
         for _ in range(per_thread):
             change_id = _intent(log, endpoint=f"ep-{index}", reason="x" * 500)
-            log.record_outcome(change_id, result="ok", endpoint=f"ep-{index}")
+            log.record_outcome(change_id, result="applied", endpoint=f"ep-{index}")
             with ids_lock:
                 ids.append(change_id)
 
@@ -216,7 +216,7 @@ def test_concurrent_writers_never_interleave(tmp_path: Path) -> None:
     assert reading.skipped == ()
     assert len(reading.entries) == 8 * per_thread
     assert {entry.change_id for entry in reading.entries} == set(ids)
-    assert all(entry.result == "ok" for entry in reading.entries)
+    assert all(entry.result == "applied" for entry in reading.entries)
 
 
 def test_concurrent_processes_never_interleave(tmp_path: Path) -> None:
@@ -229,7 +229,7 @@ def test_concurrent_processes_never_interleave(tmp_path: Path) -> None:
         "for _ in range(50):\n"
         "    change_id = log.record_intent(endpoint=sys.argv[2], kind='weights', source='cli',\n"
         "        weights_before={'a': 1.0}, weights_after={'a': 2.0}, reason='y' * 3000)\n"
-        "    log.record_outcome(change_id, result='ok', endpoint=sys.argv[2])\n"
+        "    log.record_outcome(change_id, result='applied', endpoint=sys.argv[2])\n"
     )
     processes = [
         subprocess.Popen([sys.executable, "-c", writer, str(path), f"ep-{index}"])
@@ -239,4 +239,48 @@ def test_concurrent_processes_never_interleave(tmp_path: Path) -> None:
     reading = AuditLog(path).read()
     assert reading.skipped == ()
     assert len(reading.entries) == 200
-    assert all(entry.result == "ok" for entry in reading.entries)
+    assert all(entry.result == "applied" for entry in reading.entries)
+
+
+@pytest.mark.parametrize(
+    ("result", "error_kind", "read_as"),
+    [
+        ("ok", None, "applied"),
+        ("error", "validation", "not-applied"),
+        ("error", "access-denied", "not-applied"),
+        # A version-1 "error" only said the call raised: a timeout may have applied.
+        ("error", "unavailable", "unknown"),
+        ("error", "aws-error", "unknown"),
+        # Version 1 logged botocore's retry of our own accepted write as refused.
+        ("refused", "in-progress", "unknown"),
+        ("refused", "guard", "refused"),
+    ],
+)
+def test_version_1_outcomes_are_read_in_todays_words(
+    tmp_path: Path, result: str, error_kind: str | None, read_as: str
+) -> None:
+    log = AuditLog(tmp_path / "audit.jsonl")
+    change_id = _intent(log)
+    record = {
+        "v": 1,
+        "id": change_id,
+        "phase": "outcome",
+        "time": "2026-01-01T00:00:00.000Z",
+        "endpoint": "ep",
+        "result": result,
+        "error_kind": error_kind,
+    }
+    with log.path.open("a") as handle:
+        handle.write(json.dumps(record) + "\n")
+    [entry] = log.entries()
+    assert entry.result == read_as
+    assert entry.may_have_applied == (read_as == "unknown" or read_as == "applied")
+
+
+def test_an_outcome_keeps_its_evidence(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit.jsonl")
+    change_id = _intent(log)
+    log.record_outcome(change_id, result="unknown", evidence="re-read failed: timeout")
+    [entry] = log.entries()
+    assert entry.outcome is not None and entry.outcome.evidence == "re-read failed: timeout"
+    assert json.loads(log.path.read_text().splitlines()[-1])["v"] == 2
