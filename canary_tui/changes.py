@@ -1,67 +1,74 @@
 """The one guarded path every weight or capacity change takes (console, CLI and ramps).
 
-confirm (before -> after) -> re-describe, refuse if it changed or is not InService ->
-caller identity -> audit "intent" (fsynced) -> UpdateEndpointWeightsAndCapacities ->
-audit "outcome". Blocking: run it in a worker thread.
+confirm (before -> after) -> caller identity, region -> the endpoint's lock (one change per
+endpoint on this machine) -> audit "intent" (fsynced) -> re-describe, refuse if it changed
+or is not InService -> UpdateEndpointWeightsAndCapacities, sent once -> re-describe ->
+audit "outcome" (applied / not-applied / unknown, with evidence). Blocking: run it in a
+worker thread.
 
-Refusals raise :class:`ChangeRefused` (nothing was sent). They are also written to the audit
-log as an intent with a ``refused`` outcome, so the log shows every attempt; a refusal is
-never blocked by a failing audit write, because nothing was sent.
+When the write fails in a way that may have reached AWS, the endpoint is described again
+and compared with the plan (:mod:`canary_tui.change_outcome`): the outcome is established,
+never guessed. Refusals raise :class:`ChangeRefused` (nothing was sent). They are also
+written to the audit log with a ``refused`` outcome, so the log shows every attempt; a
+refusal is never blocked by a failing audit write, because nothing was sent.
 """
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, NoReturn
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Literal, NoReturn
 
-from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError, ChangeKind, OutcomeResult
+from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError, OutcomeResult
+from canary_tui.aws.delivery import delivery_of
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound, UpdateInProgress
+from canary_tui.change_errors import (
+    AuditUnavailable,
+    ChangeBusy,
+    ChangeNotApplied,
+    ChangeOutcomeUnknown,
+    ChangeRefused,
+    ChangeResult,
+)
+from canary_tui.change_guards import (
+    AuditFields,
+    Plan,
+    audit_fields,
+    describe_drift,
+    is_noop,
+    not_writable_message,
+)
+from canary_tui.change_outcome import (
+    DesiredState,
+    assess_after_failure,
+    assess_after_success,
+    matches,
+)
 from canary_tui.domain.models import Endpoint, traffic_shares
-from canary_tui.domain.weights import CapacityPlan, WeightPlan
+from canary_tui.domain.weights import WeightPlan
+from canary_tui.endpoint_lock import EndpointBusy, EndpointLocks
 
 if TYPE_CHECKING:
     from canary_tui.aws.backend import Backend
 
+__all__ = [
+    "AuditUnavailable",
+    "ChangeBusy",
+    "ChangeNotApplied",
+    "ChangeOutcomeUnknown",
+    "ChangeRefused",
+    "ChangeResult",
+    "ChangeService",
+    "ChangeSource",
+    "Plan",
+    "SettleTimeout",
+    "describe_drift",
+    "not_writable_message",
+    "shares_after",
+]
+
 ChangeSource = Literal["console", "cli", "ramp"]
-#: Error answers that mean AWS did not apply the request.
-_REJECTED_KINDS = frozenset({"validation", "access-denied", "throttled", "credentials"})
-Plan = WeightPlan | CapacityPlan
-
-# Weights travel as JSON floats; anything closer than this is the same weight.
-_WEIGHT_TOLERANCE = 1e-9
-
-
-class ChangeRefused(Exception):
-    """A guard said no and nothing was sent. ``message`` is one line for a person;
-    ``live`` is the endpoint as it is now, to start again from (None if it is gone)."""
-
-    def __init__(self, message: str, live: Endpoint | None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.live = live
-
-
-class AuditUnavailable(ChangeRefused):
-    """The audit intent could not be written, so nothing was sent."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeResult:
-    change_id: str
-    endpoint_arn: str
-    request: dict[str, Any]
-    #: The endpoint read back right after the call; None if that read failed.
-    live: Endpoint | None = None
-    caller: str | None = None
-    #: Set when the outcome record could not be written (the change itself went through).
-    audit_warning: str | None = None
-
-    @property
-    def desired_weights_after(self) -> dict[str, float] | None:
-        return self.live.desired_weights if self.live is not None else None
 
 
 class SettleTimeout(Exception):
@@ -73,142 +80,71 @@ class SettleTimeout(Exception):
         self.last = last
 
 
-def _percent(value: float) -> str:
-    return f"{value:.1f}%"
-
-
-def describe_drift(confirmed: Endpoint, live: Endpoint) -> str | None:
-    """One line saying how ``live`` differs from what was confirmed, or None if it does not.
-
-    Compared: the set of variants, desired weights (shown as traffic %), desired instance
-    counts and the endpoint status.
-    """
-    suffix = " since you confirmed; review the live state"
-    if set(confirmed.variant_names) != set(live.variant_names):
-        return (
-            f"variants changed {', '.join(confirmed.variant_names) or '(none)'} -> "
-            f"{', '.join(live.variant_names) or '(none)'}{suffix}"
-        )
-    if confirmed.status != live.status:
-        return f"endpoint status changed {confirmed.status} -> {live.status}{suffix}"
-    confirmed_shares = confirmed.desired_traffic_shares
-    live_shares = live.desired_traffic_shares
-    for name in confirmed.variant_names:
-        before = confirmed.variant(name).desired_weight
-        after = live.variant(name).desired_weight
-        if not math.isclose(before, after, rel_tol=_WEIGHT_TOLERANCE, abs_tol=_WEIGHT_TOLERANCE):
-            before_share, after_share = confirmed_shares[name], live_shares[name]
-            if round(before_share, 1) == round(after_share, 1):
-                return f"{name} weight changed {before:g} -> {after:g}{suffix}"
-            return (
-                f"{name} weight changed {_percent(before_share)} -> {_percent(after_share)}{suffix}"
-            )
-    for name in confirmed.variant_names:
-        count_before = confirmed.variant(name).desired_instance_count
-        count_after = live.variant(name).desired_instance_count
-        if count_before != count_after:
-            return f"{name} desired instance count changed {count_before} -> {count_after}{suffix}"
-    return None
-
-
-def not_writable_message(endpoint: Endpoint) -> str:
-    message = f"{endpoint.name} is {endpoint.status}, not InService; nothing was sent"
-    if endpoint.failure_reason:
-        message += f" (reason: {endpoint.failure_reason})"
-    return message
-
-
-@dataclass(frozen=True, slots=True)
-class _AuditFields:
-    kind: ChangeKind
-    weights_before: dict[str, float]
-    weights_after: dict[str, float]
-    counts_before: dict[str, int | None]
-    counts_after: dict[str, int | None]
-    request: dict[str, Any] = field(default_factory=dict)
-
-
-def _audit_fields(plan: Plan, confirmed: Endpoint) -> _AuditFields:
-    counts = {variant.name: variant.desired_instance_count for variant in confirmed.variants}
-    if isinstance(plan, WeightPlan):
-        return _AuditFields(
-            kind="weights",
-            weights_before=dict(confirmed.desired_weights),
-            weights_after=dict(plan.after),
-            counts_before=counts,
-            counts_after=dict(counts),
-            request=dict(plan.api_request()),
-        )
-    counts_after = dict(counts)
-    counts_after[plan.variant] = plan.count_after
-    return _AuditFields(
-        kind="capacity",
-        weights_before=dict(confirmed.desired_weights),
-        weights_after=dict(confirmed.desired_weights),
-        counts_before=counts,
-        counts_after=counts_after,
-        request=dict(plan.api_request()),
-    )
-
-
-def _is_noop(plan: Plan) -> bool:
-    if isinstance(plan, WeightPlan):
-        return plan.is_noop
-    return plan.count_before == plan.count_after
-
-
 class ChangeService:
     """Applies confirmed plans through the guards; see the module docstring."""
 
-    def __init__(self, backend: Backend, audit: AuditLog, source: ChangeSource) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        audit: AuditLog,
+        source: ChangeSource,
+        *,
+        locks: EndpointLocks | None = None,
+    ) -> None:
         self.backend = backend
         self.audit = audit
         self.source = source
+        self.locks = locks if locks is not None else EndpointLocks()
+
+    def lock(self, endpoint: str) -> AbstractContextManager[None]:
+        """The endpoint's lock (re-entrant in one thread): the CLI holds it from before it
+        describes the endpoint, so a second run starts from the first one's result."""
+        return self.locks.hold(endpoint, self._region())
 
     # -- the guarded path ----------------------------------------------------------------
 
     def apply(self, plan: Plan, confirmed: Endpoint, *, reason: str | None = None) -> ChangeResult:
         """Apply ``plan`` if the endpoint is still exactly as ``confirmed``.
 
-        Raises :class:`ChangeRefused` when a guard says no (nothing sent),
-        :class:`AuditUnavailable` when the intent cannot be written (nothing sent), and
-        :class:`~canary_tui.aws.errors.AwsError` when the call itself fails (after writing
-        the outcome). ``UpdateInProgress`` from AWS is turned into ``ChangeRefused``.
+        Raises :class:`ChangeRefused` when a guard says no or the endpoint's lock is held
+        (nothing sent), :class:`AuditUnavailable` when the intent cannot be written (nothing
+        sent), :class:`ChangeOutcomeUnknown` when the request may have reached AWS and the
+        endpoint does not say whether it took, :class:`ChangeNotApplied` when a re-read after
+        a failure shows it did not, and :class:`~canary_tui.aws.errors.AwsError` when AWS
+        refused or the request was never sent. Every outcome is in the audit log.
         """
         if plan.endpoint_name != confirmed.name:
             raise ValueError(f"plan is for {plan.endpoint_name}, confirmed is {confirmed.name}")
         reason = (reason.strip() or None) if reason is not None else None
-        fields = _audit_fields(plan, confirmed)
-        if _is_noop(plan):
+        fields = audit_fields(plan, confirmed)
+        if is_noop(plan):
             raise ChangeRefused(
                 f"nothing to change on {confirmed.name}: the plan equals the current state",
                 confirmed,
             )
-
-        # (a) Re-read the endpoint: what the person confirmed must still be what is there.
-        try:
-            live: Endpoint | None = self.backend.sagemaker.describe_endpoint(confirmed.name)
-        except NotFound:
-            live = None
-        if live is None:
-            self._refuse(
-                f"{confirmed.name} no longer exists; nothing was sent",
-                None,
-                fields,
-                confirmed,
-                reason,
-            )
-        if not live.is_writable:
-            self._refuse(not_writable_message(live), live, fields, confirmed, reason)
-        drift = describe_drift(confirmed, live)
-        if drift is not None:
-            self._refuse(drift, live, fields, confirmed, reason)
-
-        # (b) Who is doing it. Unknown is acceptable (recorded as None); credentials that
-        # AWS rejects are not, because the call would fail the same way.
+        # Everything slow or fallible comes first, so the guard's re-read is the last step
+        # before the write: a change landing during a slow STS answer is then seen, not
+        # overwritten. Unknown identity is recorded as None; credentials that AWS rejects
+        # stop here, because the write would fail the same way.
         caller = self._caller()
+        region = self._region()
+        try:
+            with self.locks.hold(confirmed.name, region):
+                return self._apply_locked(plan, confirmed, fields, caller, region, reason)
+        except EndpointBusy as busy:
+            self._refuse(busy.message, None, fields, confirmed, reason, kind="busy")
+            raise ChangeBusy(busy.message, None) from busy
 
-        # (c) Intent first, fsynced: if we die after sending, the log still says so.
+    def _apply_locked(
+        self,
+        plan: Plan,
+        confirmed: Endpoint,
+        fields: AuditFields,
+        caller: str | None,
+        region: str | None,
+        reason: str | None,
+    ) -> ChangeResult:
+        # (a) Intent first, fsynced: if we die after sending, the log still says so.
         try:
             change_id = self.audit.record_intent(
                 endpoint=confirmed.name,
@@ -218,47 +154,61 @@ class ChangeService:
                 weights_after=fields.weights_after,
                 caller=caller,
                 profile=self.backend.clients.profile_name,
-                region=self._region(),
+                region=region,
                 reason=reason,
                 instance_counts_before=fields.counts_before,
                 instance_counts_after=fields.counts_after,
                 request=fields.request,
             )
         except AuditWriteError as error:
-            raise AuditUnavailable(error.message, live) from error
+            raise AuditUnavailable(error.message, None) from error
 
-        # (d) The call.
+        # (b) The guard's re-read, the last step before the write: what the person
+        # confirmed must still be what is there.
         try:
-            endpoint_arn = self.backend.sagemaker.update_weights_and_capacities(fields.request)
-        except UpdateInProgress as error:
-            self._record_outcome_quietly(
-                change_id, "refused", confirmed.name, error.kind, error.message
-            )
-            now = self._describe_quietly(confirmed.name)
-            message = (
-                not_writable_message(now)
-                if now is not None and not now.is_writable
-                else f"{confirmed.name} is being updated by someone else; nothing was changed"
-            )
-            raise ChangeRefused(message, now) from error
+            live: Endpoint | None = self.backend.sagemaker.describe_endpoint(confirmed.name)
+        except NotFound:
+            live = None
         except AwsError as error:
             self._record_outcome_quietly(
-                change_id,
-                "not-applied" if error.kind in _REJECTED_KINDS else "unknown",
-                confirmed.name,
-                error.kind,
-                error.message,
+                change_id, "refused", confirmed.name, "guard", error.message
             )
             raise
+        if live is None:
+            self._refuse_intent(
+                change_id, f"{confirmed.name} no longer exists; nothing was sent", None, confirmed
+            )
+        if not live.is_writable:
+            self._refuse_intent(change_id, not_writable_message(live), live, confirmed)
+        drift = describe_drift(confirmed, live)
+        if drift is not None:
+            self._refuse_intent(change_id, drift, live, confirmed)
 
-        # (e) Outcome, with what AWS now says the desired weights are.
+        # (c) The call, sent once (no botocore retry: see AwsClients.sagemaker_write).
+        before, planned = fields.states()
+        try:
+            endpoint_arn = self.backend.sagemaker.update_weights_and_capacities(fields.request)
+        except AwsError as error:
+            return self._after_failure(change_id, confirmed, fields, error, before, planned)
+
+        # (d) Outcome, with what AWS now says the desired state is.
         after = self._describe_quietly(confirmed.name)
+        assessment = assess_after_success(after, before, planned)
         audit_warning = self._record_outcome_quietly(
             change_id,
-            "applied",
+            assessment.result,
             confirmed.name,
+            error_kind=None if assessment.result == "applied" else "concurrent-change",
             desired_weights_after=after.desired_weights if after is not None else None,
+            evidence=assessment.evidence,
         )
+        if assessment.result != "applied":
+            raise ChangeOutcomeUnknown(
+                f"{confirmed.name}: outcome unknown: {assessment.evidence}",
+                evidence=assessment.evidence,
+                change_id=change_id,
+                live=after,
+            )
         return ChangeResult(
             change_id=change_id,
             endpoint_arn=endpoint_arn,
@@ -266,17 +216,101 @@ class ChangeService:
             live=after,
             caller=caller,
             audit_warning=audit_warning,
+            evidence=assessment.evidence,
         )
+
+    def _after_failure(
+        self,
+        change_id: str,
+        confirmed: Endpoint,
+        fields: AuditFields,
+        error: AwsError,
+        before: DesiredState,
+        planned: DesiredState,
+    ) -> ChangeResult:
+        """Establish what a failed write did, record it, and return or raise accordingly."""
+        name = confirmed.name
+        delivery = delivery_of(error)
+        if delivery != "maybe":
+            evidence = (
+                "the request was not sent" if delivery == "not-sent" else "AWS refused the request"
+            )
+            self._record_outcome_quietly(
+                change_id, "not-applied", name, error.kind, error.message, evidence=evidence
+            )
+            raise error
+        # It may have reached AWS: only the endpoint can say what happened (reads retry).
+        try:
+            live: Endpoint | None = self.backend.sagemaker.describe_endpoint(name)
+        except AwsError:
+            live = None
+        in_progress = isinstance(error, UpdateInProgress)
+        failure = (
+            "AWS answered that an update is in progress"
+            if in_progress
+            else f"the write failed ({error.message})"
+        )
+        assessment = assess_after_failure(live, before, planned, failure=failure)
+        weights = live.desired_weights if live is not None else None
+        if (
+            in_progress
+            and live is not None
+            and live.status == "Updating"
+            and assessment.result != "applied"
+            and matches(live, before.weights, before.counts, before.kind)
+        ):
+            # Someone else's update was in flight when ours arrived: AWS refused ours.
+            message = f"{name} is Updating (another update is in progress); nothing was changed"
+            self._record_outcome_quietly(
+                change_id, "refused", name, error.kind, message, weights, assessment.evidence
+            )
+            raise ChangeRefused(message, live) from error
+        audit_warning = self._record_outcome_quietly(
+            change_id,
+            assessment.result,
+            name,
+            error.kind,
+            error.message,
+            weights,
+            assessment.evidence,
+        )
+        if assessment.result == "applied":
+            return ChangeResult(
+                change_id=change_id,
+                endpoint_arn="",
+                request=fields.request,
+                live=live,
+                caller=None,
+                audit_warning=audit_warning,
+                evidence=assessment.evidence,
+                checked=True,
+            )
+        if assessment.result == "not-applied":
+            raise ChangeNotApplied(
+                f"not applied: {assessment.evidence}; nothing was changed",
+                kind=error.kind,
+                evidence=assessment.evidence,
+                change_id=change_id,
+                live=live,
+            ) from error
+        raise ChangeOutcomeUnknown(
+            f"{name}: outcome unknown: {assessment.evidence}; check the endpoint before "
+            "changing it again",
+            evidence=assessment.evidence,
+            change_id=change_id,
+            live=live,
+        ) from error
 
     def _refuse(
         self,
         message: str,
         live: Endpoint | None,
-        fields: _AuditFields,
+        fields: AuditFields,
         confirmed: Endpoint,
         reason: str | None,
-    ) -> NoReturn:
-        """Record the refused attempt (best effort: nothing was sent) and raise."""
+        kind: str = "guard",
+    ) -> None:
+        """Record a refused attempt (best effort: nothing was sent)."""
         try:
             change_id = self.audit.record_intent(
                 endpoint=confirmed.name,
@@ -295,12 +329,25 @@ class ChangeService:
                 change_id,
                 result="refused",
                 endpoint=confirmed.name,
-                error_kind="guard",
+                error_kind=kind,
                 error_message=message,
                 desired_weights_after=live.desired_weights if live is not None else None,
             )
         except AuditWriteError:
             pass
+
+    def _refuse_intent(
+        self, change_id: str, message: str, live: Endpoint | None, confirmed: Endpoint
+    ) -> NoReturn:
+        """A guard said no after the intent was written: close it as refused and raise."""
+        self._record_outcome_quietly(
+            change_id,
+            "refused",
+            confirmed.name,
+            "guard",
+            message,
+            live.desired_weights if live is not None else None,
+        )
         raise ChangeRefused(message, live)
 
     def _caller(self) -> str | None:
@@ -331,6 +378,7 @@ class ChangeService:
         error_kind: str | None = None,
         error_message: str | None = None,
         desired_weights_after: dict[str, float] | None = None,
+        evidence: str | None = None,
     ) -> str | None:
         """Returns None, or a one-line warning when the outcome could not be written."""
         # The call has already happened; failing to record its outcome must not hide its
@@ -343,6 +391,7 @@ class ChangeService:
                 error_kind=error_kind,
                 error_message=error_message,
                 desired_weights_after=desired_weights_after,
+                evidence=evidence,
             )
         except AuditWriteError as error:
             return error.message.replace("; nothing was sent", "; the change was sent")
@@ -351,41 +400,10 @@ class ChangeService:
     # -- unfinished changes ------------------------------------------------------------------
 
     def resolve_unfinished(self, entry: AuditEntry) -> tuple[str, str]:
-        """Close an intent left without an outcome by comparing it with the live endpoint.
+        """Close an intent left without an outcome; see :mod:`canary_tui.audit_resolve`."""
+        from canary_tui.audit_resolve import resolve_unfinished
 
-        Writes an outcome: ``ok`` when the live desired state is what the intent asked for,
-        else ``error`` (kind ``interrupted``). Returns (result, one-line explanation).
-        """
-        if entry.outcome is not None:
-            raise ValueError(f"change {entry.change_id} already has an outcome")
-        intent = entry.intent
-        try:
-            live: Endpoint | None = self.backend.sagemaker.describe_endpoint(intent.endpoint)
-        except NotFound:
-            live = None
-        stamp = "reconciled after an interruption"
-        result: OutcomeResult
-        if live is None:
-            result, message = "unknown", f"{stamp}: {intent.endpoint} no longer exists"
-        elif _matches(live, intent.weights_after, intent.instance_counts_after, intent.kind):
-            result, message = "applied", f"{stamp}: the live endpoint has the intended values"
-        elif _matches(live, intent.weights_before, intent.instance_counts_before, intent.kind):
-            result, message = "not-applied", f"{stamp}: the live endpoint is as before"
-        else:
-            shares = ", ".join(
-                f"{name} {share:.1f}%" for name, share in live.desired_traffic_shares.items()
-            )
-            result, message = "unknown", f"{stamp}: live desired traffic is {shares}"
-        self.audit.record_outcome(
-            intent.change_id,
-            result=result,
-            endpoint=intent.endpoint,
-            error_kind=None if result == "applied" else "interrupted",
-            error_message=message,
-            evidence=message,
-            desired_weights_after=live.desired_weights if live is not None else None,
-        )
-        return result, message
+        return resolve_unfinished(self.backend.sagemaker, self.audit, entry)
 
     # -- following an update ---------------------------------------------------------------
 
@@ -429,25 +447,6 @@ class ChangeService:
                     last,
                 )
             sleep(min(poll_seconds, remaining))
-
-
-def _matches(
-    live: Endpoint,
-    weights: Mapping[str, float],
-    counts: Mapping[str, int | None],
-    kind: ChangeKind,
-) -> bool:
-    """Whether ``live``'s desired state is ``weights`` (or, for capacity, ``counts``)."""
-    if set(live.variant_names) != set(weights):
-        return False
-    if kind == "capacity":
-        return all(
-            live.variant(name).desired_instance_count == count for name, count in counts.items()
-        )
-    live_shares = live.desired_traffic_shares
-    return all(
-        abs(live_shares[name] - share) < 0.01 for name, share in traffic_shares(weights).items()
-    )
 
 
 def shares_after(plan: Plan, confirmed: Endpoint) -> dict[str, float]:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from canary_tui.aws.errors import AwsError
-from canary_tui.changes import ChangeRefused, ChangeService, SettleTimeout
+from canary_tui.changes import ChangeOutcomeUnknown, ChangeRefused, ChangeService, SettleTimeout
 from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import (
@@ -482,6 +482,14 @@ class RampRunner:
                 )
                 self.changes.apply(weight_plan, endpoint, reason=reason)
             settled = self._settle(plan.endpoint)
+        except ChangeOutcomeUnknown as unknown:
+            # Neither continue (the step may not be in effect) nor roll back blindly (it may
+            # be someone else's change): hold until a person has looked at the endpoint.
+            return ApplyFailed(
+                self.clock.now(),
+                f"{unknown.message}; the ramp is paused: look at the endpoint, then resume "
+                "or abort",
+            )
         except (ChangeRefused, AwsError, WeightInputError) as error:
             return ApplyFailed(self.clock.now(), getattr(error, "message", str(error)))
         except SettleTimeout as error:

@@ -143,9 +143,11 @@ class SageMakerGateway:
         """Send one UpdateEndpointWeightsAndCapacities request; returns the endpoint ARN.
 
         ``request`` is a plan's ``api_request()``, so what was confirmed is what is sent.
+        Sent once, never retried by botocore (see ``AwsClients.sagemaker_write``); on an
+        error, :func:`canary_tui.aws.delivery.delivery_of` says whether it may have arrived.
         """
         with translated(self._profile):
-            response = self._clients.sagemaker.update_endpoint_weights_and_capacities(
+            response = self._clients.sagemaker_write.update_endpoint_weights_and_capacities(
                 EndpointName=request["EndpointName"],
                 DesiredWeightsAndCapacities=request["DesiredWeightsAndCapacities"],
             )

@@ -105,6 +105,17 @@ class AwsClients:
         return self._client("sagemaker")  # type: ignore[no-any-return]
 
     @property
+    def sagemaker_write(self) -> SageMakerClient:
+        """A SageMaker client that sends each request once: for the write.
+
+        A retried UpdateEndpointWeightsAndCapacities whose first attempt AWS accepted (its
+        answer lost to a timeout or a dropped connection) is answered "Cannot update
+        in-progress endpoint", which hides that the change went through. The change path
+        re-reads the endpoint instead to learn what happened.
+        """
+        return self._client("sagemaker", retries=False)  # type: ignore[no-any-return]
+
+    @property
     def cloudwatch(self) -> CloudWatchClient:
         return self._client("cloudwatch")  # type: ignore[no-any-return]
 

@@ -15,6 +15,11 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_AWS_FAILURE = 1
 EXIT_BAD_INPUT = 2
+#: A write whose answer was lost and whose effect a re-read could not establish (or that
+#: someone else's change overlapped): look at the endpoint before doing anything else.
+EXIT_UNKNOWN_OUTCOME = 5
+#: Another run on this machine is changing the endpoint (its lock is held); nothing was sent.
+EXIT_ENDPOINT_BUSY = 6
 
 
 class UsageError(Exception):

@@ -10,8 +10,17 @@ from collections.abc import Sequence
 
 from canary_tui import __version__
 from canary_tui.aws.errors import AwsError
-from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_BAD_INPUT, UsageError, fail
+from canary_tui.change_errors import ChangeOutcomeUnknown
+from canary_tui.cli.common import (
+    EXIT_AWS_FAILURE,
+    EXIT_BAD_INPUT,
+    EXIT_ENDPOINT_BUSY,
+    EXIT_UNKNOWN_OUTCOME,
+    UsageError,
+    fail,
+)
 from canary_tui.domain.weights import WeightInputError
+from canary_tui.endpoint_lock import EndpointBusy
 
 # Each module defines ``register(subparsers)``, which adds its parser and sets ``run``.
 COMMAND_MODULES = (
@@ -81,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
     except (UsageError, WeightInputError) as error:
         fail(str(error), EXIT_BAD_INPUT)
+    except EndpointBusy as busy:
+        fail(f"refused: {busy.message}", EXIT_ENDPOINT_BUSY)
+    except ChangeOutcomeUnknown as unknown:
+        fail(unknown.message, EXIT_UNKNOWN_OUTCOME)
     except AwsError as error:
         fail(error.message, EXIT_AWS_FAILURE)
     except KeyboardInterrupt:

@@ -15,6 +15,9 @@ from typing import Any
 from canary_tui.audit import AuditLog
 from canary_tui.aws.backend import Backend
 from canary_tui.changes import (
+    ChangeBusy,
+    ChangeNotApplied,
+    ChangeOutcomeUnknown,
     ChangeRefused,
     ChangeService,
     Plan,
@@ -24,7 +27,9 @@ from canary_tui.changes import (
 from canary_tui.cli.common import (
     EXIT_AWS_FAILURE,
     EXIT_BAD_INPUT,
+    EXIT_ENDPOINT_BUSY,
     EXIT_OK,
+    EXIT_UNKNOWN_OUTCOME,
     UsageError,
     add_target_arguments,
     backend_from_args,
@@ -51,6 +56,7 @@ from canary_tui.domain.weights import (
     parse_instance_count,
     plan_all_to,
 )
+from canary_tui.endpoint_lock import DEFAULT_WAIT_SECONDS, EndpointBusy, EndpointLocks
 
 MAX_REASON_LENGTH = 500
 DEFAULT_WAIT_TIMEOUT = 1800.0
@@ -58,10 +64,16 @@ WAIT_POLL_SECONDS = 10.0
 
 PlanBuilder = Callable[[Endpoint], Plan]
 
+MAX_LOCK_WAIT = 3600.0
+
 EXIT_CODES_HELP = (
-    "exit codes: 0 sent (or dry run, or nothing to change); 1 AWS failure, refused by a "
-    "guard (endpoint changed since shown, not InService, update in progress), or declined "
-    "at the prompt; 2 bad input, nothing sent"
+    "exit codes: 0 applied (also when the answer was lost and a re-read showed it applied), "
+    "dry run, or nothing to change; 1 not applied: AWS failure, refused by a guard (endpoint "
+    "changed since shown, not InService, update in progress), or declined at the prompt; "
+    f"2 bad input, nothing sent; {EXIT_UNKNOWN_OUTCOME} outcome unknown (the request may have "
+    "reached AWS and the endpoint does not show whether it took, or someone else changed it "
+    f"meanwhile): check the endpoint; {EXIT_ENDPOINT_BUSY} another run on this machine is "
+    "changing the endpoint, nothing sent"
 )
 
 
@@ -84,6 +96,14 @@ def _add_change_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_WAIT_TIMEOUT,
         metavar="SECONDS",
         help=f"give up waiting after this long (default {DEFAULT_WAIT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--lock-wait",
+        type=float,
+        default=DEFAULT_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="wait this long for another run changing the same endpoint on this machine, then "
+        f"refuse (default {DEFAULT_WAIT_SECONDS:g})",
     )
     add_target_arguments(parser)
     add_audit_argument(parser)
@@ -234,13 +254,48 @@ def _confirmed_by_person() -> bool:
     return answer.strip().lower() in {"y", "yes"}
 
 
+def _lock_wait(args: argparse.Namespace) -> float:
+    seconds = float(getattr(args, "lock_wait", DEFAULT_WAIT_SECONDS))
+    if not 0 <= seconds <= MAX_LOCK_WAIT:  # also false for NaN
+        raise UsageError(f"--lock-wait must be between 0 and {MAX_LOCK_WAIT:g} seconds")
+    return seconds
+
+
+def change_service(backend: Backend, audit: AuditLog, args: argparse.Namespace) -> ChangeService:
+    """The CLI's change path: its lock waits ``--lock-wait`` and says so on stderr."""
+    locks = EndpointLocks(wait_seconds=_lock_wait(args), notify=warn)
+    return ChangeService(backend, audit, "cli", locks=locks)
+
+
 def run_change(args: argparse.Namespace, build_plan: PlanBuilder) -> int:
     reason = _checked_reason(args.reason)
     if args.wait and not args.wait_timeout > 0:
         raise UsageError("--wait-timeout must be a positive number of seconds")
+    _lock_wait(args)
     audit = audit_log_from_args(args)
     report_audit_problems(audit)
     backend = backend_from_args(args)
+    service = change_service(backend, audit, args)
+    if not args.yes or args.dry_run:
+        return _plan_and_apply(args, build_plan, backend, audit, service, reason)
+    # Unattended: hold the endpoint's lock from before the describe, so a second run that
+    # waited starts from this one's result instead of being refused as stale.
+    try:
+        with service.lock(args.endpoint):
+            return _plan_and_apply(args, build_plan, backend, audit, service, reason)
+    except EndpointBusy as busy:
+        warn(f"refused: {busy.message}")
+        return EXIT_ENDPOINT_BUSY
+
+
+def _plan_and_apply(
+    args: argparse.Namespace,
+    build_plan: PlanBuilder,
+    backend: Backend,
+    audit: AuditLog,
+    service: ChangeService,
+    reason: str | None,
+) -> int:
     endpoint = describe_or_usage_error(backend, args.endpoint)
     plan = build_plan(endpoint)  # WeightInputError -> exit 2, nothing sent
     print_lines(preview_lines(plan, endpoint))
@@ -261,7 +316,7 @@ def run_change(args: argparse.Namespace, build_plan: PlanBuilder) -> int:
         if not _confirmed_by_person():
             print("cancelled: nothing was sent")
             return EXIT_AWS_FAILURE
-    return apply_and_report(backend, audit, plan, endpoint, reason, args)
+    return apply_and_report(backend, audit, plan, endpoint, reason, args, service=service)
 
 
 def apply_and_report(
@@ -271,24 +326,34 @@ def apply_and_report(
     endpoint: Endpoint,
     reason: str | None,
     args: argparse.Namespace,
+    *,
+    service: ChangeService | None = None,
 ) -> int:
-    service = ChangeService(backend, audit, "cli")
+    service = service or change_service(backend, audit, args)
     try:
         result = service.apply(plan, endpoint, reason=reason)
     except ChangeRefused as refused:
         warn(f"refused: {refused.message}")
+        return EXIT_ENDPOINT_BUSY if isinstance(refused, ChangeBusy) else EXIT_AWS_FAILURE
+    except ChangeOutcomeUnknown as unknown:
+        warn(f"{unknown.message} (change {unknown.change_id[:8]})")
+        return EXIT_UNKNOWN_OUTCOME
+    except ChangeNotApplied as not_applied:
+        warn(f"{not_applied.message} (change {not_applied.change_id[:8]})")
         return EXIT_AWS_FAILURE
-    # AwsError propagates to main: one line, exit 1 (the outcome is already recorded).
+    # Any other AwsError propagates to main: one line, exit 1 (the outcome is recorded).
     if result.audit_warning:
         warn(f"warning: {result.audit_warning}")
+    if result.checked:
+        print(f"applied after a check: {result.evidence}")
     live = result.live
     if live is not None:
         shares = ", ".join(
             f"{name} {format_percent(share)}" for name, share in live.desired_traffic_shares.items()
         )
-        print(f"sent (change {result.change_id[:8]}); desired traffic now: {shares}")
+        print(f"applied (change {result.change_id[:8]}); desired traffic now: {shares}")
     else:
-        print(f"sent (change {result.change_id[:8]}); could not read the endpoint back")
+        print(f"sent and accepted (change {result.change_id[:8]}); could not read it back")
     if not args.wait:
         return EXIT_OK
     return _wait(service, endpoint.name, args.wait_timeout)

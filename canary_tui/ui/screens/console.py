@@ -22,7 +22,13 @@ from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound
-from canary_tui.changes import ChangeRefused, ChangeResult, Plan
+from canary_tui.changes import (
+    ChangeNotApplied,
+    ChangeOutcomeUnknown,
+    ChangeRefused,
+    ChangeResult,
+    Plan,
+)
 from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import TRANSITIONAL_STATUSES, Endpoint, EndpointSummary
 from canary_tui.domain.weights import CapacityPlan, WeightInputError, WeightPlan, plan_all_to
@@ -1081,10 +1087,17 @@ class ConsoleScreen(VerdictRampScreen):
         if result.audit_warning:
             self.notify(result.audit_warning, title="Audit log", severity="warning", timeout=10)
         self.following.add(confirmed.name)
-        self.notify(
-            f"Sent to {confirmed.name}; following it until InService.",
-            title="Change sent",
-        )
+        if result.checked:
+            # The answer was lost; a re-read showed the change in place.
+            self.notify(
+                f"Applied to {confirmed.name} ({result.evidence}); following it until InService.",
+                title="Change applied after a check",
+            )
+        else:
+            self.notify(
+                f"Sent to {confirmed.name}; following it until InService.",
+                title="Change sent",
+            )
         self.start_follow()
 
     async def _change_failed(self, error: BaseException, plan: Plan) -> None:
@@ -1098,6 +1111,17 @@ class ConsoleScreen(VerdictRampScreen):
             )
             if reopen and error.live is not None:
                 self._weights_flow(error.live, None)
+            return
+        if isinstance(error, ChangeOutcomeUnknown | ChangeNotApplied):
+            if error.live is not None:
+                self.post_message(EndpointDescribed(error.live))
+            unknown = isinstance(error, ChangeOutcomeUnknown)
+            self.notify(
+                error.message,
+                title="Change outcome unknown" if unknown else "Change not applied",
+                severity="error",
+                timeout=30 if unknown else 10,
+            )
             return
         self.notify(_error_text(error), title="Change failed", severity="error", timeout=10)
 

@@ -1,0 +1,108 @@
+"""The change path's guards and what a plan means for the audit log. Pure: no I/O."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from canary_tui.audit import ChangeKind
+from canary_tui.change_outcome import DesiredState
+from canary_tui.domain.models import Endpoint
+from canary_tui.domain.weights import CapacityPlan, WeightPlan
+
+Plan = WeightPlan | CapacityPlan
+
+# Weights travel as JSON floats; anything closer than this is the same weight.
+_WEIGHT_TOLERANCE = 1e-9
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1f}%"
+
+
+def describe_drift(confirmed: Endpoint, live: Endpoint) -> str | None:
+    """One line saying how ``live`` differs from what was confirmed, or None if it does not.
+
+    Compared: the set of variants, desired weights (shown as traffic %), desired instance
+    counts and the endpoint status.
+    """
+    suffix = " since you confirmed; review the live state"
+    if set(confirmed.variant_names) != set(live.variant_names):
+        return (
+            f"variants changed {', '.join(confirmed.variant_names) or '(none)'} -> "
+            f"{', '.join(live.variant_names) or '(none)'}{suffix}"
+        )
+    if confirmed.status != live.status:
+        return f"endpoint status changed {confirmed.status} -> {live.status}{suffix}"
+    confirmed_shares = confirmed.desired_traffic_shares
+    live_shares = live.desired_traffic_shares
+    for name in confirmed.variant_names:
+        before = confirmed.variant(name).desired_weight
+        after = live.variant(name).desired_weight
+        if not math.isclose(before, after, rel_tol=_WEIGHT_TOLERANCE, abs_tol=_WEIGHT_TOLERANCE):
+            before_share, after_share = confirmed_shares[name], live_shares[name]
+            if round(before_share, 1) == round(after_share, 1):
+                return f"{name} weight changed {before:g} -> {after:g}{suffix}"
+            return (
+                f"{name} weight changed {_percent(before_share)} -> {_percent(after_share)}{suffix}"
+            )
+    for name in confirmed.variant_names:
+        count_before = confirmed.variant(name).desired_instance_count
+        count_after = live.variant(name).desired_instance_count
+        if count_before != count_after:
+            return f"{name} desired instance count changed {count_before} -> {count_after}{suffix}"
+    return None
+
+
+def not_writable_message(endpoint: Endpoint) -> str:
+    message = f"{endpoint.name} is {endpoint.status}, not InService; nothing was sent"
+    if endpoint.failure_reason:
+        message += f" (reason: {endpoint.failure_reason})"
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFields:
+    kind: ChangeKind
+    weights_before: dict[str, float]
+    weights_after: dict[str, float]
+    counts_before: dict[str, int | None]
+    counts_after: dict[str, int | None]
+    request: dict[str, Any] = field(default_factory=dict)
+
+    def states(self) -> tuple[DesiredState, DesiredState]:
+        """(before, planned), for judging the endpoint after the write."""
+        return (
+            DesiredState(self.kind, self.weights_before, self.counts_before),
+            DesiredState(self.kind, self.weights_after, self.counts_after),
+        )
+
+
+def audit_fields(plan: Plan, confirmed: Endpoint) -> AuditFields:
+    counts = {variant.name: variant.desired_instance_count for variant in confirmed.variants}
+    if isinstance(plan, WeightPlan):
+        return AuditFields(
+            kind="weights",
+            weights_before=dict(confirmed.desired_weights),
+            weights_after=dict(plan.after),
+            counts_before=counts,
+            counts_after=dict(counts),
+            request=dict(plan.api_request()),
+        )
+    counts_after = dict(counts)
+    counts_after[plan.variant] = plan.count_after
+    return AuditFields(
+        kind="capacity",
+        weights_before=dict(confirmed.desired_weights),
+        weights_after=dict(confirmed.desired_weights),
+        counts_before=counts,
+        counts_after=counts_after,
+        request=dict(plan.api_request()),
+    )
+
+
+def is_noop(plan: Plan) -> bool:
+    if isinstance(plan, WeightPlan):
+        return plan.is_noop
+    return plan.count_before == plan.count_after
