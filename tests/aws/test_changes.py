@@ -274,8 +274,9 @@ def test_update_in_progress_from_aws_is_reported_like_the_status_guard(
     hooks.before[UPDATE] = someone_else_started_an_update
     with pytest.raises(ChangeRefused) as refused:
         service.apply(parse_assignments(confirmed, ["new-model=0.5"]), confirmed)
+    # Something was sent (AWS answered it), so the message does not say "nothing was sent".
     assert refused.value.message == (
-        "existing-endpoint-name is Updating, not InService; nothing was sent"
+        "existing-endpoint-name is Updating (another update is in progress); nothing was changed"
     )
     assert refused.value.live is not None and refused.value.live.status == "Updating"
     [entry] = audit.entries()
