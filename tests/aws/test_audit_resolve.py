@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from canary_tui.audit import AuditLog
-from canary_tui.aws.backend import Backend
 from canary_tui.audit_resolve import resolve_unfinished
+from canary_tui.aws.backend import Backend
 
 BEFORE = {"current-model": 0.9, "new-model": 0.1}
 SEVENTY = {"current-model": 0.7, "new-model": 0.3}

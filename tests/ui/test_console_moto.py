@@ -20,7 +20,7 @@ from canary_tui.changes import ChangeService
 from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.screens.audit import AuditScreen
-from canary_tui.ui.screens.confirm import ConfirmChange, RefusedDialog
+from canary_tui.ui.screens.confirm import ConfirmChange
 from canary_tui.ui.screens.console import ConsoleScreen
 from canary_tui.ui.screens.editor import WeightEditor
 from canary_tui.ui.widgets.status_line import StatusLine
@@ -305,7 +305,7 @@ async def test_faults_mark_stale_keep_keys_working_and_recover(
         await wait_for(pilot, lambda: "STALE" not in status_line(app), "recovery")
 
 
-async def test_update_in_progress_is_refused_with_a_clear_message(
+async def test_update_in_progress_is_checked_and_reported_not_applied(
     counted_backend: Backend,
     canary_endpoint: str,
     sagemaker_client: Any,
@@ -317,11 +317,56 @@ async def test_update_in_progress_is_refused_with_a_clear_message(
         await refresh_and_settle(pilot, canary_endpoint)
         faults.fail(UPDATE, update_in_progress(canary_endpoint))
         await pilot.press("w", "right_square_bracket", "enter", "y")
-        await wait_for(pilot, lambda: isinstance(app.screen, RefusedDialog), "the refusal")
-        message = static_text(app.screen.query_one("#refused-message"))
-        assert "being updated" in message
-        assert faults.calls[UPDATE] == 1  # sent once, refused by AWS, not retried
+        # AWS said "in progress"; the re-read shows the old weights, InService: not applied.
+        await wait_for(
+            pilot,
+            lambda: any(n.title == "Change not applied" for n in app._notifications),
+            "the outcome",
+        )
+        [note] = [n for n in app._notifications if n.title == "Change not applied"]
+        assert "AWS answered that an update is in progress; re-read: desired " in note.message
+        assert "is as before and the endpoint is InService; nothing was changed" in note.message
+        assert faults.calls[UPDATE] == 1  # sent once, not retried
         assert desired_weights(sagemaker_client, canary_endpoint)["new-model"] == 0.1
+        [entry] = AuditLog(tmp_path / "audit.jsonl").entries()
+        assert entry.result == "not-applied"
+
+
+async def test_a_lost_answer_to_an_applied_change_is_reported_applied(
+    counted_backend: Backend,
+    canary_endpoint: str,
+    sagemaker_client: Any,
+    faults: FaultInjector,
+    tmp_path: Path,
+) -> None:
+    from botocore.exceptions import ReadTimeoutError
+
+    app = make_app(counted_backend, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot, canary_endpoint)
+
+        def applied_then_timed_out(operation: str) -> Exception:
+            # AWS takes the change; its answer never arrives.
+            sagemaker_client.update_endpoint_weights_and_capacities(
+                EndpointName=canary_endpoint,
+                DesiredWeightsAndCapacities=[
+                    {"VariantName": "current-model", "DesiredWeight": 0.75},
+                    {"VariantName": "new-model", "DesiredWeight": 0.25},
+                ],
+            )
+            return ReadTimeoutError(endpoint_url="https://api.sagemaker.us-east-1.amazonaws.com/")
+
+        faults.fail_attempts(UPDATE, applied_then_timed_out, times=1)
+        await pilot.press("w", "right_square_bracket", "enter", "y")
+        await wait_for(
+            pilot,
+            lambda: any(n.title == "Change applied after a check" for n in app._notifications),
+            "the outcome",
+        )
+        assert faults.attempts[UPDATE] == 1
+        [entry] = AuditLog(tmp_path / "audit.jsonl").entries()
+        assert entry.result == "applied"
+        assert entry.outcome is not None and "re-read" in (entry.outcome.evidence or "")
 
 
 async def test_an_updating_endpoint_is_followed_until_in_service(

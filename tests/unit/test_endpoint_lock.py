@@ -41,9 +41,8 @@ def test_a_second_process_is_refused_after_the_wait_naming_the_holder(
     process, _ = holder
     heard: list[str] = []
     locks = EndpointLocks(tmp_path, wait_seconds=0.3, notify=heard.append)
-    with pytest.raises(EndpointBusy) as busy:
-        with locks.hold("ep", "us-east-1"):
-            pytest.fail("took a lock another process holds")
+    with pytest.raises(EndpointBusy) as busy, locks.hold("ep", "us-east-1"):
+        pytest.fail("took a lock another process holds")
     assert busy.value.holder is not None
     assert busy.value.holder.pid == process.pid
     assert f"(pid {process.pid} on {socket.gethostname()}, 'canary-tui set-weights ep')" in (
