@@ -633,3 +633,35 @@ def test_wait_until_settled_waits_out_throttling(
     assert final.status == "InService"
     assert clock.sleeps == [5, 5]
     assert hooks.calls["DescribeEndpoint"] == 3
+
+
+def test_a_change_during_a_slow_identity_lookup_is_not_overwritten(
+    hooked_backend: Backend,
+    hooks: Hooks,
+    canary_endpoint: str,
+    sagemaker_client: Any,
+    tmp_path: Path,
+) -> None:
+    # The identity lookup comes before the guard's re-read, so a change made while STS is
+    # slow is seen by the re-read and refused instead of overwritten.
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    service = ChangeService(hooked_backend, audit, "cli")
+    confirmed = hooked_backend.sagemaker.describe_endpoint(canary_endpoint)
+    plan = parse_assignments(confirmed, ["new-model=0.5"])
+
+    def colleague_changes_it_while_sts_is_slow(params: dict[str, Any]) -> None:
+        sagemaker_client.update_endpoint_weights_and_capacities(
+            EndpointName=canary_endpoint,
+            DesiredWeightsAndCapacities=[{"VariantName": "new-model", "DesiredWeight": 0.3}],
+        )
+
+    hooks.before["GetCallerIdentity"] = colleague_changes_it_while_sts_is_slow
+    with pytest.raises(ChangeRefused) as refused:
+        service.apply(plan, confirmed)
+    assert hooks.calls["GetCallerIdentity"] == 1
+    assert hooks.calls[UPDATE] == 0
+    assert refused.value.message.startswith("new-model weight changed 10.0% -> 25.0%")
+    described = sagemaker_client.describe_endpoint(EndpointName=canary_endpoint)
+    assert [v["DesiredWeight"] for v in described["ProductionVariants"]] == [0.9, 0.3]
+    [entry] = audit.entries()
+    assert entry.result == "refused"

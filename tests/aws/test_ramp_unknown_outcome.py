@@ -9,7 +9,7 @@ from tests.aws.faults import FaultInjector, internal_error
 from tests.aws.test_ramp_runner import ENDPOINT, make_harness, plan  # noqa: F401 (fixture)
 
 
-def test_an_unknown_outcome_pauses_the_ramp_and_says_so(make_harness: Any) -> None:
+def test_an_unknown_outcome_pauses_the_ramp_and_says_so(make_harness: Any) -> None:  # noqa: F811
     harness = make_harness("healthy")
     faults = FaultInjector()
     faults.install(harness.backend.clients)
