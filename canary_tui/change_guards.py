@@ -8,7 +8,7 @@ from typing import Any
 
 from canary_tui.audit import ChangeKind
 from canary_tui.change_outcome import DesiredState
-from canary_tui.domain.models import Endpoint
+from canary_tui.domain.models import Endpoint, traffic_shares
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
 
 Plan = WeightPlan | CapacityPlan
@@ -106,3 +106,10 @@ def is_noop(plan: Plan) -> bool:
     if isinstance(plan, WeightPlan):
         return plan.is_noop
     return plan.count_before == plan.count_after
+
+
+def shares_after(plan: Plan, confirmed: Endpoint) -> dict[str, float]:
+    """Traffic % per variant once ``plan`` is applied (capacity plans keep the split)."""
+    if isinstance(plan, WeightPlan):
+        return traffic_shares(plan.after)
+    return confirmed.desired_traffic_shares

@@ -94,13 +94,21 @@ def assess_after_failure(
     planned: DesiredState,
     *,
     failure: str,
+    in_progress: bool = False,
 ) -> Assessment:
     """The outcome of a write that failed in a way that may have reached AWS.
 
-    ``live`` is the endpoint described after the failure (None: that read failed too).
-    applied: it has the planned values; not-applied: it has the before values and is not
-    Updating (an update in flight could still be ours); unknown: anything else.
+    ``live`` is the endpoint described after the failure (None: that read failed too);
+    ``failure`` is the error's one line; ``in_progress``: AWS answered "Cannot update
+    in-progress endpoint". applied: it has the planned values; not-applied: it has the
+    before values and is not Updating (an update in flight could still be ours); refused:
+    AWS said in progress and it is Updating with the before values (someone else's update,
+    not ours: ours would have set the desired values); unknown: anything else.
     """
+    if in_progress:
+        failure = "AWS answered that an update is in progress"
+    else:
+        failure = f"the write failed ({failure})"
     if live is None:
         return Assessment("unknown", f"{failure}; the endpoint could not be read back")
     seen = live_state(live, before.kind)
@@ -114,6 +122,12 @@ def assess_after_failure(
             "not-applied",
             f"{failure}; re-read: desired {_named(seen, live)} is as before and the endpoint "
             f"is {live.status}",
+        )
+    if _is(live, before) and in_progress:
+        return Assessment(
+            "refused",
+            f"{failure}; re-read: desired {_named(seen, live)} is as before and the endpoint "
+            "is Updating: someone else's update is in progress",
         )
     if _is(live, before):
         return Assessment(

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Literal, NoReturn
 
-from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError, OutcomeResult
+from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError
 from canary_tui.aws.delivery import delivery_of
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound, UpdateInProgress
 from canary_tui.change_errors import (
@@ -38,15 +38,15 @@ from canary_tui.change_guards import (
     describe_drift,
     is_noop,
     not_writable_message,
+    shares_after,
 )
 from canary_tui.change_outcome import (
     DesiredState,
     assess_after_failure,
     assess_after_success,
-    matches,
 )
-from canary_tui.domain.models import Endpoint, traffic_shares
-from canary_tui.domain.weights import WeightPlan
+from canary_tui.change_record import record_intent, record_outcome_quietly
+from canary_tui.domain.models import Endpoint
 from canary_tui.endpoint_lock import EndpointBusy, EndpointLocks
 
 if TYPE_CHECKING:
@@ -146,19 +146,15 @@ class ChangeService:
     ) -> ChangeResult:
         # (a) Intent first, fsynced: if we die after sending, the log still says so.
         try:
-            change_id = self.audit.record_intent(
+            change_id = record_intent(
+                self.audit,
+                fields,
                 endpoint=confirmed.name,
-                kind=fields.kind,
                 source=self.source,
-                weights_before=fields.weights_before,
-                weights_after=fields.weights_after,
-                caller=caller,
                 profile=self.backend.clients.profile_name,
                 region=region,
                 reason=reason,
-                instance_counts_before=fields.counts_before,
-                instance_counts_after=fields.counts_after,
-                request=fields.request,
+                caller=caller,
             )
         except AuditWriteError as error:
             raise AuditUnavailable(error.message, None) from error
@@ -170,8 +166,8 @@ class ChangeService:
         except NotFound:
             live = None
         except AwsError as error:
-            self._record_outcome_quietly(
-                change_id, "refused", confirmed.name, "guard", error.message
+            record_outcome_quietly(
+                self.audit, change_id, "refused", confirmed.name, "guard", error.message
             )
             raise
         if live is None:
@@ -194,7 +190,8 @@ class ChangeService:
         # (d) Outcome, with what AWS now says the desired state is.
         after = self._describe_quietly(confirmed.name)
         assessment = assess_after_success(after, before, planned)
-        audit_warning = self._record_outcome_quietly(
+        audit_warning = record_outcome_quietly(
+            self.audit,
             change_id,
             assessment.result,
             confirmed.name,
@@ -235,8 +232,14 @@ class ChangeService:
             evidence = (
                 "the request was not sent" if delivery == "not-sent" else "AWS refused the request"
             )
-            self._record_outcome_quietly(
-                change_id, "not-applied", name, error.kind, error.message, evidence=evidence
+            record_outcome_quietly(
+                self.audit,
+                change_id,
+                "not-applied",
+                name,
+                error.kind,
+                error.message,
+                evidence=evidence,
             )
             raise error
         # It may have reached AWS: only the endpoint can say what happened (reads retry).
@@ -244,28 +247,30 @@ class ChangeService:
             live: Endpoint | None = self.backend.sagemaker.describe_endpoint(name)
         except AwsError:
             live = None
-        in_progress = isinstance(error, UpdateInProgress)
-        failure = (
-            "AWS answered that an update is in progress"
-            if in_progress
-            else f"the write failed ({error.message})"
+        assessment = assess_after_failure(
+            live,
+            before,
+            planned,
+            failure=error.message,
+            in_progress=isinstance(error, UpdateInProgress),
         )
-        assessment = assess_after_failure(live, before, planned, failure=failure)
         weights = live.desired_weights if live is not None else None
-        if (
-            in_progress
-            and live is not None
-            and live.status == "Updating"
-            and assessment.result != "applied"
-            and matches(live, before.weights, before.counts, before.kind)
-        ):
+        if assessment.result == "refused":
             # Someone else's update was in flight when ours arrived: AWS refused ours.
             message = f"{name} is Updating (another update is in progress); nothing was changed"
-            self._record_outcome_quietly(
-                change_id, "refused", name, error.kind, message, weights, assessment.evidence
+            record_outcome_quietly(
+                self.audit,
+                change_id,
+                "refused",
+                name,
+                error.kind,
+                message,
+                weights,
+                assessment.evidence,
             )
             raise ChangeRefused(message, live) from error
-        audit_warning = self._record_outcome_quietly(
+        audit_warning = record_outcome_quietly(
+            self.audit,
             change_id,
             assessment.result,
             name,
@@ -312,18 +317,14 @@ class ChangeService:
     ) -> None:
         """Record a refused attempt (best effort: nothing was sent)."""
         try:
-            change_id = self.audit.record_intent(
+            change_id = record_intent(
+                self.audit,
+                fields,
                 endpoint=confirmed.name,
-                kind=fields.kind,
                 source=self.source,
-                weights_before=fields.weights_before,
-                weights_after=fields.weights_after,
                 profile=self.backend.clients.profile_name,
                 region=self._region(),
                 reason=reason,
-                instance_counts_before=fields.counts_before,
-                instance_counts_after=fields.counts_after,
-                request=fields.request,
             )
             self.audit.record_outcome(
                 change_id,
@@ -340,7 +341,8 @@ class ChangeService:
         self, change_id: str, message: str, live: Endpoint | None, confirmed: Endpoint
     ) -> NoReturn:
         """A guard said no after the intent was written: close it as refused and raise."""
-        self._record_outcome_quietly(
+        record_outcome_quietly(
+            self.audit,
             change_id,
             "refused",
             confirmed.name,
@@ -369,33 +371,6 @@ class ChangeService:
             return self.backend.sagemaker.describe_endpoint(name)
         except AwsError:
             return None
-
-    def _record_outcome_quietly(
-        self,
-        change_id: str,
-        result: OutcomeResult,
-        endpoint: str,
-        error_kind: str | None = None,
-        error_message: str | None = None,
-        desired_weights_after: dict[str, float] | None = None,
-        evidence: str | None = None,
-    ) -> str | None:
-        """Returns None, or a one-line warning when the outcome could not be written."""
-        # The call has already happened; failing to record its outcome must not hide its
-        # result from the caller. The intent stays unfinished and is reported at next start.
-        try:
-            self.audit.record_outcome(
-                change_id,
-                result=result,
-                endpoint=endpoint,
-                error_kind=error_kind,
-                error_message=error_message,
-                desired_weights_after=desired_weights_after,
-                evidence=evidence,
-            )
-        except AuditWriteError as error:
-            return error.message.replace("; nothing was sent", "; the change was sent")
-        return None
 
     # -- unfinished changes ------------------------------------------------------------------
 
@@ -447,10 +422,3 @@ class ChangeService:
                     last,
                 )
             sleep(min(poll_seconds, remaining))
-
-
-def shares_after(plan: Plan, confirmed: Endpoint) -> dict[str, float]:
-    """Traffic % per variant once ``plan`` is applied (capacity plans keep the split)."""
-    if isinstance(plan, WeightPlan):
-        return traffic_shares(plan.after)
-    return confirmed.desired_traffic_shares
