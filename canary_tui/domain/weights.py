@@ -15,6 +15,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from canary_tui.domain.models import Endpoint, traffic_shares
+from canary_tui.domain.numbers import (
+    INSTANCE_COUNT,
+    PERCENT,
+    WEIGHT,
+    NumberInputError,
+    parse_decimal,
+    parse_integer,
+)
 
 # Percentages typed by a person rarely add up to exactly 100.0 in binary floating point.
 PERCENT_TOLERANCE = 0.01
@@ -39,24 +47,27 @@ class ParsedValue:
     is_percent: bool
 
 
-def parse_number(text: str, *, field: str | None = None) -> ParsedValue:
-    """Parse ``0.9``, ``90%`` or ``90 %``: finite and >= 0, or a WeightInputError."""
-    raw = text.strip()
+def parse_number(
+    text: str, *, field: str | None = None, percent: bool | None = None
+) -> ParsedValue:
+    """Parse ``0.9``, ``90%`` or ``90 %`` with the strict number parser: ASCII digits,
+    finite, 0..100 (a weight or a share), or a WeightInputError naming ``field``.
+
+    ``percent``: None takes either; True or False says which the text must be (the
+    editor's mode), so ``%`` typed in weight mode is refused, not silently dropped."""
+    raw = text.strip(" \t")
     label = f"{field}: " if field else ""
     if not raw:
         raise WeightInputError(f"{label}enter a weight or a percentage", field)
     is_percent = raw.endswith("%")
-    number_text = raw[:-1].strip() if is_percent else raw
+    if percent is False and is_percent:
+        raise WeightInputError(f"{label}this editor is in weight mode (ctrl+t for %)", field)
+    number_text = raw[:-1].rstrip(" \t") if is_percent else raw
+    bounds = PERCENT if is_percent or percent else WEIGHT
     try:
-        value = float(number_text)
-    except ValueError:
-        raise WeightInputError(f"{label}{raw!r} is not a number", field) from None
-    if not math.isfinite(value):
-        raise WeightInputError(f"{label}{raw!r} is not a finite number", field)
-    if value < 0:
-        raise WeightInputError(f"{label}weights cannot be negative ({raw})", field)
-    if is_percent and value > 100:
-        raise WeightInputError(f"{label}a share cannot exceed 100% ({raw})", field)
+        value = parse_decimal(number_text, bounds, field=field)
+    except NumberInputError as error:
+        raise WeightInputError(error.message, field) from None
     return ParsedValue(value=value, is_percent=is_percent)
 
 
@@ -249,15 +260,13 @@ class CapacityPlan:
 
 
 def parse_instance_count(endpoint: Endpoint, variant: str, text: str) -> CapacityPlan:
+    """A whole number of instances, 1..1000 (the strict number parser's INSTANCE_COUNT)."""
     if variant not in endpoint.variant_names:
         raise WeightInputError(f"unknown variant {variant!r}", variant)
-    raw = text.strip()
     try:
-        count = int(raw)
-    except ValueError:
-        raise WeightInputError(f"{raw!r} is not a whole number of instances", variant) from None
-    if count < 1:
-        raise WeightInputError("a variant needs at least 1 instance", variant)
+        count = parse_integer(text, INSTANCE_COUNT, field=variant)
+    except NumberInputError as error:
+        raise WeightInputError(error.message, variant) from None
     return CapacityPlan(
         endpoint_name=endpoint.name,
         variant=variant,
