@@ -7,7 +7,13 @@ from typing import Any
 
 from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError
 from canary_tui.changes import ChangeService
-from canary_tui.cli.common import EXIT_OK, UsageError, add_target_arguments, backend_from_args
+from canary_tui.cli.common import (
+    EXIT_OK,
+    UsageError,
+    add_target_arguments,
+    backend_from_args,
+    whole_number_flag,
+)
 from canary_tui.cli.output import (
     add_audit_argument,
     audit_log_from_args,
@@ -36,7 +42,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON (stable keys)")
     parser.add_argument("--unfinished", action="store_true", help="only intents without an outcome")
     parser.add_argument(
-        "-n", "--limit", type=int, metavar="N", help="only the N most recent changes"
+        "-n",
+        "--limit",
+        type=whole_number_flag(1, 10**9),
+        metavar="N",
+        help="only the N most recent changes",
     )
     parser.add_argument(
         "--resolve",

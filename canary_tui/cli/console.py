@@ -86,9 +86,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--read-only", action="store_true", help="hide and refuse every write")
     parser.add_argument(
         "--refresh",
-        type=float,
-        metavar="SECONDS",
-        help="seconds between polls (default: the metric period, 60)",
+        metavar="DURATION",
+        help="time between polls, 1s to 7d: 30, 30s, 2m (default: the metric period, 60s)",
     )
     parser.add_argument(
         "--window",

@@ -10,7 +10,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from canary_tui.aws.profiles import is_production, is_read_only
-from canary_tui.cli.common import UsageError, settings_from_flags, target_flags
+from canary_tui.cli.common import settings_from_flags, target_flags
 from canary_tui.ui.options import ConsoleOptions
 
 if TYPE_CHECKING:
@@ -35,9 +35,8 @@ def add_console_setting_arguments(parser: argparse.ArgumentParser) -> None:
 
 def console_flags(args: argparse.Namespace) -> dict[str, Any]:
     """The settings the console's command line gives (None: flag not given)."""
+    # Text: the refresh_seconds setting parses it (strict numbers, 1 s to 7 days).
     refresh = getattr(args, "refresh", None)
-    if refresh is not None and not (refresh >= 1):
-        raise UsageError(f"--refresh must be at least 1 second, got {refresh:g}")
     return {
         **target_flags(args),
         "refresh_seconds": refresh,

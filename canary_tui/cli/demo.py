@@ -21,7 +21,15 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_BAD_INPUT, EXIT_OK, UsageError, fail
+from canary_tui.cli.common import (
+    EXIT_AWS_FAILURE,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    UsageError,
+    decimal_flag,
+    fail,
+    whole_number_flag,
+)
 
 if TYPE_CHECKING:
     from canary_tui.config import Settings
@@ -37,13 +45,8 @@ DEMO_AUDIT_FILE = "audit.jsonl"
 
 
 def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0.1 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"must be between 0.1 and 3600 seconds: {text!r}")
-    return value
+    # The strict number parser (ASCII digits, finite): a tick of 0.1 to 3600 seconds.
+    return decimal_flag(0.1, 3600)(text)
 
 
 def register(subparsers: Any) -> None:
@@ -65,7 +68,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=whole_number_flag(0, 2**32 - 1),
         default=DEFAULT_SEED,
         metavar="N",
         help=f"random seed of the simulated traffic (default {DEFAULT_SEED})",

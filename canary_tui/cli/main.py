@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from canary_tui import __version__
 from canary_tui.aws.errors import AwsError
 from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_BAD_INPUT, UsageError, fail
+from canary_tui.domain.names import NameInputError
+from canary_tui.domain.numbers import NumberInputError
 from canary_tui.domain.weights import WeightInputError
 
 # Each module defines ``register(subparsers)``, which adds its parser and sets ``run``.
@@ -79,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(arguments[0]).parse_args(arguments)
     try:
         code: int = args.run(args)
-    except (UsageError, WeightInputError) as error:
+    except (UsageError, WeightInputError, NumberInputError, NameInputError) as error:
+        # Bad input that slipped past a command's own checks is still bad input: one line.
         fail(str(error), EXIT_BAD_INPUT)
     except AwsError as error:
         fail(error.message, EXIT_AWS_FAILURE)

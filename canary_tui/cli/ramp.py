@@ -25,6 +25,9 @@ from canary_tui.cli.common import (
     UsageError,
     add_target_arguments,
     backend_from_args,
+    endpoint_name,
+    refuse_if_read_only,
+    whole_number_flag,
 )
 from canary_tui.cli.output import (
     add_audit_argument,
@@ -84,7 +87,7 @@ def register(subparsers: Any) -> None:
         "with the largest weight before the ramp). Exit codes: 0 done, 3 rolled back or "
         "aborted, 4 holding for a decision, 1 AWS failure, 2 bad input, 130 interrupted.",
     )
-    parser.add_argument("endpoint", metavar="ENDPOINT")
+    parser.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
     parser.add_argument("--canary", metavar="VARIANT", help="the variant to ramp up")
     parser.add_argument(
         "--steps", help="traffic %% per step (default: the ramp.steps setting, 10,25,50,100)"
@@ -99,7 +102,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--max-extra-bakes",
-        type=int,
+        type=whole_number_flag(0, 100),
         default=DEFAULT_MAX_EXTRA_BAKES,
         metavar="N",
         help="bake again up to N times while the verdict is INCONCLUSIVE, then hold "
@@ -219,11 +222,20 @@ def _plan_from_args(args: argparse.Namespace) -> RampPlan:
     # Not given on the command line: the ramp settings (config file, CANARY_TUI_RAMP__*).
     defaults = settings_from_args(args).ramp
     try:
+        # `--steps ""` is a mistake, not a request for the defaults.
+        steps = parse_steps(args.steps) if args.steps is not None else defaults.steps
+    except RampPlanError as error:
+        raise UsageError(f"--steps: {error.message}") from None
+    try:
+        bake = parse_duration(args.bake) if args.bake is not None else defaults.bake_seconds
+    except RampPlanError as error:
+        raise UsageError(f"--bake: {error.message}") from None
+    try:
         return RampPlan(
             endpoint=args.endpoint,
             canary=args.canary,
-            steps=parse_steps(args.steps) if args.steps else defaults.steps,
-            bake_seconds=parse_duration(args.bake) if args.bake else defaults.bake_seconds,
+            steps=steps,
+            bake_seconds=bake,
             alarm_names=tuple(args.alarm),
             max_extra_bakes=args.max_extra_bakes,
         )
@@ -242,6 +254,8 @@ def _report_other_ramps(store: RampStore, endpoint: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.show:
+        refuse_if_read_only(args, "the ramp")
     settings = _settings(args)
     backend = backend_from_args(args)
     audit = audit_log_from_args(args)

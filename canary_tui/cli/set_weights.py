@@ -28,6 +28,9 @@ from canary_tui.cli.common import (
     UsageError,
     add_target_arguments,
     backend_from_args,
+    duration_flag,
+    endpoint_name,
+    refuse_if_read_only,
 )
 from canary_tui.cli.output import (
     add_audit_argument,
@@ -80,10 +83,11 @@ def _add_change_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--wait-timeout",
-        type=float,
+        type=duration_flag,
         default=DEFAULT_WAIT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"give up waiting after this long (default {DEFAULT_WAIT_TIMEOUT:g})",
+        metavar="DURATION",
+        help="give up waiting after this long, 1s to 7d: 600, 10m "
+        f"(default {DEFAULT_WAIT_TIMEOUT:g}s)",
     )
     add_target_arguments(parser)
     add_audit_argument(parser)
@@ -98,7 +102,7 @@ def register(subparsers: Any) -> None:
         "up to 100.",
         epilog=EXIT_CODES_HELP,
     )
-    weights.add_argument("endpoint", metavar="ENDPOINT")
+    weights.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
     weights.add_argument(
         "assignments", nargs="+", metavar="VARIANT=WEIGHT", help="e.g. new-model=0.25 or 25%%"
     )
@@ -108,7 +112,7 @@ def register(subparsers: Any) -> None:
     capacity = subparsers.add_parser(
         "set-capacity", help="change one variant's desired instance count", epilog=EXIT_CODES_HELP
     )
-    capacity.add_argument("endpoint", metavar="ENDPOINT")
+    capacity.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
     capacity.add_argument("variant", metavar="VARIANT")
     capacity.add_argument("count", metavar="COUNT", help="instances, at least 1")
     _add_change_options(capacity)
@@ -117,7 +121,7 @@ def register(subparsers: Any) -> None:
     promote = subparsers.add_parser(
         "promote", help="send all traffic to one variant", epilog=EXIT_CODES_HELP
     )
-    promote.add_argument("endpoint", metavar="ENDPOINT")
+    promote.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
     promote.add_argument("variant", metavar="VARIANT")
     _add_change_options(promote)
     promote.set_defaults(run=run_promote)
@@ -129,7 +133,7 @@ def register(subparsers: Any) -> None:
         "--to names one.",
         epilog=EXIT_CODES_HELP,
     )
-    rollback.add_argument("endpoint", metavar="ENDPOINT")
+    rollback.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
     rollback.add_argument("--to", metavar="VARIANT", help="the variant to roll back to")
     _add_change_options(rollback)
     rollback.set_defaults(run=run_rollback)
@@ -235,9 +239,9 @@ def _confirmed_by_person() -> bool:
 
 
 def run_change(args: argparse.Namespace, build_plan: PlanBuilder) -> int:
+    # Read-only (setting, variable or profile pattern): refused before the log or AWS.
+    refuse_if_read_only(args, getattr(args, "command", None) or "the change")
     reason = _checked_reason(args.reason)
-    if args.wait and not args.wait_timeout > 0:
-        raise UsageError("--wait-timeout must be a positive number of seconds")
     audit = audit_log_from_args(args)
     report_audit_problems(audit)
     backend = backend_from_args(args)

@@ -100,15 +100,17 @@ def _comma_list(value: object) -> object:
     return value
 
 
+def _step(value: object) -> float:
+    return float(_plain(lambda: numbers.parse_decimal(value, STEP_PERCENT)))
+
+
 def ramp_steps(value: object) -> tuple[float, ...]:
     """``"10,25,50,100"`` (a variable) or ``[10, 25, 50, 100]`` (the file)."""
     try:
         if isinstance(value, str):
             return parse_steps(value)
         if isinstance(value, list | tuple):
-            return validate_steps(
-                [_plain(lambda s=step: numbers.parse_decimal(s, STEP_PERCENT)) for step in value]
-            )
+            return validate_steps([_step(step) for step in value])
     except RampPlanError as error:
         raise ValueError(error.message) from None
     raise ValueError(f"expected a list of traffic % like [10, 25, 50, 100] (got {value!r:.40})")

@@ -91,7 +91,8 @@ def test_overrides_win_over_settings() -> None:
         ('window = "2d"\n', [], "window: must be one of 15m, 1h, 3h, 12h"),
         ("refresh_seconds = 0\n", [], "refresh_seconds"),
         ("", ["--region", "Not A Region"], "--region: region: not an AWS region name"),
-        ("", ["--refresh", "0.5"], "--refresh must be at least 1 second"),
+        ("", ["--refresh", "0.5"], "--refresh: refresh_seconds: must be from 1s to 7d"),
+        ("", ["--refresh", "1e30"], "--refresh: refresh_seconds: not a duration"),
     ],
 )
 def test_a_bad_setting_is_one_line_of_bad_input(
