@@ -62,8 +62,22 @@ def env_name(dotted: str) -> str:
     return ENV_PREFIX + "__".join(part.upper() for part in dotted.split("."))
 
 
+#: Settings whose command-line flag is not simply ``--`` + the key.
+FLAG_NAMES: Mapping[str, str] = {
+    "refresh_seconds": "--refresh",
+    "metric_period_seconds": "--period",
+    "audit_path": "--audit-log",
+    "verdict.alpha": "--alpha",
+    "verdict.min_requests": "--min-requests",
+    "verdict.min_periods": "--min-periods",
+    "verdict.max_latency_ratio": "--max-latency-ratio",
+    "verdict.max_error_rate_increase": "--max-error-increase",
+    "verdict.split_tolerance": "--split-tolerance",
+}
+
+
 def _flag_name(dotted: str) -> str:
-    return "--" + dotted.replace("_", "-").replace(".", "-")
+    return FLAG_NAMES.get(dotted) or "--" + dotted.replace("_", "-").replace(".", "-")
 
 
 def setting_keys() -> list[str]:

@@ -24,6 +24,7 @@ from canary_tui.config import (
     value_at,
     write_default_file,
 )
+from canary_tui.config.loading import _flag_name
 from canary_tui.domain.verdict import VerdictThresholds
 
 
@@ -124,7 +125,7 @@ def test_precedence_file_then_env_then_flag(
     from_flag = load_settings({key: flag_value})
     assert from_file.sources[key] == "file"
     assert from_env.sources[key] == f"env {env_name}"
-    assert from_flag.sources[key] == f"flag --{key.replace('_', '-').replace('.', '-')}"
+    assert from_flag.sources[key] == f"flag {_flag_name(key)}"
     seen = tuple(value_at(loaded.settings, key) for loaded in (from_file, from_env, from_flag))
     if values is None:
         assert len(set(seen)) == 3  # each layer really changed the value
@@ -150,7 +151,7 @@ def test_nested_tables_merge_across_layers(
     assert verdict.max_latency_ratio == 1.2
     assert loaded.sources["verdict.min_requests"] == "file"
     assert loaded.sources["verdict.alpha"] == "env CANARY_TUI_VERDICT__ALPHA"
-    assert loaded.sources["verdict.min_periods"] == "flag --verdict-min-periods"
+    assert loaded.sources["verdict.min_periods"] == "flag --min-periods"  # the real flag
     assert loaded.sources["verdict.split_tolerance"] == "default"
     assert verdict.thresholds() == VerdictThresholds(
         alpha=0.02, min_requests=50, min_periods=3, split_tolerance=verdict.split_tolerance
