@@ -294,7 +294,8 @@ def test_dry_run_sends_nothing(
         (["new-model=\uff11"], "new-model: not a number"),
         (
             ["new-model=1_0"],
-            "new-model: not a number (ASCII digits, one '.'); must be between 0 and 100 (got '1_0')",
+            "new-model: not a number (ASCII digits, one '.'); must be between 0 and 100 "
+            "(got '1_0')",
         ),
         (["new-model=1e400"], "new-model: not a number"),
         (["new-model=0", "current-model=0"], "at least one variant must receive traffic"),
