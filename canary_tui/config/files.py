@@ -49,19 +49,29 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        try:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise ConfigError(
-                    f"{path}: not a regular file (a directory, FIFO or device); "
-                    f"the settings file must be a TOML file"
-                )
-            if info.st_size > MAX_FILE_BYTES:
-                raise ConfigError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KiB")
-            data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as error:
-            raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        # fstat of what was opened (not stat of the name): no swap between check and read.
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(
+                f"{path}: not a regular file (a directory, FIFO or device); "
+                f"the settings file must be a TOML file"
+            )
+        if info.st_size > MAX_FILE_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KiB")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(descriptor, MAX_FILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)
     if len(data) > MAX_FILE_BYTES:  # it grew while we read it
         raise ConfigError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KiB")
     return data
