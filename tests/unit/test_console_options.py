@@ -125,3 +125,17 @@ def test_an_unknown_profile_exits_2_before_the_console_starts(
     assert exited.value.code == 2
     error = capsys.readouterr().err
     assert "no-such-profile) could not be found" in error and error.count("\n") == 1
+
+
+@pytest.mark.parametrize("variable", ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"])
+def test_the_profile_from_the_environment_is_judged_by_the_read_only_rules(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    # The console and the CLI share one rule (aws.profiles.read_only_reason): boto3 uses
+    # AWS_PROFILE / AWS_DEFAULT_PROFILE when no profile is named, so the rules must too.
+    config_file.write_text('read_only_profiles = ["prod-*"]\nproduction_profiles = ["prod-*"]\n')
+    assert options_for().read_only is False
+    monkeypatch.setenv(variable, "prod-admin")
+    options = options_for()
+    assert options.read_only is True and options.production is True
+    assert options_for("--profile", "dev").read_only is False  # a named profile wins
