@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 #: Longer text is refused before any conversion (no number of ours needs more digits).
 MAX_TEXT_LENGTH = 32
@@ -29,13 +30,27 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _BLANKS = " \t"
 
 
+class Problem(StrEnum):
+    """What is wrong, for a short mark next to an editor's field."""
+
+    EMPTY = "empty"
+    TOO_LONG = "too long"
+    NOT_A_NUMBER = "not a number"
+    NOT_FINITE = "not finite"
+    NEGATIVE = "negative"
+    OUT_OF_BOUNDS = "out of bounds"
+
+
 class NumberInputError(ValueError):
     """A number that cannot be used. ``message`` is one line: field, value shown, bounds."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, field: str | None = None, problem: Problem = Problem.NOT_A_NUMBER
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,29 +120,39 @@ def shown(value: object) -> str:
     return repr(text)
 
 
-def _fail(field: str | None, value: object, problem: str) -> NumberInputError:
+def _fail(
+    field: str | None, value: object, text: str, problem: Problem = Problem.NOT_A_NUMBER
+) -> NumberInputError:
     label = f"{field}: " if field else ""
-    return NumberInputError(f"{label}{problem} (got {shown(value)})", field)
+    return NumberInputError(f"{label}{text} (got {shown(value)})", field, problem)
 
 
 def _clean_text(value: str, field: str | None, bounds: Bounds) -> str:
     text = value.strip(_BLANKS)
     if not text:
         raise NumberInputError(
-            f"{field + ': ' if field else ''}enter a number {bounds.describe()}", field
+            f"{field + ': ' if field else ''}enter a number {bounds.describe()}",
+            field,
+            Problem.EMPTY,
         )
     if len(text) > MAX_TEXT_LENGTH:
-        raise _fail(field, value, f"too long; expected a number {bounds.describe()}")
+        raise _fail(
+            field, value, f"too long; expected a number {bounds.describe()}", Problem.TOO_LONG
+        )
     return text
 
 
 def _checked(number: float, value: object, bounds: Bounds, field: str | None) -> float:
     if not math.isfinite(number):
-        raise _fail(field, value, f"not a finite number; must be {bounds.describe()}")
+        raise _fail(
+            field, value, f"not a finite number; must be {bounds.describe()}", Problem.NOT_FINITE
+        )
     if number < 0 <= bounds.low:
-        raise _fail(field, value, f"cannot be negative; must be {bounds.describe()}")
+        raise _fail(
+            field, value, f"cannot be negative; must be {bounds.describe()}", Problem.NEGATIVE
+        )
     if not bounds.contains(number):
-        raise _fail(field, value, f"must be {bounds.describe()}")
+        raise _fail(field, value, f"must be {bounds.describe()}", Problem.OUT_OF_BOUNDS)
     # "-0" is zero, not a negative weight that prints as "-0".
     return number + 0.0 if number else 0.0
 
@@ -138,7 +163,7 @@ def parse_decimal(value: object, bounds: Bounds, *, field: str | None = None) ->
         raise _fail(field, value, f"expected a number {bounds.describe()}, not true/false")
     if isinstance(value, int):
         if abs(value) > 10**18:  # float() of a huge int raises OverflowError
-            raise _fail(field, value, f"must be {bounds.describe()}")
+            raise _fail(field, value, f"must be {bounds.describe()}", Problem.OUT_OF_BOUNDS)
         return _checked(float(value), value, bounds, field)
     if isinstance(value, float):
         return _checked(value, value, bounds, field)
@@ -147,7 +172,12 @@ def parse_decimal(value: object, bounds: Bounds, *, field: str | None = None) ->
     text = _clean_text(value, field, bounds)
     if not _DECIMAL.fullmatch(text):
         if text.lstrip("+-").lower() in _NON_FINITE:
-            raise _fail(field, value, f"not a finite number; must be {bounds.describe()}")
+            raise _fail(
+                field,
+                value,
+                f"not a finite number; must be {bounds.describe()}",
+                Problem.NOT_FINITE,
+            )
         raise _fail(
             field, value, f"not a number (ASCII digits, one '.'); must be {bounds.describe()}"
         )
@@ -160,7 +190,7 @@ def parse_integer(value: object, bounds: Bounds, *, field: str | None = None) ->
         raise _fail(field, value, f"expected {bounds.describe()}, not true/false")
     if isinstance(value, float):
         if not value.is_integer():
-            raise _fail(field, value, f"must be {bounds.describe()}")
+            raise _fail(field, value, f"must be {bounds.describe()}", Problem.OUT_OF_BOUNDS)
         number = value
     elif isinstance(value, int):
         number = float(value) if abs(value) <= 10**18 else math.inf
@@ -195,7 +225,7 @@ def parse_duration(value: object, bounds: Bounds = DURATION, *, field: str | Non
     if position != len(text) or position == 0:
         raise _fail(field, value, f"not a duration; use e.g. 90s, 10m, 1h30m, {bounds.describe()}")
     if not bounds.contains(seconds):
-        raise _fail(field, value, f"must be {bounds.describe()}")
+        raise _fail(field, value, f"must be {bounds.describe()}", Problem.OUT_OF_BOUNDS)
     return seconds
 
 

@@ -20,6 +20,7 @@ from canary_tui.domain.numbers import (
     PERCENT,
     WEIGHT,
     NumberInputError,
+    Problem,
     parse_decimal,
     parse_integer,
 )
@@ -34,11 +35,15 @@ WEIGHT_DECIMALS = 6
 class WeightInputError(ValueError):
     """Input that cannot become a weight plan. The message is one line for a person."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, field: str | None = None, problem: Problem | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         # The variant the problem is about, so an editor can show it next to that field.
         self.field = field
+        #: For a number that could not be read: what was wrong with it (a short mark).
+        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +63,18 @@ def parse_number(
     raw = text.strip(" \t")
     label = f"{field}: " if field else ""
     if not raw:
-        raise WeightInputError(f"{label}enter a weight or a percentage", field)
+        raise WeightInputError(f"{label}enter a weight or a percentage", field, Problem.EMPTY)
     is_percent = raw.endswith("%")
     if percent is False and is_percent:
-        raise WeightInputError(f"{label}this editor is in weight mode (ctrl+t for %)", field)
+        raise WeightInputError(
+            f"{label}this editor is in weight mode (ctrl+t for %)", field, Problem.NOT_A_NUMBER
+        )
     number_text = raw[:-1].rstrip(" \t") if is_percent else raw
     bounds = PERCENT if is_percent or percent else WEIGHT
     try:
         value = parse_decimal(number_text, bounds, field=field)
     except NumberInputError as error:
-        raise WeightInputError(error.message, field) from None
+        raise WeightInputError(error.message, field, error.problem) from None
     return ParsedValue(value=value, is_percent=is_percent)
 
 

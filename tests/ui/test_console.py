@@ -159,15 +159,17 @@ async def test_typed_percentages_are_validated_next_to_the_field() -> None:
     app, _, changes = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot)
+        await pilot.press("down", "down")  # search-ranking: three variants, 60/30/10
+        await wait_for(pilot, lambda: console(app).selected == "search-ranking", "selection")
         await pilot.press("w")
         editor = app.screen
         assert isinstance(editor, WeightEditor)
-        await pilot.press("backspace", "backspace", "1", "5")  # canary: 90 + 15 = 105
+        await pilot.press("1", "5")  # the canary ranker-b: 60 + 15 + 10 = 85
         message = static_text(editor.query_one("#editor-message")).strip()
-        assert "add up to 105%" in message
+        assert "add up to 85%" in message
         await pilot.press("enter")
         assert app.screen is editor  # refused: still editing
-        await pilot.press("shift+tab", "backspace", "backspace", "8", "5")
+        await pilot.press("tab", "backspace", "backspace", "2", "5")  # ranker-c: 60+15+25
         assert "valid" in static_text(editor.query_one("#editor-message")).strip()
         await pilot.press("enter")
         assert isinstance(app.screen, ConfirmChange)
@@ -257,7 +259,8 @@ async def test_instance_count_flow() -> None:
         assert isinstance(app.screen, CapacityEditor)
         await pilot.press("backspace", "0", "enter")
         assert (
-            "at least 1 instance" in static_text(app.screen.query_one("#capacity-message")).strip()
+            "between 1 and 1,000 instances"
+            in static_text(app.screen.query_one("#capacity-message")).strip()
         )
         await pilot.press("backspace", "3", "enter")
         assert isinstance(app.screen, ConfirmChange)
