@@ -176,7 +176,8 @@ class RampStore:
             return None
         try:
             return RampState.from_dict(json.loads(text))
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as error:
+            # OverflowError: int() of an Infinity in the file (json reads it as a float).
             raise RampPlanError(f"cannot read the ramp state {path}: {error}") from error
 
     def save(self, state: RampState) -> None:
