@@ -50,7 +50,9 @@ from canary_tui.domain.weights import (
     CapacityPlan,
     WeightInputError,
     WeightPlan,
+    parse_assignment_values,
     parse_assignments,
+    parse_count,
     parse_instance_count,
     plan_all_to,
 )
@@ -142,6 +144,7 @@ def register(subparsers: Any) -> None:
 @configuration_is_bad_input
 def run_set_weights(args: argparse.Namespace) -> int:
     assignments: list[str] = list(args.assignments)
+    parse_assignment_values(assignments)  # bad numbers: exit 2 before any AWS call
     return run_change(args, lambda endpoint: parse_assignments(endpoint, assignments))
 
 
@@ -149,6 +152,7 @@ def run_set_weights(args: argparse.Namespace) -> int:
 def run_set_capacity(args: argparse.Namespace) -> int:
     variant: str = args.variant
     count: str = args.count
+    parse_count(count, variant)  # bad numbers: exit 2 before any AWS call
     return run_change(args, lambda endpoint: parse_instance_count(endpoint, variant, count))
 
 

@@ -194,14 +194,15 @@ def plan_from_shares(endpoint: Endpoint, shares: Mapping[str, float]) -> WeightP
     return plan_from_weights(endpoint, shares)
 
 
-def parse_assignments(endpoint: Endpoint, assignments: Iterable[str]) -> WeightPlan:
-    """Parse ``VARIANT=WEIGHT`` / ``VARIANT=PERCENT%`` arguments into a validated plan."""
+def parse_assignment_values(assignments: Iterable[str]) -> dict[str, ParsedValue]:
+    """``VARIANT=WEIGHT`` / ``VARIANT=PERCENT%`` arguments read without the endpoint, so the
+    command line can refuse bad numbers before it calls AWS at all."""
     values: dict[str, ParsedValue] = {}
     for assignment in assignments:
         name, separator, value_text = assignment.partition("=")
         name = name.strip()
         if not separator or not name:
-            raise WeightInputError(f"expected VARIANT=WEIGHT, got {assignment!r}")
+            raise WeightInputError(f"expected VARIANT=WEIGHT, got {assignment!r:.80}")
         if name in values:
             raise WeightInputError(f"variant {name!r} is given more than once", name)
         values[name] = parse_number(value_text, field=name)
@@ -210,7 +211,13 @@ def parse_assignments(endpoint: Endpoint, assignments: Iterable[str]) -> WeightP
     kinds = {parsed.is_percent for parsed in values.values()}
     if len(kinds) > 1:
         raise WeightInputError("use either weights or percentages, not both")
-    if kinds == {True}:
+    return values
+
+
+def parse_assignments(endpoint: Endpoint, assignments: Iterable[str]) -> WeightPlan:
+    """Parse ``VARIANT=WEIGHT`` / ``VARIANT=PERCENT%`` arguments into a validated plan."""
+    values = parse_assignment_values(assignments)
+    if all(parsed.is_percent for parsed in values.values()):
         return plan_from_shares(endpoint, {name: p.value for name, p in values.items()})
     return plan_from_weights(endpoint, {name: p.value for name, p in values.items()})
 
@@ -266,14 +273,18 @@ class CapacityPlan:
         }
 
 
-def parse_instance_count(endpoint: Endpoint, variant: str, text: str) -> CapacityPlan:
+def parse_count(text: str, variant: str) -> int:
     """A whole number of instances, 1..1000 (the strict number parser's INSTANCE_COUNT)."""
+    try:
+        return parse_integer(text, INSTANCE_COUNT, field=variant)
+    except NumberInputError as error:
+        raise WeightInputError(error.message, variant, error.problem) from None
+
+
+def parse_instance_count(endpoint: Endpoint, variant: str, text: str) -> CapacityPlan:
     if variant not in endpoint.variant_names:
         raise WeightInputError(f"unknown variant {variant!r}", variant)
-    try:
-        count = parse_integer(text, INSTANCE_COUNT, field=variant)
-    except NumberInputError as error:
-        raise WeightInputError(error.message, variant) from None
+    count = parse_count(text, variant)
     return CapacityPlan(
         endpoint_name=endpoint.name,
         variant=variant,

@@ -321,3 +321,20 @@ def test_read_only_leaves_reads_alone(
     assert code == 0, stderr
     code, stderr = run_main(capsys, moto_url, "ramp", ENDPOINT, "--show")
     assert code == 0, stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["set-weights", ENDPOINT, "new-model=\uff11", "--yes"],
+        ["set-weights", ENDPOINT, "new-model=25%", "current-model=0.75", "--yes"],
+        ["set-capacity", ENDPOINT, "new-model", "1_000", "--yes"],
+    ],
+)
+def test_bad_numbers_are_refused_before_any_aws_call(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    # Nothing listens on port 9: a describe before the check would exit 1 ("cannot reach").
+    code, stderr = run_main(capsys, "http://127.0.0.1:9", *args)
+    assert_refused(code, stderr, "")
+    assert "cannot reach" not in stderr
