@@ -90,9 +90,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
     parser.add_argument("--canary", metavar="VARIANT", help="the variant to ramp up")
     parser.add_argument(
-        "--steps", help="traffic %% per step (default: the ramp.steps setting, 10,25,50,100)"
+        "--steps",
+        help="traffic %% per step, rising, each above 0 and at most 100 "
+        "(default: the ramp.steps setting, 10,25,50,100)",
     )
-    parser.add_argument("--bake", help="bake time per step (default: the ramp.bake setting, 10m)")
+    parser.add_argument(
+        "--bake", help="bake time per step, 1s to 7d (default: the ramp.bake setting, 10m)"
+    )
     parser.add_argument(
         "--alarm",
         action="append",
@@ -109,7 +113,9 @@ def register(subparsers: Any) -> None:
         "(default %(default)s)",
     )
     parser.add_argument(
-        "--poll", default="60s", help="how often alarms and the verdict are read (default 60s)"
+        "--poll",
+        default="60s",
+        help="how often alarms and the verdict are read, 1s to 7d (default 60s)",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(

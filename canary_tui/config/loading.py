@@ -117,6 +117,8 @@ def load_settings(
         env_values = EnvSettingsSource(Settings)()
     except SettingsError as error:
         raise _env_error(error) from None
+    except RecursionError:
+        raise _deep_env_error() from None
 
     def source_of(dotted: str) -> str:
         if _has(flag_values, dotted):
@@ -139,8 +141,7 @@ def load_settings(
         except SettingsError as error:
             raise _env_error(error) from None
         except RecursionError:
-            # A deeply nested JSON value in a variable (the file's depth is checked).
-            raise ConfigError("environment: a CANARY_TUI_* value is nested too deeply") from None
+            raise _deep_env_error() from None
 
     sources = {key: source_of(key) for key in setting_keys()}
     known = {env_name(key) for key in [*setting_keys(), *NESTED_MODELS]}
@@ -154,6 +155,11 @@ def load_settings(
         )
     )
     return LoadedSettings(settings, path, sources, unknown_env)
+
+
+def _deep_env_error() -> ConfigError:
+    # A deeply nested JSON value in a variable: json recurses (the file's depth is checked).
+    return ConfigError("environment: a CANARY_TUI_* value is nested too deeply to read")
 
 
 def _environ_upper() -> set[str]:

@@ -131,7 +131,7 @@ def _key_map(value: object) -> object:
         for item in filter(None, (part.strip() for part in text.split(","))):
             action, separator, key = item.partition("=")
             if not separator or not action.strip() or not key.strip():
-                raise ValueError(f"expected ACTION=KEY pairs, got {item!r}")
+                raise ValueError(f"expected ACTION=KEY pairs, got {numbers.shown(item)}")
             pairs[action.strip()] = key.strip()
         return pairs
     return value

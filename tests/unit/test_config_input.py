@@ -162,3 +162,14 @@ def test_any_bytes_give_settings_or_a_config_error(config_file: Path, content: b
     else:
         assert isinstance(loaded.settings, Settings)
         assert loaded.settings.effective_refresh_seconds >= 1
+
+
+@pytest.mark.parametrize("name", ["CANARY_TUI_VERDICT", "CANARY_TUI_RAMP", "CANARY_TUI_KEYMAP"])
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_deeply_nested_json_in_a_variable_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, opening: str
+) -> None:
+    monkeypatch.setenv(name, opening * 5000)
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert "\n" not in str(raised.value) and len(str(raised.value)) < 300
