@@ -12,7 +12,7 @@ from canary_tui.domain.weights import WeightPlan
 from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.screens.confirm import ConfirmChange
-from canary_tui.ui.screens.editor import WeightEditor
+from canary_tui.ui.screens.editor import CapacityEditor, WeightEditor
 from tests.ui.fakes import FakeChangeService, fake_backend, frozen_clock
 from tests.ui.helpers import console, refresh_and_settle, static_text, wait_for
 
@@ -169,3 +169,30 @@ async def test_three_variants_arrows_from_a_typed_value_with_a_bad_sum() -> None
         # The others keep the proportions typed in their fields.
         assert others[0] / others[1] == pytest.approx(live_others[0] / live_others[1], rel=0.02)
         assert "valid" in message(editor)
+
+
+@pytest.mark.parametrize(
+    ("typed", "needle"),
+    [
+        ("1_000", "not a whole number"),
+        ("٣", "not a whole number"),
+        ("-2", "cannot be negative"),
+        ("1001", "1,000 instances"),
+    ],
+)
+async def test_the_instance_count_keeps_what_is_typed_and_says_why_not(
+    typed: str, needle: str
+) -> None:
+    app, changes = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("tab", "c")
+        assert isinstance(app.screen, CapacityEditor)
+        field = app.screen.query_one(Input)
+        field.value = ""
+        await pilot.press(*keys_for(typed), "enter")
+        await pilot.pause()
+        assert field.value == typed  # nothing filtered out
+        text = " ".join(static_text(app.screen.query_one("#capacity-message")).split())
+        assert needle in text
+        assert isinstance(app.screen, CapacityEditor) and changes.applied == []
