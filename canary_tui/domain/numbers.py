@@ -129,15 +129,16 @@ def _fail(
 
 def _clean_text(value: str, field: str | None, bounds: Bounds) -> str:
     text = value.strip(_BLANKS)
+    what = "a duration" if bounds.unit == "duration" else "a number"
     if not text:
         raise NumberInputError(
-            f"{field + ': ' if field else ''}enter a number {bounds.describe()}",
+            f"{field + ': ' if field else ''}enter {what} {bounds.describe()}",
             field,
             Problem.EMPTY,
         )
     if len(text) > MAX_TEXT_LENGTH:
         raise _fail(
-            field, value, f"too long; expected a number {bounds.describe()}", Problem.TOO_LONG
+            field, value, f"too long; expected {what} {bounds.describe()}", Problem.TOO_LONG
         )
     return text
 
