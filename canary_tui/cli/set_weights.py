@@ -42,7 +42,7 @@ from canary_tui.cli.output import (
     warn,
 )
 from canary_tui.cli.status import describe_or_usage_error
-from canary_tui.domain.models import Endpoint
+from canary_tui.domain.models import Endpoint, terminal_status_message
 from canary_tui.domain.weights import (
     CapacityPlan,
     WeightInputError,
@@ -309,8 +309,8 @@ def _wait(service: ChangeService, name: str, timeout: float) -> int:
     except SettleTimeout as timed_out:
         warn(timed_out.message)
         return EXIT_AWS_FAILURE
-    if final.status == "Failed":
-        warn(f"{name} failed: {final.failure_reason or 'no FailureReason given'}")
+    if final.is_terminal:
+        warn(terminal_status_message(final))
         return EXIT_AWS_FAILURE
     print(
         f"{name} is {final.status}; traffic now: "

@@ -24,7 +24,12 @@ from textual.worker import Worker, WorkerFailed, WorkerState
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound
 from canary_tui.changes import ChangeRefused, ChangeResult, Plan
 from canary_tui.domain.metrics import VariantRef
-from canary_tui.domain.models import TRANSITIONAL_STATUSES, Endpoint, EndpointSummary
+from canary_tui.domain.models import (
+    TRANSITIONAL_STATUSES,
+    Endpoint,
+    EndpointSummary,
+    terminal_status_message,
+)
 from canary_tui.domain.weights import CapacityPlan, WeightInputError, WeightPlan, plan_all_to
 from canary_tui.ui.messages import EndpointDescribed, EndpointGone, EndpointsListed, MetricsFetched
 from canary_tui.ui.options import ConsoleOptions
@@ -605,8 +610,10 @@ class ConsoleScreen(VerdictRampScreen):
             dominant = endpoint.dominant_variant
             if dominant is not None:
                 self.baselines[endpoint.name] = dominant
-        settled = not endpoint.is_transitional and not any(
-            variant.is_settling for variant in endpoint.variants
+        # A terminal status (UpdateRollbackFailed) will not settle by itself: stop following.
+        settled = endpoint.is_terminal or (
+            not endpoint.is_transitional
+            and not any(variant.is_settling for variant in endpoint.variants)
         )
         if endpoint.name in self.following and settled:
             self.following.discard(endpoint.name)
@@ -619,7 +626,9 @@ class ConsoleScreen(VerdictRampScreen):
             else:
                 reason = f": {endpoint.failure_reason}" if endpoint.failure_reason else ""
                 self.notify(
-                    f"{endpoint.name} is {endpoint.status}{reason}",
+                    terminal_status_message(endpoint)
+                    if endpoint.is_terminal
+                    else f"{endpoint.name} is {endpoint.status}{reason}",
                     title="Change finished",
                     severity="error",
                 )
