@@ -29,6 +29,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
     ReadTimeoutError,
+    RefreshWithMFAUnsupportedError,
     UnknownCredentialError,
 )
 from botocore.exceptions import ValidationError as BotoValidationError
@@ -47,6 +48,12 @@ try:  # present in every botocore that has SSO; guarded so an old one still impo
     )
 except ImportError:  # pragma: no cover
     _SSO_ERRORS = ()
+
+
+class MfaCodeNotGiven(BotoCoreError):
+    """Raised by our MFA prompters inside botocore's credential loading: no code came."""
+
+    fmt = "{reason}"
 
 
 class AwsError(Exception):
@@ -303,6 +310,13 @@ def translate(error: Exception, profile: str | None = None) -> AwsError:
         return error
     if isinstance(error, ClientError):
         return _translate_client_error(error, profile)
+    if isinstance(error, MfaCodeNotGiven):
+        return CredentialsProblem(_one_line(str(error)))
+    if isinstance(error, RefreshWithMFAUnsupportedError):
+        return CredentialsProblem(
+            "the MFA session of this profile has expired: start canary-tui again and enter a "
+            "new code"
+        )
     if isinstance(error, _SSO_ERRORS):
         return CredentialsProblem(f"the SSO session has expired; run: {_login_hint(profile)}")
     if isinstance(error, NoCredentialsError | PartialCredentialsError):
