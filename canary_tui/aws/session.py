@@ -194,6 +194,11 @@ class AwsClients:
         return self._client("cloudwatch", retries=False)  # type: ignore[no-any-return]
 
     @property
+    def application_autoscaling(self) -> Any:
+        """Application Auto Scaling (scalable targets of variants); no typed stubs installed."""
+        return self._client("application-autoscaling")
+
+    @property
     def sts(self) -> STSClient:
         return self._client("sts")  # type: ignore[no-any-return]
 
