@@ -21,7 +21,7 @@ from canary_tui.domain.metrics import Series
 DEFAULT_WARNING_FACTOR = 1.0
 #: How many complete periods the request rate is averaged over (5 minutes at 60 s).
 RATE_PERIODS = 5
-NO_VALUE = "—"
+NO_VALUE = "\u2013"  # en dash, as the console shows "no value"
 UNKNOWN = "?"
 SCALING_UNREADABLE = "scaling limits not readable"
 
@@ -45,7 +45,7 @@ class ScalingLimits:
 
     @property
     def text(self) -> str:
-        return f"{self.min_capacity}–{self.max_capacity}"
+        return f"{self.min_capacity}-{self.max_capacity}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class EndpointScaling:
         return self.limits.get(variant)
 
     def limits_text(self, variant: str) -> str:
-        """``1–4``; ``—`` when the variant has no scalable target; ``?`` when unknown."""
+        """``1-4``; ``NO_VALUE`` when the variant has no scalable target; ``?`` when unknown."""
         if not self.readable:
             return UNKNOWN
         limits = self.limits.get(variant)
@@ -78,7 +78,7 @@ class EndpointScaling:
 
 
 def limits_text(scaling: EndpointScaling | None, variant: str) -> str:
-    """The variants pane's min–max cell: ``?`` until the limits have been read."""
+    """The variants pane's min-max cell: ``?`` until the limits have been read."""
     return UNKNOWN if scaling is None else scaling.limits_text(variant)
 
 
@@ -166,7 +166,7 @@ class VariantLoad:
 
     @property
     def text(self) -> str:
-        """``120 → 480 req/min/inst``; ``—`` for what is not known."""
+        """``120 → 480 req/min/inst``; ``NO_VALUE`` for what is not known."""
         return f"{rate_text(self.per_instance_before)} → {rate_text(self.per_instance_after)}"
 
 

@@ -61,13 +61,13 @@ def test_targets_and_policies_per_variant(
     assert (baseline.min_capacity, baseline.max_capacity, baseline.policies) == (2, 6, ())
     assert (canary.min_capacity, canary.max_capacity) == (1, 4)
     assert canary.policies == ("invocations-70",)
-    assert scaling.limits_text("new-model") == "1–4"
+    assert scaling.limits_text("new-model") == "1-4"
 
 
 def test_a_variant_without_a_target_has_no_limits(backend: Backend, canary_endpoint: str) -> None:
     scaling = backend.autoscaling.endpoint_scaling(canary_endpoint, ["current-model", "new-model"])
     assert scaling.readable and scaling.limits == {}
-    assert scaling.limits_text("new-model") == "—"
+    assert scaling.limits_text("new-model") == "\u2013"
 
 
 def test_many_variants_are_asked_in_chunks_of_50(
