@@ -229,6 +229,9 @@ class Settings(BaseSettings):
     """Thresholds of the canary verdict."""
     ramp: RampSettings = RampSettings()
     """Defaults of the ramp command and dialog."""
+    capacity_warning_factor: float = Field(default=1.0, gt=0, le=100, allow_inf_nan=False)
+    """Warn when a change would give a variant more requests/min per instance than the
+    busiest variant carries now, times this (1.0: any more than the busiest)."""
 
     @field_validator("metric_period_seconds")
     @classmethod

@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerFailed, WorkerState
 
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound
 from canary_tui.changes import ChangeRefused, ChangeResult, Plan
+from canary_tui.domain.capacity import EndpointScaling
 from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import (
     TRANSITIONAL_STATUSES,
@@ -31,9 +32,15 @@ from canary_tui.domain.models import (
     terminal_status_message,
 )
 from canary_tui.domain.weights import CapacityPlan, WeightInputError, WeightPlan, plan_all_to
-from canary_tui.ui.messages import EndpointDescribed, EndpointGone, EndpointsListed, MetricsFetched
+from canary_tui.ui.messages import (
+    EndpointDescribed,
+    EndpointGone,
+    EndpointsListed,
+    MetricsFetched,
+    ScalingRead,
+)
 from canary_tui.ui.options import ConsoleOptions
-from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
+from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend, scaling_reader
 from canary_tui.ui.refresh import (
     WINDOW_NAMES,
     MetricsCache,
@@ -201,6 +208,9 @@ class ConsoleScreen(VerdictRampScreen):
         self.endpoints: dict[str, Endpoint] = {}
         self.described_at: dict[str, float] = {}
         self.baselines: dict[str, str] = {}
+        #: Application Auto Scaling limits per endpoint, and when (monotonic) they were read.
+        self.scaling: dict[str, EndpointScaling] = {}
+        self._scaling_read_at: dict[str, tuple[float, tuple[str, ...]]] = {}
         self.following: set[str] = set()
         self.selected: str | None = None
         self.filter_text = ""
@@ -375,6 +385,7 @@ class ConsoleScreen(VerdictRampScreen):
             if name == selected:
                 selected_endpoint = endpoint
         if selected_endpoint is not None:
+            self._read_scaling(selected_endpoint)
             self._fetch_metrics(selected_endpoint, window)
 
     @work(thread=True, exit_on_error=False, group="background")
@@ -426,6 +437,25 @@ class ConsoleScreen(VerdictRampScreen):
         self.post_message(EndpointDescribed(endpoint))
         return endpoint
 
+    def _scaling_due(self, endpoint: Endpoint) -> bool:
+        """Scaling limits change rarely: read on the slow (background describe) cadence,
+        and again when the variants change, not on every tick."""
+        last = self._scaling_read_at.get(endpoint.name)
+        if last is None or last[1] != endpoint.variant_names:
+            return True
+        return time.monotonic() - last[0] >= self.options.background_describe_seconds
+
+    def _read_scaling(self, endpoint: Endpoint) -> None:
+        """From a worker thread: the endpoint's scaling limits, if due (never raises for
+        AWS errors: unreadable limits come back as unknown)."""
+        reader = scaling_reader(self.backend)
+        if reader is None or not endpoint.variants:
+            return
+        if not self.app.call_from_thread(self._scaling_due, endpoint):
+            return
+        scaling = reader.endpoint_scaling(endpoint.name, endpoint.variant_names)
+        self.post_message(ScalingRead(scaling, endpoint.variant_names))
+
     def _fetch_metrics(self, endpoint: Endpoint, window: str) -> None:
         if not endpoint.variants:
             return
@@ -442,6 +472,7 @@ class ConsoleScreen(VerdictRampScreen):
     def _select_worker(self, name: str, window: str) -> None:
         endpoint = self._describe(name)
         if endpoint is not None:
+            self._read_scaling(endpoint)
             self._fetch_metrics(endpoint, window)
 
     @work(thread=True, exit_on_error=False, group="follow")
@@ -637,6 +668,13 @@ class ConsoleScreen(VerdictRampScreen):
             self._render_variants()
             self._render_metrics()
 
+    def on_scaling_read(self, message: ScalingRead) -> None:
+        name = message.scaling.endpoint
+        self.scaling[name] = message.scaling
+        self._scaling_read_at[name] = (time.monotonic(), message.variants)
+        if name == self.selected:
+            self._render_variants()
+
     def on_endpoint_gone(self, message: EndpointGone) -> None:
         self._forget(message.name, f"{message.name} was deleted")
         self.summaries.pop(message.name, None)
@@ -647,6 +685,8 @@ class ConsoleScreen(VerdictRampScreen):
     def _forget(self, name: str, notice: str) -> None:
         self.endpoints.pop(name, None)
         self.described_at.pop(name, None)
+        self.scaling.pop(name, None)
+        self._scaling_read_at.pop(name, None)
         self.following.discard(name)
         self.metrics.forget(name)
         if name in self.summaries:
@@ -716,7 +756,10 @@ class ConsoleScreen(VerdictRampScreen):
             table.sync([], None)
             set_border_titles(table, f"Variants · {self.selected}" if self.selected else "Variants")
             return
-        table.sync(variant_rows(endpoint), self.baselines.get(endpoint.name))
+        table.sync(
+            variant_rows(endpoint, self.scaling.get(endpoint.name)),
+            self.baselines.get(endpoint.name),
+        )
         set_border_titles(
             table,
             f"Variants · {endpoint.name} · {endpoint.status}",

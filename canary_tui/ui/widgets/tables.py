@@ -76,6 +76,7 @@ VARIANT_COLUMNS = (
     ("traffic", "traffic"),
     ("weight", "weight"),
     ("instances", "instances"),
+    ("min-max", "limits"),
     ("status", "status"),
     ("model", "model"),
 )
@@ -98,6 +99,7 @@ class VariantsTable(RowRefreshTable):
                         row.traffic,
                         row.weight,
                         row.instances,
+                        row.limits,
                         row.status,
                         row.model,
                     ),
