@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from canary_tui.domain.metrics import Series
+from canary_tui.domain.models import Endpoint
+from canary_tui.domain.weights import CapacityPlan, WeightPlan
 
 #: The default of the ``capacity_warning_factor`` setting: warn as soon as a variant would
 #: carry more per instance than the busiest variant carries now. The busiest variant is the
@@ -250,3 +252,85 @@ def forecast_load(
                 "add instances first or take a smaller step"
             )
     return LoadForecast(tuple(loads), busiest, tuple(warnings))
+
+
+def _counts_now(endpoint: Endpoint) -> dict[str, int | None]:
+    """Instances running now: the current count, else (not reported) the desired one."""
+    return {
+        variant.name: (
+            variant.current_instance_count
+            if variant.current_instance_count is not None
+            else variant.desired_instance_count
+        )
+        for variant in endpoint.variants
+    }
+
+
+def forecast_shares(
+    endpoint: Endpoint,
+    shares_after: Mapping[str, float],
+    rates: Mapping[str, float] | None,
+    factor: float = DEFAULT_WARNING_FACTOR,
+    counts_after: Mapping[str, int | None] | None = None,
+) -> LoadForecast:
+    """:func:`forecast_load` for ``endpoint`` moving to ``shares_after`` (traffic %)."""
+    counts_now = _counts_now(endpoint)
+    after = dict(
+        counts_after
+        if counts_after is not None
+        else {v.name: v.desired_instance_count for v in endpoint.variants}
+    )
+    return forecast_load(
+        endpoint.variant_names,
+        endpoint.current_traffic_shares,
+        shares_after,
+        counts_now,
+        after,
+        rates,
+        factor,
+    )
+
+
+def forecast_plan(
+    plan: WeightPlan | CapacityPlan,
+    endpoint: Endpoint,
+    rates: Mapping[str, float] | None,
+    factor: float = DEFAULT_WARNING_FACTOR,
+) -> LoadForecast:
+    """The load per instance once ``plan`` is applied (a capacity plan keeps the split)."""
+    if isinstance(plan, WeightPlan):
+        return forecast_shares(endpoint, plan.share_after, rates, factor)
+    counts_after = {v.name: v.desired_instance_count for v in endpoint.variants}
+    counts_after[plan.variant] = plan.count_after
+    return forecast_shares(endpoint, endpoint.desired_traffic_shares, rates, factor, counts_after)
+
+
+def plan_warnings(
+    plan: WeightPlan | CapacityPlan,
+    forecast: LoadForecast,
+    scaling: EndpointScaling | None,
+) -> tuple[str, ...]:
+    """Every warning for a plan: load per instance, then the scaling limits."""
+    warnings = list(forecast.warnings)
+    if isinstance(plan, CapacityPlan):
+        warnings += check_instance_count(scaling, plan.variant, plan.count_after).warnings
+    elif scaling is not None and not scaling.readable:
+        warnings.append(scaling.reason or SCALING_UNREADABLE)
+    return tuple(warnings)
+
+
+def capacity_refusal(
+    plan: WeightPlan | CapacityPlan, scaling: EndpointScaling | None
+) -> str | None:
+    """Why ``plan`` must not be sent (a count outside min..max), else None."""
+    if not isinstance(plan, CapacityPlan):
+        return None
+    return check_instance_count(scaling, plan.variant, plan.count_after).refusal
+
+
+def load_lines(forecast: LoadForecast) -> list[str]:
+    """``req/min per instance now → after: a 450 → 0, b 100 → 1,000`` as one line."""
+    if not forecast.variants:
+        return []
+    parts = ", ".join(f"{load.variant} {load.text}" for load in forecast.variants)
+    return [f"req/min per instance, now → after: {parts}"]
