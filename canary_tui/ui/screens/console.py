@@ -23,8 +23,15 @@ from textual.worker import Worker, WorkerFailed, WorkerState
 
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound
 from canary_tui.changes import ChangeRefused, ChangeResult, Plan
-from canary_tui.domain.capacity import EndpointScaling
-from canary_tui.domain.metrics import VariantRef
+from canary_tui.domain.capacity import (
+    EndpointScaling,
+    capacity_refusal,
+    forecast_plan,
+    limits_text,
+    plan_warnings,
+    recent_request_rates,
+)
+from canary_tui.domain.metrics import MetricKey, VariantRef
 from canary_tui.domain.models import (
     TRANSITIONAL_STATUSES,
     Endpoint,
@@ -1090,8 +1097,15 @@ class ConsoleScreen(VerdictRampScreen):
     async def _capacity_flow(self, endpoint: Endpoint, variant: str) -> None:
         from canary_tui.ui.screens.editor import CapacityEditor
 
+        scaling = self.scaling.get(endpoint.name)
+        editor = CapacityEditor(
+            endpoint,
+            variant,
+            check=lambda plan: capacity_refusal(plan, scaling),
+            limits=limits_text(scaling, variant),
+        )
         with self._watching(endpoint.name):
-            plan = await self.app.push_screen_wait(CapacityEditor(endpoint, variant))
+            plan = await self.app.push_screen_wait(editor)
             if plan is None:
                 self.notify("Edit cancelled: nothing was sent.", timeout=3)
                 return
@@ -1118,7 +1132,11 @@ class ConsoleScreen(VerdictRampScreen):
     async def _confirm_and_apply(self, title: str, plan: Plan, confirmed: Endpoint) -> None:
         from canary_tui.ui.screens.confirm import ConfirmChange
 
-        dialog = ConfirmChange(title, plan)
+        forecast = forecast_plan(
+            plan, confirmed, self._request_rates(confirmed), self.options.capacity_warning_factor
+        )
+        warnings = plan_warnings(plan, forecast, self.scaling.get(confirmed.name))
+        dialog = ConfirmChange(title, plan, forecast, warnings)
         if not await self.app.push_screen_wait(dialog):
             self.notify("Cancelled: nothing was sent.", timeout=3)
             return
@@ -1138,6 +1156,17 @@ class ConsoleScreen(VerdictRampScreen):
             title="Change sent",
         )
         self.start_follow()
+
+    def _request_rates(self, endpoint: Endpoint) -> dict[str, float] | None:
+        """Requests/min per variant over the last complete periods of the metrics on
+        screen; None until the endpoint's metrics have been fetched (never a guess)."""
+        if not self.metrics.has(endpoint.name):
+            return None
+        invocations = {
+            name: self.metrics.get(VariantRef(endpoint.name, name)).get(MetricKey.INVOCATIONS)
+            for name in endpoint.variant_names
+        }
+        return recent_request_rates(invocations, self.clock(), self.metrics.period_seconds)
 
     async def _change_failed(self, error: BaseException, plan: Plan) -> None:
         if isinstance(error, ChangeRefused):

@@ -76,8 +76,9 @@ VARIANT_COLUMNS = (
     ("traffic", "traffic"),
     ("weight", "weight"),
     ("instances", "instances"),
-    ("min-max", "limits"),
     ("status", "status"),
+    # After status: in the wide layout's narrower pane, status must stay in view.
+    ("min-max", "limits"),
     ("model", "model"),
 )
 
@@ -99,8 +100,8 @@ class VariantsTable(RowRefreshTable):
                         row.traffic,
                         row.weight,
                         row.instances,
-                        row.limits,
                         row.status,
+                        row.limits,
                         row.model,
                     ),
                 )
