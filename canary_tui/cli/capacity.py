@@ -19,16 +19,20 @@ from canary_tui.cli.output import format_count, format_table
 from canary_tui.domain.capacity import (
     NO_VALUE,
     RATE_PERIODS,
+    SCALING_UNREADABLE,
     EndpointScaling,
     LoadForecast,
     forecast_plan,
+    forecast_shares,
     limits_text,
     plan_warnings,
+    ramp_forecasts,
     rate_text,
     recent_request_rates,
 )
 from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import Endpoint
+from canary_tui.domain.ramp import RampPlan
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
 
 
@@ -102,3 +106,42 @@ def capacity_lines(
         lines.append(f"note: {context.rates_note}")
     lines += [f"warning: {text}" for text in plan_warnings(plan, forecast, context.scaling)]
     return lines
+
+
+def ramp_capacity_lines(context: CapacityContext, plan: RampPlan, endpoint: Endpoint) -> list[str]:
+    """Per step, req/min per instance of every variant (today's counts), then the first
+    warning of each step that has one."""
+    forecasts = ramp_forecasts(endpoint, plan.canary, plan.steps, context.rates, context.factor)
+    now = forecast_shares(endpoint, endpoint.current_traffic_shares, context.rates)
+    names = endpoint.variant_names
+    rows = [["now", *(_plain(rate_text(load.per_instance_before)) for load in now.variants)]]
+    for index, forecast in enumerate(forecasts, start=1):
+        rows.append(
+            [
+                f"step {index}",
+                *(_plain(rate_text(load.per_instance_after)) for load in forecast.variants),
+            ]
+        )
+    counts = ", ".join(
+        f"{name} x{format_count(count)}"
+        for name, count in zip(names, _counts(endpoint), strict=True)
+    )
+    lines = [f"req/min per instance ({counts}; last {RATE_PERIODS} complete periods):"]
+    lines += format_table(["", *names], rows, right_aligned=set(range(1, len(names) + 1)))
+    if context.rates_note:
+        lines.append(f"note: {context.rates_note}")
+    for index, (step, forecast) in enumerate(zip(plan.steps, forecasts, strict=True), start=1):
+        if forecast.warnings:
+            lines.append(f"warning: step {index} ({step:g}%): {forecast.warnings[0]}")
+    if not context.scaling.readable:
+        lines.append(f"warning: {context.scaling.reason or SCALING_UNREADABLE}")
+    return lines
+
+
+def _counts(endpoint: Endpoint) -> list[int | None]:
+    return [
+        variant.current_instance_count
+        if variant.current_instance_count is not None
+        else variant.desired_instance_count
+        for variant in endpoint.variants
+    ]

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from canary_tui.domain.metrics import Series
 from canary_tui.domain.models import Endpoint
-from canary_tui.domain.weights import CapacityPlan, WeightPlan
+from canary_tui.domain.weights import CapacityPlan, WeightPlan, plan_canary_share
 
 #: The default of the ``capacity_warning_factor`` setting: warn as soon as a variant would
 #: carry more per instance than the busiest variant carries now. The busiest variant is the
@@ -189,6 +189,8 @@ class LoadForecast:
 def rate_text(rate: float | None) -> str:
     if rate is None or not math.isfinite(rate):
         return NO_VALUE
+    if rate == 0:
+        return "0"
     return f"{rate:,.0f}" if rate >= 10 else f"{rate:.1f}"
 
 
@@ -334,3 +336,19 @@ def load_lines(forecast: LoadForecast) -> list[str]:
         return []
     parts = ", ".join(f"{load.variant} {load.text}" for load in forecast.variants)
     return [f"req/min per instance, now → after: {parts}"]
+
+
+def ramp_forecasts(
+    endpoint: Endpoint,
+    canary: str,
+    steps: Sequence[float],
+    rates: Mapping[str, float] | None,
+    factor: float = DEFAULT_WARNING_FACTOR,
+) -> list[LoadForecast]:
+    """One forecast per ramp step (the canary at ``step`` %, the rest split as the ramp
+    does), at today's instance counts: a ramp never changes counts."""
+    forecasts = []
+    for step in steps:
+        shares = plan_canary_share(endpoint, canary, step).share_after
+        forecasts.append(forecast_shares(endpoint, shares, rates, factor))
+    return forecasts

@@ -139,7 +139,7 @@ def test_the_plan_shows_load_per_instance_now_and_after_and_warns_at_100(
     rows = {line.split()[0]: line.split() for line in out if line.startswith(("current", "new"))}
     # variant, weights/traffic rows come first; the capacity table repeats the names.
     capacity = [line.split() for line in out if "->" in line and "instance" not in line]
-    assert ["current-model", "2", "->", "2", "1-4", "450", "0.0"] in capacity
+    assert ["current-model", "2", "->", "2", "1-4", "450", "0"] in capacity
     assert ["new-model", "1", "->", "1", "1-4", "100", "1,000"] in capacity
     assert rows  # the weights table is still there
     warnings = [line for line in out if line.startswith("warning:")]
@@ -183,3 +183,36 @@ def test_metrics_that_cannot_be_read_leave_the_numbers_unknown(
     rows = [line.split() for line in out.splitlines() if "->" in line]
     assert ["new-model", "1", "->", "1", "-", "-", "-"] in rows
     assert not [line for line in out.splitlines() if line.startswith("warning: new-model")]
+
+
+def test_the_ramp_plan_shows_load_per_instance_per_step_and_warns_at_the_big_steps(
+    faulty_backend: Backend,
+    faults: FaultInjector,
+    limits_1_to_4: None,
+    canary_endpoint: str,
+    cloudwatch_client: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("canary_tui.cli.ramp.backend_from_args", lambda args: faulty_backend)
+    _publish_traffic(cloudwatch_client, canary_endpoint, {"current-model": 900, "new-model": 100})
+    audit = tmp_path / "audit.jsonl"
+    ramp = ["ramp", canary_endpoint, "--canary", "new-model", "--steps", "25,50,100"]
+    code = _run_main([*ramp, "--audit-log", str(audit)])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 2  # no terminal and no --yes: the plan is shown, nothing is sent
+    start = out.index(
+        "req/min per instance (current-model x2, new-model x1; last 5 complete periods):"
+    )
+    table = [line.split() for line in out[start + 2 : start + 6]]
+    assert table == [
+        ["now", "450", "100"],
+        ["step", "1", "375", "250"],
+        ["step", "2", "250", "500"],
+        ["step", "3", "0", "1,000"],
+    ]
+    warnings = [line for line in out if line.startswith("warning:")]
+    assert [w.split(":")[1].strip() for w in warnings] == ["step 2 (50%)", "step 3 (100%)"]
+    assert "new-model would carry 1,000 req/min per instance on 1 instance(s)" in warnings[1]
+    assert faults.calls[UPDATE] == 0

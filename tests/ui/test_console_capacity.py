@@ -86,7 +86,7 @@ async def test_confirm_shows_load_per_instance_now_and_after_and_warns() -> None
         )
         assert 400 < baseline_now < 500 and 80 < canary_now < 120
         assert 950 < canary_after < 1050  # all traffic on one instance
-        assert rows["current-model"][6] == "0.0"
+        assert rows["current-model"][6] == "0"
         warnings = static_text(app.screen.query_one("#confirm-warnings"))
         assert "new-model would carry" in warnings and "more than the busiest" in warnings
         await pilot.press("n")

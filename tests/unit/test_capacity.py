@@ -131,7 +131,7 @@ def test_no_traffic_at_all_gives_zeros_and_no_warning() -> None:
         {"current-model": 2, "new-model": 1},
         {"current-model": 0.0, "new-model": 0.0},
     )
-    assert forecast.warnings == () and forecast.variants[1].text == "0.0 → 0.0"
+    assert forecast.warnings == () and forecast.variants[1].text == "0 → 0"
 
 
 LIMITS = EndpointScaling(
