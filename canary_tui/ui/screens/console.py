@@ -29,9 +29,8 @@ from canary_tui.domain.capacity import (
     forecast_plan,
     limits_text,
     plan_warnings,
-    recent_request_rates,
 )
-from canary_tui.domain.metrics import MetricKey, VariantRef
+from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import (
     TRANSITIONAL_STATUSES,
     Endpoint,
@@ -54,6 +53,7 @@ from canary_tui.ui.refresh import (
     MetricsRequest,
     background_due,
     backoff_seconds,
+    cached_request_rates,
     changed_since_described,
     latency_label,
     refresh_describes,
@@ -1133,7 +1133,10 @@ class ConsoleScreen(VerdictRampScreen):
         from canary_tui.ui.screens.confirm import ConfirmChange
 
         forecast = forecast_plan(
-            plan, confirmed, self._request_rates(confirmed), self.options.capacity_warning_factor
+            plan,
+            confirmed,
+            cached_request_rates(self.metrics, confirmed, self.clock()),
+            self.options.capacity_warning_factor,
         )
         warnings = plan_warnings(plan, forecast, self.scaling.get(confirmed.name))
         dialog = ConfirmChange(title, plan, forecast, warnings)
@@ -1156,17 +1159,6 @@ class ConsoleScreen(VerdictRampScreen):
             title="Change sent",
         )
         self.start_follow()
-
-    def _request_rates(self, endpoint: Endpoint) -> dict[str, float] | None:
-        """Requests/min per variant over the last complete periods of the metrics on
-        screen; None until the endpoint's metrics have been fetched (never a guess)."""
-        if not self.metrics.has(endpoint.name):
-            return None
-        invocations = {
-            name: self.metrics.get(VariantRef(endpoint.name, name)).get(MetricKey.INVOCATIONS)
-            for name in endpoint.variant_names
-        }
-        return recent_request_rates(invocations, self.clock(), self.metrics.period_seconds)
 
     async def _change_failed(self, error: BaseException, plan: Plan) -> None:
         if isinstance(error, ChangeRefused):
