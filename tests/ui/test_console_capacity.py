@@ -3,12 +3,16 @@ warnings in the confirm dialog, and the instance editor refusing a count outside
 
 from __future__ import annotations
 
+from textual.app import App
+from textual.widgets import Static
+
 from canary_tui.domain.capacity import ScalingLimits
 from canary_tui.domain.weights import CapacityPlan
 from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.screens.confirm import ConfirmChange
 from canary_tui.ui.screens.editor import CapacityEditor
+from canary_tui.ui.screens.ramp import RampPlanDialog
 from canary_tui.ui.view import NO_VALUE
 from canary_tui.ui.widgets.tables import VariantsTable
 from tests.ui.fakes import FakeBackend, FakeChangeService, fake_backend, frozen_clock
@@ -114,3 +118,33 @@ async def test_capacity_editor_refuses_outside_min_max_and_warns_of_a_policy() -
         await wait_for(pilot, lambda: bool(changes.applied), "the capacity change")
         plan = changes.applied[0][0]
         assert isinstance(plan, CapacityPlan) and plan.count_after == 4
+
+
+class _RampHost(App[None]):
+    def on_mount(self) -> None:
+        endpoint = fake_backend().sagemaker.endpoints[CANARY]
+        rates = {"current-model": 900.0, "new-model": 100.0}
+        self.push_screen(
+            RampPlanDialog(
+                endpoint, "new-model", steps=(10, 25, 50, 100), bake_seconds=600, rates=rates
+            )
+        )
+
+
+async def test_ramp_dialog_shows_the_canary_load_per_step_and_the_first_warning() -> None:
+    app = _RampHost()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RampPlanDialog), "the dialog")
+        table = static_text(app.screen.query_one("#ramp-plan-table", Static))
+        assert "canary req/min/inst" in table
+        rows = {}
+        for line in table.splitlines()[1:]:
+            words = line.split()
+            if words:
+                key = words[0] if words[0] != "step" else f"step {words[1].rstrip(',')}"
+                rows[key] = words[-1]
+        assert rows["now"] == "100" and rows["step 2"] == "250" and rows["step 4"] == "1,000"
+        marked = [line.split()[1].rstrip(",") for line in table.splitlines() if "! " in line]
+        assert marked == ["3", "4"]  # 50 % and 100 % on one instance, above 450
+        warning = static_text(app.screen.query_one("#ramp-plan-capacity", Static))
+        assert warning.startswith("! step 3 (50%): new-model would carry 500 req/min")
