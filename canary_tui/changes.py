@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
 ChangeSource = Literal["console", "cli", "ramp"]
 #: Error answers that mean AWS did not apply the request.
-_REJECTED_KINDS = frozenset({"validation", "access-denied", "throttled", "credentials"})
+# (quota: ResourceLimitExceeded; clock-skew: the signature was refused, nothing was done.)
+_REJECTED_KINDS = frozenset(
+    {"validation", "access-denied", "throttled", "credentials", "quota", "clock-skew"}
+)
 Plan = WeightPlan | CapacityPlan
 
 # Weights travel as JSON floats; anything closer than this is the same weight.

@@ -521,3 +521,21 @@ def test_update_rollback_failed_stops_a_settle_wait_at_once(
     assert slept == [] and faults.calls["sagemaker.DescribeEndpoint"] == 1
     message = terminal_status_message(final)
     assert "repair it by hand" in message and "rollback could not restore" in message
+
+
+def test_a_quota_refusal_of_the_write_is_audited_as_not_applied(
+    faulty_backend: Backend, faults: FaultInjector, canary_endpoint: str, tmp_path: Path
+) -> None:
+    from canary_tui.domain.weights import parse_instance_count
+
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    service = ChangeService(faulty_backend, audit, "cli")
+    endpoint = faulty_backend.sagemaker.describe_endpoint(canary_endpoint)
+    faults.fail(
+        "UpdateEndpointWeightsAndCapacities",
+        f.client_error("ResourceLimitExceeded", _QUOTA_MESSAGE),
+    )
+    with pytest.raises(QuotaExceeded, match=r"instance quota for ml\.g5\.2xlarge"):
+        service.apply(parse_instance_count(endpoint, "new-model", "3"), endpoint)
+    outcome = audit.read().entries[-1].outcome
+    assert outcome is not None and outcome.result == "not-applied"
