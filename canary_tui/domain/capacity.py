@@ -94,11 +94,14 @@ class CountCheck:
 
 
 def check_instance_count(scaling: EndpointScaling | None, variant: str, count: int) -> CountCheck:
-    if scaling is None or not scaling.readable:
-        why = f" ({scaling.reason})" if scaling is not None and scaling.reason else ""
+    if scaling is None:
         return CountCheck(
-            warnings=(f"{SCALING_UNREADABLE}{why}: {count} is not checked against min..max",)
+            warnings=(f"scaling limits not read yet; {count} is not checked against min..max",)
         )
+    if not scaling.readable:
+        # The reason already starts with "scaling limits not readable: ..." (the gateway's).
+        reason = scaling.reason or SCALING_UNREADABLE
+        return CountCheck(warnings=(f"{reason}; {count} is not checked against min..max",))
     limits = scaling.for_variant(variant)
     if limits is None:
         return CountCheck()

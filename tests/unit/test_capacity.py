@@ -163,10 +163,10 @@ def test_count_inside_limits_warns_of_an_active_policy_only() -> None:
 
 def test_unreadable_limits_warn_and_never_refuse() -> None:
     unknown = EndpointScaling.unreadable("e", "scaling limits not readable: access denied")
-    for scaling in (unknown, None):
+    for scaling, start in ((unknown, "scaling limits not readable"), (None, "not read yet")):
         check = check_instance_count(scaling, "new-model", 99)
         assert check.refusal is None
-        assert check.warnings[0].startswith("scaling limits not readable")
+        assert start in check.warnings[0] and "99 is not checked" in check.warnings[0]
     assert limits_text(unknown, "new-model") == "?" and limits_text(None, "new-model") == "?"
     assert limits_text(LIMITS, "new-model") == "1-4"
     assert limits_text(LIMITS, "no-target") == NO_VALUE
