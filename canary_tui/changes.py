@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
 ChangeSource = Literal["console", "cli", "ramp"]
 #: Error answers that mean AWS did not apply the request.
-_REJECTED_KINDS = frozenset({"validation", "access-denied", "throttled", "credentials"})
+# (quota: ResourceLimitExceeded; clock-skew: the signature was refused, nothing was done.)
+_REJECTED_KINDS = frozenset(
+    {"validation", "access-denied", "throttled", "credentials", "quota", "clock-skew"}
+)
 Plan = WeightPlan | CapacityPlan
 
 # Weights travel as JSON floats; anything closer than this is the same weight.
@@ -401,7 +404,8 @@ class ChangeService:
     ) -> Endpoint:
         """Poll until the endpoint is InService with current == desired, or Failed.
 
-        Returns the final endpoint (check ``status == "Failed"`` and ``failure_reason``).
+        Returns the final endpoint (check ``is_terminal``: Failed or UpdateRollbackFailed,
+        which stop the wait at once because neither moves on without a person).
         Transient errors (throttling, 5xx) are waited out; others raise. Raises
         :class:`SettleTimeout` after ``timeout`` seconds.
         """
@@ -416,7 +420,7 @@ class ChangeService:
             else:
                 if on_progress is not None:
                     on_progress(last)
-                if last.status == "Failed":
+                if last.is_terminal:
                     return last
                 settled = not any(variant.is_settling for variant in last.variants)
                 if last.is_writable and settled:

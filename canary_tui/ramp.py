@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Protocol
 from canary_tui.aws.errors import AwsError
 from canary_tui.changes import ChangeRefused, ChangeService, SettleTimeout
 from canary_tui.domain.metrics import VariantRef
-from canary_tui.domain.models import Endpoint
+from canary_tui.domain.models import Endpoint, terminal_status_message
 from canary_tui.domain.ramp import (
     SHARE_TOLERANCE,
     Abort,
@@ -487,9 +487,8 @@ class RampRunner:
             return ApplyFailed(self.clock.now(), getattr(error, "message", str(error)))
         except SettleTimeout as error:
             return ApplyFailed(self.clock.now(), error.message)
-        if settled.status == "Failed":
-            reason = settled.failure_reason or "no reason given"
-            return ApplyFailed(self.clock.now(), f"{plan.endpoint} update failed: {reason}")
+        if settled.is_terminal:
+            return ApplyFailed(self.clock.now(), terminal_status_message(settled))
         return Applied(self.clock.now())
 
     def _rollback(self, state: RampState) -> RampEvent:

@@ -139,8 +139,11 @@ def target_from_args(args: argparse.Namespace) -> AwsTarget:
 def backend_from_args(args: argparse.Namespace) -> Backend:
     from canary_tui.aws.backend import build_backend
     from canary_tui.aws.session import AwsClients
+    from canary_tui.cli.mfa import prompt_mfa_before_start
 
-    return build_backend(AwsClients(target_from_args(args)))
+    clients = AwsClients(target_from_args(args))
+    prompt_mfa_before_start(clients)
+    return build_backend(clients)
 
 
 def fail(message: str, code: int) -> NoReturn:

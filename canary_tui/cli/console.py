@@ -38,6 +38,7 @@ def run_console(
     from canary_tui.audit import AuditLog
     from canary_tui.changes import ChangeService
     from canary_tui.ui.app import CanaryApp
+    from canary_tui.ui.screens.mfa import ConsoleMfaPrompter
     from canary_tui.ui.targets import AwsTargetSwitcher, ProfileRules
 
     if options.region is None:
@@ -53,6 +54,12 @@ def run_console(
         switcher = AwsTargetSwitcher(rules, endpoint_url=backend.target.endpoint_url, audit=audit)
     ramps = None if options.read_only else ramp_launcher(backend, audit)
     app = CanaryApp(backend, change_service, options, audit=audit, switcher=switcher, ramps=ramps)
+    # An assume-role profile with mfa_serial: the code is asked in a dialog, not by getpass.
+    mfa = ConsoleMfaPrompter()
+    backend.clients.set_mfa_prompter(mfa)
+    if isinstance(switcher, AwsTargetSwitcher):
+        switcher.mfa_prompter = mfa
+    mfa.attach(app)
     result = app.run()
     return int(result or 0)
 

@@ -72,6 +72,7 @@ def console_options_from(settings: Settings, **overrides: Any) -> ConsoleOptions
         read_only_profiles=tuple(settings.read_only_profiles),
         production_profiles=tuple(settings.production_profiles),
         audit_path=settings.effective_audit_path,
+        capacity_warning_factor=settings.capacity_warning_factor,
     )
     return dataclasses.replace(options, **overrides) if overrides else options
 

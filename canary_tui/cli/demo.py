@@ -126,7 +126,7 @@ def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
         return _run_demo_console(args, stack)
     from canary_tui.aws.errors import translated
     from canary_tui.demo.clients import DemoAwsClients, shell_exports
-    from canary_tui.demo.seed import seed_demo_account
+    from canary_tui.demo.seed import seed_demo_account, seed_demo_scaling
     from canary_tui.demo.server import DemoServer
     from canary_tui.demo.simulator import SimulatorThread, TrafficSimulator, demo_traffic
 
@@ -136,6 +136,7 @@ def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
     simulator_clients = DemoAwsClients(server.url)
     with translated():
         seed_demo_account(simulator_clients.sagemaker)
+        seed_demo_scaling(simulator_clients.application_autoscaling)
         simulator = TrafficSimulator(
             simulator_clients.sagemaker,
             simulator_clients.cloudwatch,
@@ -288,7 +289,7 @@ class DemoStart:
         from canary_tui.changes import ChangeService
         from canary_tui.cli.console import ramp_launcher
         from canary_tui.demo.clients import DEMO_REGION, DemoAwsClients
-        from canary_tui.demo.seed import seed_demo_account
+        from canary_tui.demo.seed import seed_demo_account, seed_demo_scaling
         from canary_tui.demo.server import DemoServerError
         from canary_tui.demo.simulator import SimulatorThread, TrafficSimulator, demo_traffic
         from canary_tui.ui.startup import StartedBackend
@@ -304,6 +305,7 @@ class DemoStart:
         simulator_clients = DemoAwsClients(url)
         with translated():
             seed_demo_account(simulator_clients.sagemaker)
+            seed_demo_scaling(simulator_clients.application_autoscaling)
             simulator = TrafficSimulator(
                 simulator_clients.sagemaker,
                 simulator_clients.cloudwatch,

@@ -18,6 +18,7 @@ from typing import Any
 from canary_tui.audit import AuditLog
 from canary_tui.aws.backend import Backend
 from canary_tui.changes import ChangeService
+from canary_tui.cli.capacity import CapacityContext, ramp_capacity_lines, read_capacity
 from canary_tui.cli.common import (
     EXIT_AWS_FAILURE,
     EXIT_BAD_INPUT,
@@ -168,8 +169,11 @@ def _may_proceed(args: argparse.Namespace, prompt: str) -> int | None:
     return None
 
 
-def plan_lines(plan: RampPlan, state: RampState, endpoint: Endpoint) -> list[str]:
-    """The plan as a person checks it: every step's traffic split, the bake and the exits."""
+def plan_lines(
+    plan: RampPlan, state: RampState, endpoint: Endpoint, capacity: CapacityContext | None = None
+) -> list[str]:
+    """The plan as a person checks it: every step's traffic split, the bake and the exits;
+    with ``capacity``, each step's req/min per instance and its warnings."""
     rows = [["now", *(format_percent(s) for s in endpoint.desired_traffic_shares.values())]]
     for index, step in enumerate(plan.steps, start=1):
         shares = plan_canary_share(endpoint, plan.canary, step).share_after
@@ -185,6 +189,8 @@ def plan_lines(plan: RampPlan, state: RampState, endpoint: Endpoint) -> list[str
     )
     lines = [plan.describe(), f"baseline: {state.baseline} (rollback target)"]
     lines += format_table(["", *endpoint.variant_names], rows, right_aligned=set(range(1, 9)))
+    if capacity is not None:
+        lines += ramp_capacity_lines(capacity, plan, endpoint)
     lines.append(
         "each step: apply (guarded, audited) -> bake, watching alarms and the verdict -> "
         "advance on PASS, roll back on FAIL or ALARM, bake again then hold on INCONCLUSIVE"
@@ -314,7 +320,7 @@ def run(args: argparse.Namespace) -> int:
         state, endpoint = runner.prepare(plan)
     except RampPlanError as error:
         raise UsageError(error.message) from None
-    print_lines(plan_lines(plan, state, endpoint))
+    print_lines(plan_lines(plan, state, endpoint, read_capacity(backend, endpoint, args)))
     refused = _may_proceed(args, "Start the ramp?")
     if refused is not None:
         return refused

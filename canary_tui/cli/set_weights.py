@@ -21,6 +21,7 @@ from canary_tui.changes import (
     SettleTimeout,
     not_writable_message,
 )
+from canary_tui.cli.capacity import CapacityContext, capacity_lines, read_capacity
 from canary_tui.cli.common import (
     EXIT_AWS_FAILURE,
     EXIT_BAD_INPUT,
@@ -45,7 +46,8 @@ from canary_tui.cli.output import (
     warn,
 )
 from canary_tui.cli.status import describe_or_usage_error
-from canary_tui.domain.models import Endpoint
+from canary_tui.domain.capacity import capacity_refusal
+from canary_tui.domain.models import Endpoint, terminal_status_message
 from canary_tui.domain.weights import (
     CapacityPlan,
     WeightInputError,
@@ -193,8 +195,11 @@ def _checked_reason(text: str | None) -> str | None:
     return reason
 
 
-def preview_lines(plan: Plan, endpoint: Endpoint) -> list[str]:
-    """Before -> after as traffic % (and counts), then the exact API request."""
+def preview_lines(
+    plan: Plan, endpoint: Endpoint, capacity: CapacityContext | None = None
+) -> list[str]:
+    """Before -> after as traffic % (and counts), the exact API request, then (with
+    ``capacity``) the load per instance now -> after and its warnings."""
     lines = [f"{endpoint.name}  {endpoint.status}"]
     if isinstance(plan, WeightPlan):
         rows = [
@@ -222,6 +227,8 @@ def preview_lines(plan: Plan, endpoint: Endpoint) -> list[str]:
             shrinkable=(0,),
         )
     lines.append("request: UpdateEndpointWeightsAndCapacities " + json.dumps(plan.api_request()))
+    if capacity is not None:
+        lines += capacity_lines(capacity, plan, endpoint)
     return lines
 
 
@@ -251,7 +258,11 @@ def run_change(args: argparse.Namespace, build_plan: PlanBuilder) -> int:
     backend = backend_from_args(args)
     endpoint = describe_or_usage_error(backend, args.endpoint)
     plan = build_plan(endpoint)  # WeightInputError -> exit 2, nothing sent
-    print_lines(preview_lines(plan, endpoint))
+    capacity = None if _is_noop(plan) else read_capacity(backend, endpoint, args)
+    refusal = capacity_refusal(plan, capacity.scaling if capacity else None)
+    if refusal is not None:
+        raise UsageError(f"{refusal}; nothing was sent")
+    print_lines(preview_lines(plan, endpoint, capacity))
     if _is_noop(plan):
         print("nothing to change: the endpoint already has these values")
         return EXIT_OK
@@ -317,8 +328,8 @@ def _wait(service: ChangeService, name: str, timeout: float) -> int:
     except SettleTimeout as timed_out:
         warn(timed_out.message)
         return EXIT_AWS_FAILURE
-    if final.status == "Failed":
-        warn(f"{name} failed: {final.failure_reason or 'no FailureReason given'}")
+    if final.is_terminal:
+        warn(terminal_status_message(final))
         return EXIT_AWS_FAILURE
     print(
         f"{name} is {final.status}; traffic now: "

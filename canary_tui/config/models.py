@@ -137,6 +137,10 @@ class Settings(BaseSettings):
     """Thresholds of the canary verdict."""
     ramp: RampSettings = RampSettings()
     """Defaults of the ramp command and dialog."""
+    capacity_warning_factor: Annotated[float, values.decimal(values.CAPACITY_FACTOR)] = 1.0
+    """Warn when a change would give a variant more requests/min per instance than the
+    busiest variant carries now, times this (1.0: any more than the busiest; above 0, up to
+    100)."""
 
     @field_validator("endpoint_url")
     @classmethod

@@ -25,6 +25,7 @@ MIN_REQUESTS = numbers.Bounds(0, 1_000_000_000, integer=True)
 MIN_PERIODS = numbers.Bounds(1, 100_000, integer=True)
 LATENCY_RATIO = numbers.Bounds(1, 1000)
 PERCENTAGE_POINTS = numbers.Bounds(0, 100, unit="percentage points")
+CAPACITY_FACTOR = numbers.Bounds(0, 100, low_inclusive=False)
 
 
 def _plain(parse: Callable[[], Any]) -> Any:

@@ -51,6 +51,8 @@ class ConsoleOptions:
     audit_path: Path | None = None
     #: Demo mode: the embedded server has one account, so profiles cannot be switched.
     demo: bool = False
+    #: The capacity_warning_factor setting (see canary_tui.domain.capacity).
+    capacity_warning_factor: float = 1.0
 
     @property
     def effective_refresh_seconds(self) -> float:

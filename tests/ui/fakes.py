@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from canary_tui.aws.errors import AwsError, NotFound
 from canary_tui.changes import ChangeRefused, ChangeResult, Plan
+from canary_tui.domain.capacity import EndpointScaling, ScalingLimits
 from canary_tui.domain.metrics import MetricKey, MetricsBatch, Series, VariantMetrics, VariantRef
 from canary_tui.domain.models import Endpoint, EndpointSummary, Variant
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
@@ -128,12 +129,35 @@ class FakeCloudWatch:
         return MetricsBatch(start, end, period_seconds, variants, False, 1)
 
 
+class FakeAutoScaling:
+    """Application Auto Scaling: like the demo, 1-4 instances for the canary endpoint."""
+
+    def __init__(self) -> None:
+        self.limits: dict[str, dict[str, ScalingLimits]] = {
+            "existing-endpoint-name": {
+                "current-model": ScalingLimits(1, 4),
+                "new-model": ScalingLimits(1, 4),
+            }
+        }
+        #: Set to a reason to answer as if access were denied.
+        self.unreadable: str | None = None
+        self.calls = 0
+
+    def endpoint_scaling(self, endpoint: str, variants: Sequence[str]) -> EndpointScaling:
+        self.calls += 1
+        if self.unreadable is not None:
+            return EndpointScaling.unreadable(endpoint, self.unreadable)
+        known = self.limits.get(endpoint, {})
+        return EndpointScaling(endpoint, {name: known[name] for name in variants if name in known})
+
+
 @dataclasses.dataclass
 class FakeBackend:
     sagemaker: FakeSageMaker
     cloudwatch: FakeCloudWatch
     label: str = "fake"
     credential_resets: int = 0
+    autoscaling: FakeAutoScaling = dataclasses.field(default_factory=FakeAutoScaling)
 
     def reset_credentials(self) -> None:
         self.credential_resets += 1

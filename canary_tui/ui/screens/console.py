@@ -24,19 +24,38 @@ from textual.worker import Worker, WorkerFailed, WorkerState
 
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound
 from canary_tui.changes import ChangeRefused, ChangeResult, Plan
+from canary_tui.domain.capacity import (
+    EndpointScaling,
+    capacity_refusal,
+    forecast_plan,
+    limits_text,
+    plan_warnings,
+)
 from canary_tui.domain.metrics import VariantRef
-from canary_tui.domain.models import TRANSITIONAL_STATUSES, Endpoint, EndpointSummary
+from canary_tui.domain.models import (
+    TRANSITIONAL_STATUSES,
+    Endpoint,
+    EndpointSummary,
+    terminal_status_message,
+)
 from canary_tui.domain.text import printable
 from canary_tui.domain.weights import CapacityPlan, WeightInputError, WeightPlan, plan_all_to
-from canary_tui.ui.messages import EndpointDescribed, EndpointGone, EndpointsListed, MetricsFetched
+from canary_tui.ui.messages import (
+    EndpointDescribed,
+    EndpointGone,
+    EndpointsListed,
+    MetricsFetched,
+    ScalingRead,
+)
 from canary_tui.ui.options import ConsoleOptions
-from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
+from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend, scaling_reader
 from canary_tui.ui.refresh import (
     WINDOW_NAMES,
     MetricsCache,
     MetricsRequest,
     background_due,
     backoff_seconds,
+    cached_request_rates,
     changed_since_described,
     latency_label,
     refresh_describes,
@@ -198,6 +217,9 @@ class ConsoleScreen(VerdictRampScreen):
         self.endpoints: dict[str, Endpoint] = {}
         self.described_at: dict[str, float] = {}
         self.baselines: dict[str, str] = {}
+        #: Application Auto Scaling limits per endpoint, and when (monotonic) they were read.
+        self.scaling: dict[str, EndpointScaling] = {}
+        self._scaling_read_at: dict[str, tuple[float, tuple[str, ...]]] = {}
         self.following: set[str] = set()
         self.selected: str | None = None
         self.filter_text = ""
@@ -373,6 +395,7 @@ class ConsoleScreen(VerdictRampScreen):
             if name == selected:
                 selected_endpoint = endpoint
         if selected_endpoint is not None:
+            self._read_scaling(selected_endpoint)
             self._fetch_metrics(selected_endpoint, window)
 
     @work(thread=True, exit_on_error=False, group="background")
@@ -424,6 +447,25 @@ class ConsoleScreen(VerdictRampScreen):
         self.post_message(EndpointDescribed(endpoint))
         return endpoint
 
+    def _scaling_due(self, endpoint: Endpoint) -> bool:
+        """Scaling limits change rarely: read on the slow (background describe) cadence,
+        and again when the variants change, not on every tick."""
+        last = self._scaling_read_at.get(endpoint.name)
+        if last is None or last[1] != endpoint.variant_names:
+            return True
+        return time.monotonic() - last[0] >= self.options.background_describe_seconds
+
+    def _read_scaling(self, endpoint: Endpoint) -> None:
+        """From a worker thread: the endpoint's scaling limits, if due (never raises for
+        AWS errors: unreadable limits come back as unknown)."""
+        reader = scaling_reader(self.backend)
+        if reader is None or not endpoint.variants:
+            return
+        if not self.app.call_from_thread(self._scaling_due, endpoint):
+            return
+        scaling = reader.endpoint_scaling(endpoint.name, endpoint.variant_names)
+        self.post_message(ScalingRead(scaling, endpoint.variant_names))
+
     def _fetch_metrics(self, endpoint: Endpoint, window: str) -> None:
         if not endpoint.variants:
             return
@@ -440,6 +482,7 @@ class ConsoleScreen(VerdictRampScreen):
     def _select_worker(self, name: str, window: str) -> None:
         endpoint = self._describe(name)
         if endpoint is not None:
+            self._read_scaling(endpoint)
             self._fetch_metrics(endpoint, window)
 
     @work(thread=True, exit_on_error=False, group="follow")
@@ -608,8 +651,10 @@ class ConsoleScreen(VerdictRampScreen):
             dominant = endpoint.dominant_variant
             if dominant is not None:
                 self.baselines[endpoint.name] = dominant
-        settled = not endpoint.is_transitional and not any(
-            variant.is_settling for variant in endpoint.variants
+        # A terminal status (UpdateRollbackFailed) will not settle by itself: stop following.
+        settled = endpoint.is_terminal or (
+            not endpoint.is_transitional
+            and not any(variant.is_settling for variant in endpoint.variants)
         )
         if endpoint.name in self.following and settled:
             self.following.discard(endpoint.name)
@@ -622,7 +667,9 @@ class ConsoleScreen(VerdictRampScreen):
             else:
                 reason = f": {endpoint.failure_reason}" if endpoint.failure_reason else ""
                 self.notify(
-                    f"{endpoint.name} is {endpoint.status}{reason}",
+                    terminal_status_message(endpoint)
+                    if endpoint.is_terminal
+                    else f"{endpoint.name} is {endpoint.status}{reason}",
                     title="Change finished",
                     severity="error",
                 )
@@ -630,6 +677,13 @@ class ConsoleScreen(VerdictRampScreen):
         if endpoint.name == self.selected:
             self._render_variants()
             self._render_metrics()
+
+    def on_scaling_read(self, message: ScalingRead) -> None:
+        name = message.scaling.endpoint
+        self.scaling[name] = message.scaling
+        self._scaling_read_at[name] = (time.monotonic(), message.variants)
+        if name == self.selected:
+            self._render_variants()
 
     def on_endpoint_gone(self, message: EndpointGone) -> None:
         self._forget(message.name, f"{message.name} was deleted")
@@ -641,6 +695,8 @@ class ConsoleScreen(VerdictRampScreen):
     def _forget(self, name: str, notice: str) -> None:
         self.endpoints.pop(name, None)
         self.described_at.pop(name, None)
+        self.scaling.pop(name, None)
+        self._scaling_read_at.pop(name, None)
         self.following.discard(name)
         self.metrics.forget(name)
         if name in self.summaries:
@@ -710,7 +766,10 @@ class ConsoleScreen(VerdictRampScreen):
             table.sync([], None)
             set_border_titles(table, f"Variants · {self.selected}" if self.selected else "Variants")
             return
-        table.sync(variant_rows(endpoint), self.baselines.get(endpoint.name))
+        table.sync(
+            variant_rows(endpoint, self.scaling.get(endpoint.name)),
+            self.baselines.get(endpoint.name),
+        )
         set_border_titles(
             table,
             f"Variants · {endpoint.name} · {endpoint.status}",
@@ -1041,8 +1100,15 @@ class ConsoleScreen(VerdictRampScreen):
     async def _capacity_flow(self, endpoint: Endpoint, variant: str) -> None:
         from canary_tui.ui.screens.editor import CapacityEditor
 
+        scaling = self.scaling.get(endpoint.name)
+        editor = CapacityEditor(
+            endpoint,
+            variant,
+            check=lambda plan: capacity_refusal(plan, scaling),
+            limits=limits_text(scaling, variant),
+        )
         with self._watching(endpoint.name):
-            plan = await self.app.push_screen_wait(CapacityEditor(endpoint, variant))
+            plan = await self.app.push_screen_wait(editor)
             if plan is None:
                 self.notify("Edit cancelled: nothing was sent.", timeout=3)
                 return
@@ -1069,7 +1135,14 @@ class ConsoleScreen(VerdictRampScreen):
     async def _confirm_and_apply(self, title: str, plan: Plan, confirmed: Endpoint) -> None:
         from canary_tui.ui.screens.confirm import ConfirmChange
 
-        dialog = ConfirmChange(title, plan)
+        forecast = forecast_plan(
+            plan,
+            confirmed,
+            cached_request_rates(self.metrics, confirmed, self.clock()),
+            self.options.capacity_warning_factor,
+        )
+        warnings = plan_warnings(plan, forecast, self.scaling.get(confirmed.name))
+        dialog = ConfirmChange(title, plan, forecast, warnings)
         if not await self.app.push_screen_wait(dialog):
             self.notify("Cancelled: nothing was sent.", timeout=3)
             return

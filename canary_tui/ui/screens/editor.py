@@ -3,6 +3,8 @@ the caller confirms and applies it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -268,17 +270,28 @@ class CapacityEditor(ModalScreen[CapacityPlan | None]):
         Binding("escape", "cancel", "cancel", id="capacity.cancel"),
     ]
 
-    def __init__(self, endpoint: Endpoint, variant: str) -> None:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        variant: str,
+        check: Callable[[CapacityPlan], str | None] | None = None,
+        limits: str | None = None,
+    ) -> None:
         super().__init__()
         self.endpoint = endpoint
         self.endpoint_name = endpoint.name
         self.variant = variant
+        #: Why a count may not be sent (outside the scaling limits), else None.
+        self.check = check
+        #: The scalable target's min-max, shown next to the current count.
+        self.limits = limits
 
     def compose(self) -> ComposeResult:
         current = self.endpoint.variant(self.variant).desired_instance_count
         with Vertical(id="capacity-dialog", classes="dialog") as dialog:
             dialog.border_title = f"Instances · {self.endpoint.name} · {self.variant}"
-            yield Label(f"now: {'?' if current is None else current} instance(s)")
+            limits = f"; scaling limits {self.limits}" if self.limits else ""
+            yield Label(f"now: {'?' if current is None else current} instance(s){limits}")
             yield Input(
                 "" if current is None else str(current),
                 id="capacity-input",
@@ -304,6 +317,11 @@ class CapacityEditor(ModalScreen[CapacityPlan | None]):
             return
         if plan.count_after == plan.count_before:
             message.update("✗ that is the current count; type another or esc")
+            return
+        refusal = self.check(plan) if self.check is not None else None
+        if refusal is not None:
+            message.update(Text(f"✗ {refusal}", style="bold"))
+            message.add_class("-error")
             return
         self.dismiss(plan)
 

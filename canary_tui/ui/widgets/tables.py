@@ -77,6 +77,8 @@ VARIANT_COLUMNS = (
     ("weight", "weight"),
     ("instances", "instances"),
     ("status", "status"),
+    # After status: in the wide layout's narrower pane, status must stay in view.
+    ("min-max", "limits"),
     ("model", "model"),
 )
 
@@ -99,6 +101,7 @@ class VariantsTable(RowRefreshTable):
                         row.weight,
                         row.instances,
                         row.status,
+                        row.limits,
                         row.model,
                     ),
                 )
