@@ -208,6 +208,9 @@ class Settings(BaseSettings):
     """How often the console polls AWS ("30s", "2m"). Unset: once per metric period."""
     metric_period_seconds: Seconds = 60
     """CloudWatch period: 1, 5, 10, 30 (high-resolution metrics) or a multiple of 60."""
+    rollback_wait_seconds: Seconds = Field(default=1800, ge=1, le=86400)
+    """How long a rollback that meets an update in progress waits for the endpoint to settle
+    before it gives up ("30m"); the CLI's --wait-timeout overrides it."""
     window: Literal["15m", "1h", "3h", "12h"] = "1h"
     """How much metric history the console shows and the verdict judges."""
     audit_path: Path | None = None
