@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Literal
 
 from canary_tui.domain.models import traffic_shares
@@ -232,11 +233,14 @@ def baseline_from_ramp(
     )
 
 
-def mark_is_current(mark: BaselineMark, history: Sequence[Observation]) -> bool:
+def mark_is_current(
+    mark: BaselineMark, history: Sequence[Observation], live_shares: Mapping[str, float]
+) -> bool:
     """A mark stands until an episode after it has ended: a resting split, seen after the
-    mark, that a later change left (a new deployment cycle began)."""
+    mark, that a later change (or the live split) left: a new deployment cycle began."""
     after = [obs for obs in history if obs.time is not None and obs.time >= mark.marked_at]
-    for previous, current in zip(after, after[1:], strict=False):
+    after.append(Observation(None, dict(live_shares), None))
+    for previous, current in pairwise(after):
         if is_resting(previous.shares) and not same_split(previous.shares, current.shares):
             return False
     return True
@@ -251,7 +255,7 @@ def baseline_from_mark(
     if shares is None or sum(shares.values()) <= 0:
         return None
     history = observations(changes)
-    if not mark_is_current(mark, history):
+    if not mark_is_current(mark, history, live_shares):
         return None
     later = [obs for obs in history if obs.time is not None and obs.time >= mark.marked_at]
     later.append(Observation(None, dict(live_shares), None))
