@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from canary_tui.aws.errors import AwsError
-from canary_tui.changes import SettleTimeout
+from canary_tui.aws.errors import AwsError, Throttled, UpdateInProgress
+from canary_tui.changes import AuditUnavailable, ChangeRefused, SettleTimeout
 from canary_tui.domain.models import Endpoint
 
 #: The endpoint will not become writable without a person (or AWS support) acting.
@@ -60,6 +60,16 @@ def stuck_message(endpoint: Endpoint) -> str:
         "OutOfService": "it is not serving; see the SageMaker console",
     }.get(endpoint.status, "it will not settle by itself")
     return f"{endpoint.name} is {endpoint.status}{reason}: {advice}; nothing was sent"
+
+
+def endpoint_was_busy(error: Exception) -> bool:
+    """A change that met an update in progress, throttling, or a guard that saw the endpoint
+    move under it: nothing was applied, so it may be sent again once the endpoint settles."""
+    if isinstance(error, AuditUnavailable):
+        return False
+    if isinstance(error, ChangeRefused):
+        return error.live is not None
+    return isinstance(error, UpdateInProgress | Throttled)
 
 
 def is_settled(endpoint: Endpoint) -> bool:
