@@ -229,7 +229,9 @@ def test_rollback_wait_is_bounded_by_wait_timeout(
     fake = FakeTime()
     monkeypatch.setattr(rollback_cmd, "time", fake)
     monkeypatch.setattr("canary_tui.cli.set_weights.backend_from_args", lambda args: backend)
-    code = main(["rollback", canary_endpoint, "--to", "current-model", "-y", "--wait-timeout", "90"])
+    code = main(
+        ["rollback", canary_endpoint, "--to", "current-model", "-y", "--wait-timeout", "90"]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "did not settle within 90s" in err

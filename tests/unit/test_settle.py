@@ -108,7 +108,11 @@ def test_sends_once_after_the_endpoint_settles() -> None:
         return "sent"
 
     outcome = send_when_settled(
-        settler(script, fake), send, timeout=1800, is_done=lambda _: False, try_again=lambda _: False
+        settler(script, fake),
+        send,
+        timeout=1800,
+        is_done=lambda _: False,
+        try_again=lambda _: False,
     )
     assert outcome.result == "sent" and outcome.waited
     assert [live.status for live in sent] == ["InService"]
