@@ -12,12 +12,14 @@ import json
 import math
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
-from canary_tui.audit import AuditEntry
+from canary_tui.audit import AuditEntry, AuditReading
 from canary_tui.domain.baseline import (
     Baseline,
     BaselineMark,
@@ -226,3 +228,60 @@ def parse_to(endpoint: Endpoint, text: str) -> Baseline:
                 f"--to must give every variant (missing: {', '.join(missing)})", missing[0]
             )
     return explicit_baseline(plan.share_after, endpoint.desired_traffic_shares, None)
+
+
+# -- the console's finder ---------------------------------------------------------------
+
+
+class AuditSource(Protocol):
+    def read(self, endpoint: str | None = None) -> AuditReading: ...
+
+
+class TargetFinder:
+    """What the console asks on ``b``, ``p`` and ``B``. ``find`` and ``save`` block (they
+    read and write files): call them from a thread worker. Marks made in this session are
+    kept in memory too, so a console without a data directory still honours them."""
+
+    def __init__(self, audit: AuditSource | None, marks: BaselineMarks | None) -> None:
+        self.audit = audit
+        self.marks = marks
+        self._session_marks: dict[str, BaselineMark] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_audit(cls, audit: AuditSource | None) -> TargetFinder:
+        path = getattr(audit, "path", None)
+        return cls(audit, BaselineMarks.next_to(path) if isinstance(path, Path) else None)
+
+    def remember(self, endpoint: Endpoint, now: datetime) -> BaselineMark:
+        mark = mark_current(endpoint, now)
+        with self._lock:
+            self._session_marks[endpoint.name] = mark
+        return mark
+
+    def save(self, mark: BaselineMark) -> None:
+        """Raises OSError when the marks file cannot be written (the mark still holds for
+        this session)."""
+        if self.marks is not None:
+            self.marks.save(mark)
+
+    def find(self, endpoint: Endpoint, ramp: RampState | None) -> Targets:
+        entries: tuple[AuditEntry, ...] = ()
+        if self.audit is not None:
+            try:
+                entries = self.audit.read(endpoint.name).entries
+            except (OSError, ValueError):
+                entries = ()  # an unreadable log: the ramp and the marks still count
+        with self._lock:
+            mark = self._session_marks.get(endpoint.name)
+        if mark is None and self.marks is not None:
+            mark = self.marks.load(endpoint.name)
+        return resolve(endpoint, entries, ramp=ramp, mark=mark)
+
+
+def console_no_baseline_message(endpoint: Endpoint) -> str:
+    return (
+        f"No baseline is known for {endpoint.name} (no canary episode in the audit log, no "
+        f"ramp, no mark): {variants_line(endpoint)}. Nothing was sent. Set the split to roll "
+        "back to with w, or press B when it is the baseline."
+    )

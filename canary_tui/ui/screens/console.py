@@ -23,9 +23,19 @@ from textual.worker import Worker, WorkerFailed, WorkerState
 
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound
 from canary_tui.changes import ChangeRefused, ChangeResult, Plan
+from canary_tui.domain.baseline import BaselineMark, split_label
 from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import TRANSITIONAL_STATUSES, Endpoint, EndpointSummary
+from canary_tui.domain.ramp import RampState
 from canary_tui.domain.weights import CapacityPlan, WeightInputError, WeightPlan, plan_all_to
+from canary_tui.rollback import (
+    TargetFinder,
+    Targets,
+    console_no_baseline_message,
+    promote_title,
+    rollback_plan,
+    rollback_title,
+)
 from canary_tui.ui.messages import EndpointDescribed, EndpointGone, EndpointsListed, MetricsFetched
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
@@ -87,11 +97,15 @@ class ConsoleScreen(VerdictRampScreen):
             "b",
             "rollback",
             "rollback",
-            tooltip="roll back: all traffic to the baseline",
+            tooltip="roll back: the split before the canary episode",
             id="rollback",
         ),
         Binding(
-            "p", "promote", "promote", tooltip="promote the selected variant to 100%", id="promote"
+            "p",
+            "promote",
+            "promote",
+            tooltip="promote the canary (or the variant you moved to) to 100%",
+            id="promote",
         ),
         Binding(
             "c",
@@ -105,7 +119,7 @@ class ConsoleScreen(VerdictRampScreen):
             "mark_baseline",
             "baseline",
             show=False,
-            tooltip="mark the selected variant as the rollback baseline",
+            tooltip="mark the current split as the rollback baseline",
             id="baseline",
         ),
         Binding("slash", "filter", "filter", tooltip="filter endpoints by name", id="filter"),
@@ -196,6 +210,8 @@ class ConsoleScreen(VerdictRampScreen):
         self.endpoints: dict[str, Endpoint] = {}
         self.described_at: dict[str, float] = {}
         self.baselines: dict[str, str] = {}
+        #: Where b and p go (audit log, ramps, marks): the same answers as the CLI's.
+        self.targets = TargetFinder.for_audit(audit)
         self.following: set[str] = set()
         self.selected: str | None = None
         self.filter_text = ""
@@ -707,6 +723,7 @@ class ConsoleScreen(VerdictRampScreen):
             table.sync([], None)
             set_border_titles(table, f"Variants · {self.selected}" if self.selected else "Variants")
             return
+        table.show_endpoint(endpoint.name)
         table.sync(variant_rows(endpoint), self.baselines.get(endpoint.name))
         set_border_titles(
             table,
@@ -967,43 +984,75 @@ class ConsoleScreen(VerdictRampScreen):
         if endpoint is None:
             return
         variants = self.query_one(VariantsTable)
-        if variants.has_focus:
-            focus = variants.selected_variant
-        else:
-            # From the endpoints pane the usual intent is to step the canary: start on the
-            # variant with the most traffic after the baseline, so `[`/`]` move the canary.
-            baseline = self._baseline_of(endpoint) or endpoint.dominant_variant
-            others = [v for v in endpoint.variants if v.name != baseline]
-            focus = max(others, key=lambda v: v.desired_weight).name if others else baseline
+        focus = variants.selected_variant if variants.has_focus else self._likely_canary(endpoint)
         self._weights_flow(endpoint, focus)
+
+    def _likely_canary(self, endpoint: Endpoint) -> str | None:
+        """From the endpoints pane the usual intent is to step the canary: the variant with
+        the most traffic after the baseline (◆), so `[`/`]` move the canary."""
+        baseline = self._baseline_of(endpoint) or endpoint.dominant_variant
+        others = [v for v in endpoint.variants if v.name != baseline]
+        return max(others, key=lambda v: v.desired_weight).name if others else baseline
 
     def action_rollback(self) -> None:
         if self._refuse_write():
             return
         endpoint = self._selected_endpoint()
-        if endpoint is None:
-            return
-        baseline = self._baseline_of(endpoint) or endpoint.dominant_variant
-        if baseline is None:
-            return
-        plan = plan_all_to(endpoint, baseline)
-        if plan.is_noop:
-            self.notify(f"All traffic already goes to the baseline {baseline}.")
-            return
-        self._plan_flow(f"Roll back {endpoint.name} to {baseline}", plan, endpoint)
+        if endpoint is not None:
+            self._rollback_flow(endpoint, self._ramp_state(endpoint.name))
 
     def action_promote(self) -> None:
         if self._refuse_write():
             return
         endpoint = self._selected_endpoint()
-        variant = self._selected_variant(endpoint) if endpoint else None
-        if endpoint is None or variant is None:
+        if endpoint is None:
             return
-        plan = plan_all_to(endpoint, variant)
-        if plan.is_noop:
-            self.notify(f"{variant} already takes all traffic.")
-            return
-        self._plan_flow(f"Promote {variant} to 100%", plan, endpoint)
+        table = self.query_one(VariantsTable)
+        moved = table.moved_by_user_on(endpoint.name) and table.selected_variant
+        chosen = table.selected_variant if moved else None
+        self._promote_flow(endpoint, chosen, self._ramp_state(endpoint.name))
+
+    def _ramp_state(self, name: str) -> RampState | None:
+        entry = self.ramps.get(name)
+        return entry.state if entry is not None else None
+
+    @work(thread=True, exit_on_error=False, group="targets")
+    def _targets_worker(self, endpoint: Endpoint, ramp: RampState | None) -> Targets:
+        return self.targets.find(endpoint, ramp)
+
+    @work(group="flow", exclusive=True, exit_on_error=False)
+    async def _rollback_flow(self, endpoint: Endpoint, ramp: RampState | None) -> None:
+        with self._watching(endpoint.name):
+            targets: Targets = await self._targets_worker(endpoint, ramp).wait()
+            baseline = targets.baseline
+            if baseline is None:
+                message = console_no_baseline_message(endpoint)
+                self.notify(message, title="No baseline", severity="warning", timeout=15)
+                return
+            plan = rollback_plan(endpoint, baseline)
+            if plan.is_noop:
+                self.notify(f"{endpoint.name} is already at its baseline, {baseline.label}.")
+                return
+            await self._confirm_and_apply(rollback_title(endpoint, baseline), plan, endpoint)
+
+    @work(group="flow", exclusive=True, exit_on_error=False)
+    async def _promote_flow(
+        self, endpoint: Endpoint, chosen: str | None, ramp: RampState | None
+    ) -> None:
+        with self._watching(endpoint.name):
+            variant = chosen
+            if variant is None:
+                # The canary the log or a ramp knows; else the variant w and r start on
+                # (the dialog names it, and nothing is sent without y).
+                targets: Targets = await self._targets_worker(endpoint, ramp).wait()
+                variant = targets.canary or self._likely_canary(endpoint)
+            if variant is None:
+                return
+            plan = plan_all_to(endpoint, variant)
+            if plan.is_noop:
+                self.notify(f"{variant} already takes all traffic.")
+                return
+            await self._confirm_and_apply(promote_title(endpoint, variant), plan, endpoint)
 
     def action_edit_capacity(self) -> None:
         if self._refuse_write():
@@ -1020,8 +1069,24 @@ class ConsoleScreen(VerdictRampScreen):
         if endpoint is None or variant is None:
             return
         self.baselines[endpoint.name] = variant
+        mark = self.targets.remember(endpoint, self.clock())
+        self._save_mark(mark)
         self._render_variants()
-        self.notify(f"Baseline of {endpoint.name} is now {variant} (b rolls back to it).")
+        self.notify(
+            f"Rollback baseline of {endpoint.name}: {split_label(mark.shares)} (b goes back "
+            f"to it); {variant} is the verdict's baseline."
+        )
+
+    @work(thread=True, exit_on_error=False, group="marks")
+    def _save_mark(self, mark: BaselineMark) -> None:
+        try:
+            self.targets.save(mark)
+        except OSError as error:
+            self.app.call_from_thread(
+                self.notify,
+                f"The mark holds in this console only: cannot save it ({error.strerror}).",
+                severity="warning",
+            )
 
     @work(group="flow", exclusive=True, exit_on_error=False)
     async def _weights_flow(self, endpoint: Endpoint, focus: str | None) -> None:
