@@ -50,7 +50,7 @@ from canary_tui.domain.weights import (
     parse_assignments,
     parse_instance_count,
 )
-from canary_tui.settle import is_settled
+from canary_tui.settle import TERMINAL_STATUSES, is_settled
 
 MAX_REASON_LENGTH = 500
 DEFAULT_WAIT_TIMEOUT = 1800.0
@@ -214,7 +214,12 @@ def run_change(
     if args.dry_run:
         print("dry run: nothing was sent")
         return EXIT_OK
-    must_settle = settle_first is not None and not is_settled(endpoint)
+    # A status that will not move on by itself is refused before asking, not waited for.
+    must_settle = (
+        settle_first is not None
+        and not is_settled(endpoint)
+        and endpoint.status not in TERMINAL_STATUSES
+    )
     if not endpoint.is_writable and not must_settle:
         # Asking for a confirmation the guard would refuse anyway only wastes a person's time.
         warn(f"refused: {not_writable_message(endpoint)}")
