@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from canary_tui.audit import AuditEntry, AuditReading
+from canary_tui.changes import ChangeResult
 from canary_tui.domain.baseline import (
     Baseline,
     BaselineMark,
@@ -37,6 +38,7 @@ from canary_tui.domain.weights import (
     plan_all_to,
     plan_from_weights,
 )
+from canary_tui.settle import TERMINAL_STATUSES, EndpointStuck, Settler, is_settled, stuck_message
 
 MARKS_FILE_NAME = "baselines.json"
 #: A marks file is a few hundred bytes per endpoint; anything far larger is not ours.
@@ -285,3 +287,31 @@ def console_no_baseline_message(endpoint: Endpoint) -> str:
         f"ramp, no mark): {variants_line(endpoint)}. Nothing was sent. Set the split to roll "
         "back to with w, or press B when it is the baseline."
     )
+
+
+class Applier(Protocol):
+    def apply(
+        self, plan: WeightPlan, confirmed: Endpoint, *, reason: str | None = None
+    ) -> ChangeResult: ...
+
+
+def settle_then_roll_back(
+    applier: Applier,
+    settler: Settler,
+    baseline: Baseline,
+    confirmed: Endpoint,
+    *,
+    timeout: float,
+    reason: str | None = None,
+) -> ChangeResult:
+    """The console's rollback: read the endpoint; when it is being updated (the screen may
+    not know yet), wait (reads only) until it settles and plan against the settled endpoint;
+    then send the baseline once. Without a wait the guard still compares the live endpoint
+    with what the person confirmed. Blocking."""
+    if confirmed.status in TERMINAL_STATUSES:
+        raise EndpointStuck(stuck_message(confirmed), confirmed)
+    reads_before = settler.reads
+    settled = settler.wait(settler.clock() + timeout, timeout)
+    waited = settler.reads - reads_before > 1
+    endpoint = settled if waited or not is_settled(confirmed) else confirmed
+    return applier.apply(rollback_plan(endpoint, baseline), endpoint, reason=reason)

@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 
 from canary_tui.audit import AuditLog
 from canary_tui.domain.weights import WeightPlan
+from canary_tui.settle import Backoff
 from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.screens.confirm import ConfirmChange
@@ -166,3 +167,59 @@ async def test_the_cursor_flag_resets_on_another_endpoint() -> None:
         await pilot.press("shift+tab", "down")
         await refresh_and_settle(pilot, "fraud-scoring")
         assert not table.moved_by_user_on("fraud-scoring")
+
+
+def set_status(backend: FakeBackend, status: str) -> None:
+    endpoint = backend.sagemaker.endpoints[CANARY]
+    backend.sagemaker.endpoints[CANARY] = dataclasses.replace(endpoint, status=status)
+
+
+async def test_b_on_an_updating_endpoint_waits_for_it_then_sends_once(tmp_path: Path) -> None:
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    log_episode(audit, (0.9, 0.1), (0.4, 0.6))
+    app, backend, changes = make_app(audit)
+    set_split(backend, 0.4, 0.6)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ConsoleScreen)
+        screen.settle_backoff = Backoff(first=0.02, most=0.02)  # real pauses, kept short
+        set_status(backend, "Updating")  # e.g. a scaling activity began
+        await pilot.press("b")
+        await dialog_title(pilot, app)
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: any("waits for it to settle" in n.message for n in app._notifications),
+            "the waiting notice",
+        )
+        reads = backend.sagemaker.count("DescribeEndpoint")
+        await wait_for(
+            pilot, lambda: backend.sagemaker.count("DescribeEndpoint") > reads + 2, "more reads"
+        )
+        assert changes.applied == []  # nothing is sent while it is Updating
+        set_status(backend, "InService")
+        await wait_for(pilot, lambda: len(changes.applied) == 1, "the rollback")
+        plan, confirmed = changes.applied[0]
+        assert isinstance(plan, WeightPlan)
+        assert dict(plan.after) == pytest.approx({"current-model": 0.9, "new-model": 0.1})
+        assert confirmed.status == "InService"  # planned against the settled endpoint
+
+
+async def test_b_on_a_failed_endpoint_stops_at_once(tmp_path: Path) -> None:
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    log_episode(audit, (0.9, 0.1), (0.4, 0.6))
+    app, backend, changes = make_app(audit)
+    set_split(backend, 0.4, 0.6)
+    set_status(backend, "UpdateRollbackFailed")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("b")
+        await dialog_title(pilot, app)
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            lambda: any("manual UpdateEndpoint" in n.message for n in app._notifications),
+            "the error",
+        )
+        assert changes.applied == []

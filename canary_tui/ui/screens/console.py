@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import ScreenResume, ScreenSuspend
+from textual.events import ScreenResume, ScreenSuspend, Unmount
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -22,8 +23,8 @@ from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound
-from canary_tui.changes import ChangeRefused, ChangeResult, Plan
-from canary_tui.domain.baseline import BaselineMark, split_label
+from canary_tui.changes import ChangeRefused, ChangeResult, Plan, SettleTimeout
+from canary_tui.domain.baseline import Baseline, BaselineMark, split_label
 from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import TRANSITIONAL_STATUSES, Endpoint, EndpointSummary
 from canary_tui.domain.ramp import RampState
@@ -35,7 +36,9 @@ from canary_tui.rollback import (
     promote_title,
     rollback_plan,
     rollback_title,
+    settle_then_roll_back,
 )
+from canary_tui.settle import Backoff, EndpointStuck, Settler
 from canary_tui.ui.messages import EndpointDescribed, EndpointGone, EndpointsListed, MetricsFetched
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
@@ -85,7 +88,9 @@ Clock = Callable[[], datetime]
 
 
 def _error_text(error: BaseException) -> str:
-    if isinstance(error, AwsError | ChangeRefused | WeightInputError):
+    if isinstance(
+        error, AwsError | ChangeRefused | WeightInputError | SettleTimeout | EndpointStuck
+    ):
         return error.message
     return f"{type(error).__name__}: {error}"
 
@@ -212,6 +217,9 @@ class ConsoleScreen(VerdictRampScreen):
         self.baselines: dict[str, str] = {}
         #: Where b and p go (audit log, ramps, marks): the same answers as the CLI's.
         self.targets = TargetFinder.for_audit(audit)
+        #: Set when the screen goes: a rollback waiting for an endpoint stops waiting.
+        self.closing = threading.Event()
+        self.settle_backoff = Backoff()
         self.following: set[str] = set()
         self.selected: str | None = None
         self.filter_text = ""
@@ -1033,7 +1041,8 @@ class ConsoleScreen(VerdictRampScreen):
             if plan.is_noop:
                 self.notify(f"{endpoint.name} is already at its baseline, {baseline.label}.")
                 return
-            await self._confirm_and_apply(rollback_title(endpoint, baseline), plan, endpoint)
+            title = rollback_title(endpoint, baseline)
+            await self._confirm_and_apply(title, plan, endpoint, rollback_to=baseline)
 
     @work(group="flow", exclusive=True, exit_on_error=False)
     async def _promote_flow(
@@ -1110,11 +1119,6 @@ class ConsoleScreen(VerdictRampScreen):
                 return
             await self._confirm_and_apply(f"Instances of {variant}", plan, endpoint)
 
-    @work(group="flow", exclusive=True, exit_on_error=False)
-    async def _plan_flow(self, title: str, plan: WeightPlan, endpoint: Endpoint) -> None:
-        with self._watching(endpoint.name):
-            await self._confirm_and_apply(title, plan, endpoint)
-
     @contextmanager
     def _watching(self, name: str) -> Iterator[None]:
         """While a dialog about ``name`` is open, the list poll waits, but that one endpoint
@@ -1128,14 +1132,20 @@ class ConsoleScreen(VerdictRampScreen):
         finally:
             self.watching = None
 
-    async def _confirm_and_apply(self, title: str, plan: Plan, confirmed: Endpoint) -> None:
+    async def _confirm_and_apply(
+        self, title: str, plan: Plan, confirmed: Endpoint, rollback_to: Baseline | None = None
+    ) -> None:
         from canary_tui.ui.screens.confirm import ConfirmChange
 
         dialog = ConfirmChange(title, plan)
         if not await self.app.push_screen_wait(dialog):
             self.notify("Cancelled: nothing was sent.", timeout=3)
             return
-        worker = self._apply_worker(plan, confirmed, dialog.reason)
+        worker = (
+            self._apply_worker(plan, confirmed, dialog.reason)
+            if rollback_to is None
+            else self._rollback_worker(rollback_to, confirmed, dialog.reason)
+        )
         try:
             result: ChangeResult = await worker.wait()
         except WorkerFailed as failed:
@@ -1172,3 +1182,46 @@ class ConsoleScreen(VerdictRampScreen):
     ) -> ChangeResult:
         assert self.change_service is not None  # refused earlier when missing
         return self.change_service.apply(plan, confirmed, reason=reason)
+
+    @work(thread=True, exit_on_error=False, group="change")
+    def _rollback_worker(
+        self, baseline: Baseline, confirmed: Endpoint, reason: str | None
+    ) -> ChangeResult:
+        """A rollback that meets an update waits for the endpoint to settle (reads only,
+        up to rollback_wait_seconds), then sends once."""
+        assert self.change_service is not None
+        told: list[bool] = []
+
+        def on_wait(live: Endpoint | None, pause: float) -> None:
+            if not told:
+                told.append(True)
+                status = live.status if live is not None else "unreadable"
+                self.app.call_from_thread(
+                    self.notify,
+                    f"{confirmed.name} is {status}: the rollback waits for it to settle "
+                    "(reads only), then sends.",
+                    title="Waiting",
+                )
+
+        def pause(seconds: float) -> None:
+            if self.closing.wait(seconds):
+                raise SettleTimeout("the console closed; the rollback was not sent", None)
+
+        settler = Settler(
+            lambda: self.backend.sagemaker.describe_endpoint(confirmed.name),
+            sleep=pause,
+            backoff=self.settle_backoff,
+            on_wait=on_wait,
+        )
+        return settle_then_roll_back(
+            self.change_service,
+            settler,
+            baseline,
+            confirmed,
+            timeout=self.options.rollback_wait_seconds,
+            reason=reason,
+        )
+
+    @on(Unmount)
+    def _stop_waiting(self) -> None:
+        self.closing.set()
