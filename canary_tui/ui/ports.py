@@ -52,6 +52,8 @@ class AuditReader(Protocol):
 
     def read(self, endpoint: str | None = None) -> AuditReading: ...
 
+    def read_unfinished(self, endpoint: str | None = None) -> AuditReading: ...
+
 
 class ChangeApplier(Protocol):
     """The guarded change path (:class:`canary_tui.changes.ChangeService`). Blocking."""

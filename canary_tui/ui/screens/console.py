@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,6 +29,7 @@ from canary_tui.domain.baseline import Baseline, BaselineMark, split_label
 from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import TRANSITIONAL_STATUSES, Endpoint, EndpointSummary
 from canary_tui.domain.ramp import RampState
+from canary_tui.domain.text import printable
 from canary_tui.domain.weights import CapacityPlan, WeightInputError, WeightPlan, plan_all_to
 from canary_tui.rollback import (
     TargetFinder,
@@ -305,14 +307,15 @@ class ConsoleScreen(VerdictRampScreen):
     def _report_unfinished_changes(self, audit: AuditReader) -> None:
         """A change whose outcome was never written (crash, kill, power loss) must not go
         unnoticed: nobody knows whether it was applied."""
-        unfinished = audit.read().unfinished
+        unfinished = audit.read_unfinished().entries
         if not unfinished:
             return
         latest = unfinished[-1].intent
+        where = escape(printable(latest.endpoint, 80))
         self.app.call_from_thread(
             self.notify,
             f"{len(unfinished)} change(s) in the audit log have no outcome (the process "
-            f"stopped mid-change); latest: {latest.endpoint} at {latest.time:%Y-%m-%d %H:%M} "
+            f"stopped mid-change); latest: {where} at {latest.time:%Y-%m-%d %H:%M} "
             "UTC. Check the endpoint; a shows the log.",
             title="Unfinished change",
             severity="warning",
