@@ -175,9 +175,11 @@ def variants_line(endpoint: Endpoint) -> str:
 
 
 def no_baseline_message(endpoint: Endpoint) -> str:
-    example = ",".join(
-        f"{name}={share:g}%" for name, share in _rounded(endpoint.desired_traffic_shares).items()
-    )
+    rounded = _rounded(endpoint.desired_traffic_shares)
+    if abs(sum(rounded.values()) - 100.0) <= 0.01:
+        example = ",".join(f"{name}={share:g}%" for name, share in rounded.items())
+    else:  # rounded percentages would not add up to 100: give the exact weights
+        example = ",".join(f"{v.name}={v.desired_weight:g}" for v in endpoint.variants)
     return (
         f"no baseline is known for {endpoint.name} (no canary episode in the audit log, no "
         f"ramp in progress, no mark); its variants: {variants_line(endpoint)}; say where to go "
