@@ -81,6 +81,7 @@ def ramp_launcher(backend: Backend, audit: AuditLog) -> RampLauncher:
         settings=RampSettings(
             period_seconds=settings.metric_period_seconds,
             thresholds=settings.verdict.thresholds(),
+            rollback_wait_seconds=float(settings.rollback_wait_seconds),
         ),
         default_steps=settings.ramp.steps,
         default_bake_seconds=settings.ramp.bake_seconds,

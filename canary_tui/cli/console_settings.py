@@ -63,6 +63,7 @@ def console_options_from(settings: Settings, **overrides: Any) -> ConsoleOptions
         refresh_seconds=float(settings.refresh_seconds) if settings.refresh_seconds else None,
         metric_period_seconds=settings.metric_period_seconds,
         window=settings.window,
+        rollback_wait_seconds=float(settings.rollback_wait_seconds),
         theme=settings.theme,
         ascii=settings.ascii,
         profile=profile,

@@ -225,6 +225,7 @@ def _settings(args: argparse.Namespace) -> RampSettings:
         period_seconds=period,
         thresholds=thresholds,
         return_when_paused=True,
+        rollback_wait_seconds=float(settings_from_args(args).rollback_wait_seconds),
     )
 
 

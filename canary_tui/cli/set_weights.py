@@ -1,6 +1,7 @@
-"""Headless changes: `set-weights`, `set-capacity`, `promote` and `rollback`.
+"""Headless changes: `set-weights` and `set-capacity` (`promote` and `rollback` are in
+rollback_cmd.py and share this flow).
 
-All four take the guarded change path (ChangeService, source "cli"): print before -> after
+All take the guarded change path (ChangeService, source "cli"): print before -> after
 and the exact request, confirm, re-check the live endpoint, audit, send, audit.
 """
 
@@ -50,20 +51,22 @@ from canary_tui.domain.capacity import capacity_refusal
 from canary_tui.domain.models import Endpoint, terminal_status_message
 from canary_tui.domain.weights import (
     CapacityPlan,
-    WeightInputError,
     WeightPlan,
     parse_assignment_values,
     parse_assignments,
     parse_count,
     parse_instance_count,
-    plan_all_to,
 )
+from canary_tui.settle import TERMINAL_STATUSES, is_settled
 
 MAX_REASON_LENGTH = 500
 DEFAULT_WAIT_TIMEOUT = 1800.0
 WAIT_POLL_SECONDS = 10.0
 
 PlanBuilder = Callable[[Endpoint], Plan]
+#: Given the described endpoint when it is not settled (e.g. Updating), after the person
+#: confirmed: waits until it settles and returns it, or raises with one line to print.
+SettleFirst = Callable[[Backend, Endpoint], Endpoint]
 
 EXIT_CODES_HELP = (
     "exit codes: 0 sent (or dry run, or nothing to change); 1 AWS failure, refused by a "
@@ -122,26 +125,6 @@ def register(subparsers: Any) -> None:
     _add_change_options(capacity)
     capacity.set_defaults(run=run_set_capacity)
 
-    promote = subparsers.add_parser(
-        "promote", help="send all traffic to one variant", epilog=EXIT_CODES_HELP
-    )
-    promote.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
-    promote.add_argument("variant", metavar="VARIANT")
-    _add_change_options(promote)
-    promote.set_defaults(run=run_promote)
-
-    rollback = subparsers.add_parser(
-        "rollback",
-        help="send all traffic back to the baseline variant",
-        description="The baseline is the variant with the largest desired weight, unless "
-        "--to names one.",
-        epilog=EXIT_CODES_HELP,
-    )
-    rollback.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
-    rollback.add_argument("--to", metavar="VARIANT", help="the variant to roll back to")
-    _add_change_options(rollback)
-    rollback.set_defaults(run=run_rollback)
-
 
 @configuration_is_bad_input
 def run_set_weights(args: argparse.Namespace) -> int:
@@ -156,27 +139,6 @@ def run_set_capacity(args: argparse.Namespace) -> int:
     count: str = args.count
     parse_count(count, variant)  # bad numbers: exit 2 before any AWS call
     return run_change(args, lambda endpoint: parse_instance_count(endpoint, variant, count))
-
-
-@configuration_is_bad_input
-def run_promote(args: argparse.Namespace) -> int:
-    variant: str = args.variant
-    return run_change(args, lambda endpoint: plan_all_to(endpoint, variant))
-
-
-def baseline_variant(endpoint: Endpoint) -> str:
-    """The variant with the largest desired weight (the first one on a tie)."""
-    if not endpoint.variants:
-        raise WeightInputError(f"{endpoint.name} has no variants")
-    return max(endpoint.variants, key=lambda variant: variant.desired_weight).name
-
-
-@configuration_is_bad_input
-def run_rollback(args: argparse.Namespace) -> int:
-    target: str | None = args.to
-    return run_change(
-        args, lambda endpoint: plan_all_to(endpoint, target or baseline_variant(endpoint))
-    )
 
 
 # -- the shared flow ---------------------------------------------------------------------
@@ -249,7 +211,9 @@ def _confirmed_by_person() -> bool:
     return answer.strip().lower() in {"y", "yes"}
 
 
-def run_change(args: argparse.Namespace, build_plan: PlanBuilder) -> int:
+def run_change(
+    args: argparse.Namespace, build_plan: PlanBuilder, settle_first: SettleFirst | None = None
+) -> int:
     # Read-only (setting, variable or profile pattern): refused before the log or AWS.
     refuse_if_read_only(args, getattr(args, "command", None) or "the change")
     reason = _checked_reason(args.reason)
@@ -269,7 +233,13 @@ def run_change(args: argparse.Namespace, build_plan: PlanBuilder) -> int:
     if args.dry_run:
         print("dry run: nothing was sent")
         return EXIT_OK
-    if not endpoint.is_writable:
+    # A status that will not move on by itself is refused before asking, not waited for.
+    must_settle = (
+        settle_first is not None
+        and not is_settled(endpoint)
+        and endpoint.status not in TERMINAL_STATUSES
+    )
+    if not endpoint.is_writable and not must_settle:
         # Asking for a confirmation the guard would refuse anyway only wastes a person's time.
         warn(f"refused: {not_writable_message(endpoint)}")
         return EXIT_AWS_FAILURE
@@ -280,6 +250,15 @@ def run_change(args: argparse.Namespace, build_plan: PlanBuilder) -> int:
         if not _confirmed_by_person():
             print("cancelled: nothing was sent")
             return EXIT_AWS_FAILURE
+    if must_settle and settle_first is not None:
+        settled = settle_first(backend, endpoint)
+        replanned = build_plan(settled)
+        if replanned != plan:
+            print_lines(preview_lines(replanned, settled))
+        if _is_noop(replanned):
+            print("nothing to change: the endpoint already has these values")
+            return EXIT_OK
+        plan, endpoint = replanned, settled
     return apply_and_report(backend, audit, plan, endpoint, reason, args)
 
 

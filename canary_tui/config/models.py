@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     metric_period_seconds: MetricPeriod = 60
     """CloudWatch period: 1, 5, 10, 30 (high-resolution metrics) or a multiple of 60, up to
     1d."""
+    rollback_wait_seconds: Seconds = 1800
+    """How long a rollback that meets an update in progress waits for the endpoint to settle
+    before it gives up ("30m"), 1s to 7d; the CLI's --wait-timeout overrides it."""
     window: Literal["15m", "1h", "3h", "12h"] = "1h"
     """How much metric history the console shows and the verdict judges."""
     audit_path: PathText = None

@@ -27,6 +27,8 @@ class ConsoleOptions:
     background_describe_seconds: float = 300.0
     #: Describes per round of that background loop (one round every ``follow_seconds``).
     background_batch: int = 10
+    #: How long b waits for an endpoint that is being updated to settle before sending.
+    rollback_wait_seconds: float = 1800.0
     #: Initial metrics window: one of 15m, 1h, 3h, 12h.
     window: str = "1h"
     #: Show the big chart even on a short terminal (otherwise: only from 36 rows up).

@@ -426,14 +426,13 @@ def test_promote_rollback_and_set_capacity(
     assert result.returncode == 0, result.stderr
     kinds = [record["kind"] for record in _records(audit_path) if record["phase"] == "intent"]
     assert kinds == ["weights", "weights", "capacity"]
-    # Without --to, the baseline is the variant with the largest desired weight.
+    # Without --to and with nothing in the log about it, no baseline is known: exit 2,
+    # never a guess (the largest variant may well be the canary).
+    before = _desired_weights(sagemaker_client, "search-ranking")
     result = run_cli("rollback", "search-ranking", "-y")
-    assert result.returncode == 0, result.stderr
-    assert _desired_weights(sagemaker_client, "search-ranking") == {
-        "ranker-a": 1.0,
-        "ranker-b": 0.0,
-        "ranker-c": 0.0,
-    }
+    assert result.returncode == 2, result.stderr
+    assert "no baseline is known for search-ranking" in result.stderr
+    assert _desired_weights(sagemaker_client, "search-ranking") == before
 
 
 # -- audit -------------------------------------------------------------------------------

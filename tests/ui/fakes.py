@@ -11,6 +11,7 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from canary_tui.audit import AuditLog
 from canary_tui.aws.errors import AwsError, NotFound
 from canary_tui.changes import ChangeRefused, ChangeResult, Plan
 from canary_tui.domain.capacity import EndpointScaling, ScalingLimits
@@ -175,6 +176,9 @@ class FakeChangeService:
         self.sagemaker = sagemaker
         self.applied: list[tuple[Plan, Endpoint]] = []
         self.refuse_with: ChangeRefused | None = None
+        #: When set, applied weight changes are logged like ChangeService logs them, so the
+        #: console finds the canary episode (rollback baseline, promote's canary) in it.
+        self.audit: AuditLog | None = None
 
     def apply(self, plan: Plan, confirmed: Endpoint, *, reason: str | None = None) -> ChangeResult:
         if self.refuse_with is not None:
@@ -201,4 +205,18 @@ class FakeChangeService:
                 for v in endpoint.variants
             )
         self.sagemaker.endpoints[confirmed.name] = dataclasses.replace(endpoint, variants=variants)
+        if self.audit is not None and isinstance(plan, WeightPlan):
+            change_id = self.audit.record_intent(
+                endpoint=confirmed.name,
+                kind="weights",
+                source="console",
+                weights_before=confirmed.desired_weights,
+                weights_after=plan.after,
+            )
+            self.audit.record_outcome(
+                change_id,
+                result="applied",
+                endpoint=confirmed.name,
+                desired_weights_after=plan.after,
+            )
         return ChangeResult("fake-change", f"arn:fake:{confirmed.name}", dict(plan.api_request()))

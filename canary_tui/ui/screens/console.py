@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import ScreenResume, ScreenSuspend
+from textual.events import ScreenResume, ScreenSuspend, Unmount
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -23,7 +24,8 @@ from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound
-from canary_tui.changes import ChangeRefused, ChangeResult, Plan
+from canary_tui.changes import ChangeRefused, ChangeResult, Plan, SettleTimeout
+from canary_tui.domain.baseline import Baseline, BaselineMark, split_label
 from canary_tui.domain.capacity import (
     EndpointScaling,
     capacity_refusal,
@@ -38,8 +40,19 @@ from canary_tui.domain.models import (
     EndpointSummary,
     terminal_status_message,
 )
+from canary_tui.domain.ramp import RampState
 from canary_tui.domain.text import printable
 from canary_tui.domain.weights import CapacityPlan, WeightInputError, WeightPlan, plan_all_to
+from canary_tui.rollback import (
+    TargetFinder,
+    Targets,
+    console_no_baseline_message,
+    promote_title,
+    rollback_plan,
+    rollback_title,
+    settle_then_roll_back,
+)
+from canary_tui.settle import Backoff, EndpointStuck, Settler
 from canary_tui.ui.messages import (
     EndpointDescribed,
     EndpointGone,
@@ -96,7 +109,9 @@ Clock = Callable[[], datetime]
 
 
 def _error_text(error: BaseException) -> str:
-    if isinstance(error, AwsError | ChangeRefused | WeightInputError):
+    if isinstance(
+        error, AwsError | ChangeRefused | WeightInputError | SettleTimeout | EndpointStuck
+    ):
         return error.message
     return f"{type(error).__name__}: {error}"
 
@@ -108,11 +123,15 @@ class ConsoleScreen(VerdictRampScreen):
             "b",
             "rollback",
             "rollback",
-            tooltip="roll back: all traffic to the baseline",
+            tooltip="roll back: the split before the canary episode",
             id="rollback",
         ),
         Binding(
-            "p", "promote", "promote", tooltip="promote the selected variant to 100%", id="promote"
+            "p",
+            "promote",
+            "promote",
+            tooltip="promote the canary (or the variant you moved to) to 100%",
+            id="promote",
         ),
         Binding(
             "c",
@@ -126,7 +145,7 @@ class ConsoleScreen(VerdictRampScreen):
             "mark_baseline",
             "baseline",
             show=False,
-            tooltip="mark the selected variant as the rollback baseline",
+            tooltip="mark the current split as the rollback baseline",
             id="baseline",
         ),
         Binding("slash", "filter", "filter", tooltip="filter endpoints by name", id="filter"),
@@ -220,6 +239,11 @@ class ConsoleScreen(VerdictRampScreen):
         #: Application Auto Scaling limits per endpoint, and when (monotonic) they were read.
         self.scaling: dict[str, EndpointScaling] = {}
         self._scaling_read_at: dict[str, tuple[float, tuple[str, ...]]] = {}
+        #: Where b and p go (audit log, ramps, marks): the same answers as the CLI's.
+        self.targets = TargetFinder.for_audit(audit)
+        #: Set when the screen goes: a rollback waiting for an endpoint stops waiting.
+        self.closing = threading.Event()
+        self.settle_backoff = Backoff()
         self.following: set[str] = set()
         self.selected: str | None = None
         self.filter_text = ""
@@ -766,6 +790,7 @@ class ConsoleScreen(VerdictRampScreen):
             table.sync([], None)
             set_border_titles(table, f"Variants · {self.selected}" if self.selected else "Variants")
             return
+        table.show_endpoint(endpoint.name)
         table.sync(
             variant_rows(endpoint, self.scaling.get(endpoint.name)),
             self.baselines.get(endpoint.name),
@@ -1029,43 +1054,76 @@ class ConsoleScreen(VerdictRampScreen):
         if endpoint is None:
             return
         variants = self.query_one(VariantsTable)
-        if variants.has_focus:
-            focus = variants.selected_variant
-        else:
-            # From the endpoints pane the usual intent is to step the canary: start on the
-            # variant with the most traffic after the baseline, so `[`/`]` move the canary.
-            baseline = self._baseline_of(endpoint) or endpoint.dominant_variant
-            others = [v for v in endpoint.variants if v.name != baseline]
-            focus = max(others, key=lambda v: v.desired_weight).name if others else baseline
+        focus = variants.selected_variant if variants.has_focus else self._likely_canary(endpoint)
         self._weights_flow(endpoint, focus)
+
+    def _likely_canary(self, endpoint: Endpoint) -> str | None:
+        """From the endpoints pane the usual intent is to step the canary: the variant with
+        the most traffic after the baseline (◆), so `[`/`]` move the canary."""
+        baseline = self._baseline_of(endpoint) or endpoint.dominant_variant
+        others = [v for v in endpoint.variants if v.name != baseline]
+        return max(others, key=lambda v: v.desired_weight).name if others else baseline
 
     def action_rollback(self) -> None:
         if self._refuse_write():
             return
         endpoint = self._selected_endpoint()
-        if endpoint is None:
-            return
-        baseline = self._baseline_of(endpoint) or endpoint.dominant_variant
-        if baseline is None:
-            return
-        plan = plan_all_to(endpoint, baseline)
-        if plan.is_noop:
-            self.notify(f"All traffic already goes to the baseline {baseline}.")
-            return
-        self._plan_flow(f"Roll back {endpoint.name} to {baseline}", plan, endpoint)
+        if endpoint is not None:
+            self._rollback_flow(endpoint, self._ramp_state(endpoint.name))
 
     def action_promote(self) -> None:
         if self._refuse_write():
             return
         endpoint = self._selected_endpoint()
-        variant = self._selected_variant(endpoint) if endpoint else None
-        if endpoint is None or variant is None:
+        if endpoint is None:
             return
-        plan = plan_all_to(endpoint, variant)
-        if plan.is_noop:
-            self.notify(f"{variant} already takes all traffic.")
-            return
-        self._plan_flow(f"Promote {variant} to 100%", plan, endpoint)
+        table = self.query_one(VariantsTable)
+        moved = table.moved_by_user_on(endpoint.name) and table.selected_variant
+        chosen = table.selected_variant if moved else None
+        self._promote_flow(endpoint, chosen, self._ramp_state(endpoint.name))
+
+    def _ramp_state(self, name: str) -> RampState | None:
+        entry = self.ramps.get(name)
+        return entry.state if entry is not None else None
+
+    @work(thread=True, exit_on_error=False, group="targets")
+    def _targets_worker(self, endpoint: Endpoint, ramp: RampState | None) -> Targets:
+        return self.targets.find(endpoint, ramp)
+
+    @work(group="flow", exclusive=True, exit_on_error=False)
+    async def _rollback_flow(self, endpoint: Endpoint, ramp: RampState | None) -> None:
+        with self._watching(endpoint.name):
+            targets: Targets = await self._targets_worker(endpoint, ramp).wait()
+            baseline = targets.baseline
+            if baseline is None:
+                message = console_no_baseline_message(endpoint)
+                self.notify(message, title="No baseline", severity="warning", timeout=15)
+                return
+            plan = rollback_plan(endpoint, baseline)
+            if plan.is_noop:
+                self.notify(f"{endpoint.name} is already at its baseline, {baseline.label}.")
+                return
+            title = rollback_title(endpoint, baseline)
+            await self._confirm_and_apply(title, plan, endpoint, rollback_to=baseline)
+
+    @work(group="flow", exclusive=True, exit_on_error=False)
+    async def _promote_flow(
+        self, endpoint: Endpoint, chosen: str | None, ramp: RampState | None
+    ) -> None:
+        with self._watching(endpoint.name):
+            variant = chosen
+            if variant is None:
+                # The canary the log or a ramp knows; else the variant w and r start on
+                # (the dialog names it, and nothing is sent without y).
+                targets: Targets = await self._targets_worker(endpoint, ramp).wait()
+                variant = targets.canary or self._likely_canary(endpoint)
+            if variant is None:
+                return
+            plan = plan_all_to(endpoint, variant)
+            if plan.is_noop:
+                self.notify(f"{variant} already takes all traffic.")
+                return
+            await self._confirm_and_apply(promote_title(endpoint, variant), plan, endpoint)
 
     def action_edit_capacity(self) -> None:
         if self._refuse_write():
@@ -1082,8 +1140,24 @@ class ConsoleScreen(VerdictRampScreen):
         if endpoint is None or variant is None:
             return
         self.baselines[endpoint.name] = variant
+        mark = self.targets.remember(endpoint, self.clock())
+        self._save_mark(mark)
         self._render_variants()
-        self.notify(f"Baseline of {endpoint.name} is now {variant} (b rolls back to it).")
+        self.notify(
+            f"Rollback baseline of {endpoint.name}: {split_label(mark.shares)} (b goes back "
+            f"to it); {variant} is the verdict's baseline."
+        )
+
+    @work(thread=True, exit_on_error=False, group="marks")
+    def _save_mark(self, mark: BaselineMark) -> None:
+        try:
+            self.targets.save(mark)
+        except OSError as error:
+            self.app.call_from_thread(
+                self.notify,
+                f"The mark holds in this console only: cannot save it ({error.strerror}).",
+                severity="warning",
+            )
 
     @work(group="flow", exclusive=True, exit_on_error=False)
     async def _weights_flow(self, endpoint: Endpoint, focus: str | None) -> None:
@@ -1114,11 +1188,6 @@ class ConsoleScreen(VerdictRampScreen):
                 return
             await self._confirm_and_apply(f"Instances of {variant}", plan, endpoint)
 
-    @work(group="flow", exclusive=True, exit_on_error=False)
-    async def _plan_flow(self, title: str, plan: WeightPlan, endpoint: Endpoint) -> None:
-        with self._watching(endpoint.name):
-            await self._confirm_and_apply(title, plan, endpoint)
-
     @contextmanager
     def _watching(self, name: str) -> Iterator[None]:
         """While a dialog about ``name`` is open, the list poll waits, but that one endpoint
@@ -1132,7 +1201,9 @@ class ConsoleScreen(VerdictRampScreen):
         finally:
             self.watching = None
 
-    async def _confirm_and_apply(self, title: str, plan: Plan, confirmed: Endpoint) -> None:
+    async def _confirm_and_apply(
+        self, title: str, plan: Plan, confirmed: Endpoint, rollback_to: Baseline | None = None
+    ) -> None:
         from canary_tui.ui.screens.confirm import ConfirmChange
 
         forecast = forecast_plan(
@@ -1146,7 +1217,11 @@ class ConsoleScreen(VerdictRampScreen):
         if not await self.app.push_screen_wait(dialog):
             self.notify("Cancelled: nothing was sent.", timeout=3)
             return
-        worker = self._apply_worker(plan, confirmed, dialog.reason)
+        worker = (
+            self._apply_worker(plan, confirmed, dialog.reason)
+            if rollback_to is None
+            else self._rollback_worker(rollback_to, confirmed, dialog.reason)
+        )
         try:
             result: ChangeResult = await worker.wait()
         except WorkerFailed as failed:
@@ -1183,3 +1258,46 @@ class ConsoleScreen(VerdictRampScreen):
     ) -> ChangeResult:
         assert self.change_service is not None  # refused earlier when missing
         return self.change_service.apply(plan, confirmed, reason=reason)
+
+    @work(thread=True, exit_on_error=False, group="change")
+    def _rollback_worker(
+        self, baseline: Baseline, confirmed: Endpoint, reason: str | None
+    ) -> ChangeResult:
+        """A rollback that meets an update waits for the endpoint to settle (reads only,
+        up to rollback_wait_seconds), then sends once."""
+        assert self.change_service is not None
+        told: list[bool] = []
+
+        def on_wait(live: Endpoint | None, pause: float) -> None:
+            if not told:
+                told.append(True)
+                status = live.status if live is not None else "unreadable"
+                self.app.call_from_thread(
+                    self.notify,
+                    f"{confirmed.name} is {status}: the rollback waits for it to settle "
+                    "(reads only), then sends.",
+                    title="Waiting",
+                )
+
+        def pause(seconds: float) -> None:
+            if self.closing.wait(seconds):
+                raise SettleTimeout("the console closed; the rollback was not sent", None)
+
+        settler = Settler(
+            lambda: self.backend.sagemaker.describe_endpoint(confirmed.name),
+            sleep=pause,
+            backoff=self.settle_backoff,
+            on_wait=on_wait,
+        )
+        return settle_then_roll_back(
+            self.change_service,
+            settler,
+            baseline,
+            confirmed,
+            timeout=self.options.rollback_wait_seconds,
+            reason=reason,
+        )
+
+    @on(Unmount)
+    def _stop_waiting(self) -> None:
+        self.closing.set()
