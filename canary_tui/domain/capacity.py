@@ -212,9 +212,14 @@ def forecast_load(
     rates: Mapping[str, float] | None,
     factor: float = DEFAULT_WARNING_FACTOR,
 ) -> LoadForecast:
-    """Per variant, requests/min per instance now (observed) and after (the endpoint's total
-    rate redistributed by ``shares_after``), and a warning for each variant that would carry
-    more per instance than ``factor`` times the busiest variant does now.
+    """Per variant, requests/min per instance now (observed) and after, and a warning for
+    each variant that would carry more per instance than ``factor`` times the busiest variant
+    does now.
+
+    *After* is the endpoint's observed total times the variant's new share (routing follows
+    the weights; the observed split is the weights plus noise), except that a variant whose
+    share the change leaves alone keeps its own observed rate: noise must not make it look
+    busier (a capacity change, a ramp step equal to today's split).
 
     ``rates`` (req/min per variant, from :func:`recent_request_rates`) None or missing a
     variant: the rates are unknown and every number is None; no warning is guessed.
@@ -223,10 +228,14 @@ def forecast_load(
     total = math.fsum(rates[name] for name in variants) if rates is not None and known else None
     loads = []
     for name in variants:
-        before = _per_instance(
-            rates.get(name) if rates is not None and known else None, counts_before.get(name)
-        )
-        after_rate = None if total is None else total * shares_after.get(name, 0.0) / 100.0
+        rate = rates[name] if rates is not None and known else None
+        before = _per_instance(rate, counts_before.get(name))
+        share_before, share_after = shares_before.get(name, 0.0), shares_after.get(name, 0.0)
+        after_rate: float | None = None
+        if rate is not None and math.isclose(share_before, share_after, abs_tol=1e-6):
+            after_rate = rate  # the change leaves this variant's traffic as it is
+        elif total is not None:
+            after_rate = total * share_after / 100.0
         loads.append(
             VariantLoad(
                 variant=name,

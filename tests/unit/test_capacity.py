@@ -170,3 +170,31 @@ def test_unreadable_limits_warn_and_never_refuse() -> None:
     assert limits_text(unknown, "new-model") == "?" and limits_text(None, "new-model") == "?"
     assert limits_text(LIMITS, "new-model") == "1-4"
     assert limits_text(LIMITS, "no-target") == NO_VALUE
+
+
+def test_an_observed_split_off_the_weights_does_not_make_an_unchanged_variant_look_busier() -> None:
+    # Live traffic is 92.4/7.6 although the weights say 90/10 (it never matches exactly).
+    rates = {"current-model": 924.0, "new-model": 76.0}
+    shares = {"current-model": 90.0, "new-model": 10.0}
+    counts = {"current-model": 2, "new-model": 1}
+    # Adding canary instances leaves the split as it is: nobody gets busier.
+    more = forecast_load(VARIANTS, shares, shares, counts, {**counts, "new-model": 3}, rates)
+    baseline, canary = more.variants
+    assert baseline.per_instance_after == baseline.per_instance_before == 462.0
+    assert canary.per_instance_after == pytest.approx(76.0 / 3)
+    assert more.warnings == ()
+    # A changed share is the total times that share: 100 % is exactly the total.
+    step = forecast_load(
+        VARIANTS, shares, {"current-model": 0.0, "new-model": 100.0}, counts, counts, rates
+    )
+    assert step.variants[1].per_instance_after == 1000.0
+    # A variant with no traffic now gets the endpoint's total times its new share.
+    idle = forecast_load(
+        VARIANTS,
+        {"current-model": 100.0, "new-model": 0.0},
+        {"current-model": 75.0, "new-model": 25.0},
+        counts,
+        counts,
+        {"current-model": 1000.0, "new-model": 0.0},
+    )
+    assert idle.variants[1].per_instance_after == 250.0
