@@ -82,6 +82,34 @@ async def test_no_answer_within_the_timeout_closes_the_dialog() -> None:
     assert "no MFA code entered within 0.2 s" in asker.result["error"]
 
 
+async def test_after_escape_the_next_polls_do_not_ask_again_for_a_while() -> None:
+    app = _Host()
+    now = [1000.0]
+    prompter = ConsoleMfaPrompter(timeout=30, quiet_seconds=600, clock=lambda: now[0])
+    prompter.attach(app)
+    async with app.run_test() as pilot:
+        first = _Asker(prompter)
+        first.thread.start()
+        await wait_for(pilot, lambda: isinstance(app.screen, MfaCodeDialog), "the MFA dialog")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "error" in first.result, "the worker to be refused")
+        # The next poll, a minute later: refused at once, no dialog over the screen.
+        now[0] += 60
+        second = _Asker(prompter)
+        second.thread.start()
+        second.thread.join(timeout=5)
+        assert "asking again 10 min after that" in second.result["error"]
+        await pilot.pause()
+        assert not isinstance(app.screen, MfaCodeDialog)
+        # Ten minutes after the escape it asks again.
+        now[0] += 600
+        third = _Asker(prompter)
+        third.thread.start()
+        await wait_for(pilot, lambda: isinstance(app.screen, MfaCodeDialog), "asked again")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "error" in third.result, "the third refusal")
+
+
 def test_no_running_console_refuses_at_once() -> None:
     with pytest.raises(MfaCodeNotGiven, match="not running"):
         ConsoleMfaPrompter()("code: ")

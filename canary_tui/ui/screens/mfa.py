@@ -8,6 +8,8 @@ import contextlib
 import queue
 import re
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -23,6 +25,9 @@ from canary_tui.aws.errors import MfaCodeNotGiven
 _MFA_CODE = re.compile(r"[0-9]{6}")
 #: How long a worker waits for the person to type the code before giving up.
 MFA_TIMEOUT_SECONDS = 300.0
+#: After esc (or no answer), how long the console stops asking: a poll every minute must not
+#: put the dialog back over the screen of someone who chose not to answer.
+QUIET_AFTER_DECLINE_SECONDS = 600.0
 
 
 class MfaCodeDialog(ModalScreen[str | None]):
@@ -75,8 +80,18 @@ class ConsoleMfaPrompter:
     itself (where waiting would freeze the screen), it refuses instead.
     """
 
-    def __init__(self, timeout: float = MFA_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        timeout: float = MFA_TIMEOUT_SECONDS,
+        *,
+        quiet_seconds: float = QUIET_AFTER_DECLINE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.timeout = timeout
+        self.quiet_seconds = quiet_seconds
+        self._clock = clock
+        #: When the person last declined (esc or no answer), and what to say meanwhile.
+        self._declined: tuple[float, str] | None = None
         self._app: App[Any] | None = None
         # botocore serialises credential refreshes, but two sessions (a profile switch)
         # could ask at once: one dialog at a time.
@@ -91,6 +106,12 @@ class ConsoleMfaPrompter:
             raise MfaCodeNotGiven(reason="an MFA code is needed but the console is not running")
         if threading.get_ident() == app._thread_id:
             raise MfaCodeNotGiven(reason="an MFA code was asked for on the event loop")
+        if self._declined is not None:
+            declined_at, reason = self._declined
+            if self._clock() - declined_at < self.quiet_seconds:
+                minutes = self.quiet_seconds / 60
+                raise MfaCodeNotGiven(reason=f"{reason}; asking again {minutes:g} min after that")
+            self._declined = None
         answers: queue.Queue[str | None] = queue.Queue(maxsize=1)
 
         def answered(code: str | None) -> None:
@@ -107,11 +128,13 @@ class ConsoleMfaPrompter:
                 code = answers.get(timeout=self.timeout)
             except queue.Empty:
                 self._close(app, dialog)
-                raise MfaCodeNotGiven(
-                    reason=f"no MFA code entered within {self.timeout:g} s; nothing was sent"
-                ) from None
+                reason = f"no MFA code entered within {self.timeout:g} s; nothing was sent"
+                self._declined = (self._clock(), reason)
+                raise MfaCodeNotGiven(reason=reason) from None
         if code is None:
-            raise MfaCodeNotGiven(reason="MFA code entry cancelled; nothing was sent")
+            reason = "MFA code entry cancelled; nothing was sent"
+            self._declined = (self._clock(), reason)
+            raise MfaCodeNotGiven(reason=reason)
         return code
 
     @staticmethod
