@@ -34,6 +34,7 @@ from canary_tui.domain.ramp import RampState
 from canary_tui.domain.weights import (
     WeightInputError,
     WeightPlan,
+    parse_assignment_values,
     parse_assignments,
     plan_all_to,
     plan_from_weights,
@@ -210,6 +211,17 @@ def rollback_title(endpoint: Endpoint, baseline: Baseline) -> str:
 
 def promote_title(endpoint: Endpoint, variant: str) -> str:
     return f"Promote {variant} to 100% on {endpoint.name}"
+
+
+def check_to_numbers(text: str) -> None:
+    """The numbers of ``--to A=90%,B=10%`` read without the endpoint, so a bad one is
+    refused before any AWS call (WeightInputError)."""
+    raw = text.strip()
+    if "=" in raw:
+        parts = raw.split(",")
+        if any(not part.strip() for part in parts):
+            raise WeightInputError(f"--to {raw!r} has an empty item; use A=90%,B=10%")
+        parse_assignment_values(parts)
 
 
 def parse_to(endpoint: Endpoint, text: str) -> Baseline:

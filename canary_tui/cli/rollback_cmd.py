@@ -34,6 +34,7 @@ from canary_tui.ramp import RampStore
 from canary_tui.rollback import (
     BaselineMarks,
     Targets,
+    check_to_numbers,
     no_baseline_message,
     no_canary_message,
     parse_to,
@@ -137,6 +138,11 @@ def run_rollback(args: argparse.Namespace) -> int:
     args.wait_timeout = timeout  # --wait after sending is bounded by the same time
     audit = audit_log_from_args(args)
     to: str | None = args.to
+    if to is not None:
+        try:
+            check_to_numbers(to)  # bad numbers: exit 2 before any AWS call
+        except WeightInputError as error:
+            raise UsageError(error.message) from None
     chosen: list[Baseline] = []
 
     def plan(endpoint: Endpoint) -> WeightPlan:
