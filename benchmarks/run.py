@@ -431,13 +431,32 @@ def verdict_statistics(figures: list[Figure]) -> None:
     )
 
 
+def audit_reading(figures: list[Figure]) -> None:
+    """Reading a 100k-change audit log (benchmarks/audit_log.py), with its yardstick."""
+    from benchmarks.audit_log import RECORDS, measure
+
+    readings = measure()
+    yardstick = readings[0][1]
+    for label, seconds in readings:
+        ratio = "" if seconds == yardstick else f" = {seconds / yardstick:.2f}x yardstick"
+        target, ok = "-", None
+        if label.startswith("status"):
+            target, ok = "<= 0.1x yardstick", seconds <= 0.1 * yardstick
+        report(
+            Figure(
+                f"audit {RECORDS // 1000}k: {label}", f"{seconds * 1000:.0f} ms{ratio}", target, ok
+            ),
+            figures,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter windows")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a figure misses")
-    parser.add_argument("--only", help="comma-separated: startup,hour,terminal,stats")
+    parser.add_argument("--only", help="comma-separated: startup,hour,terminal,stats,audit")
     args = parser.parse_args(argv)
-    parts = set((args.only or "startup,hour,terminal,stats").split(","))
+    parts = set((args.only or "startup,hour,terminal,stats,audit").split(","))
     figures: list[Figure] = []
     began = time.monotonic()
     print(
@@ -447,6 +466,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if "stats" in parts:
         verdict_statistics(figures)
+    if "audit" in parts:
+        audit_reading(figures)
     if "startup" in parts:
         startup(3 if args.quick else 7, figures)
         demo_phases(figures)

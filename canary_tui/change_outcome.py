@@ -36,6 +36,8 @@ class Assessment:
     result: OutcomeResult
     #: What was seen, in words, for the audit log and the person.
     evidence: str
+    #: AWS accepted and the read-back shows the plan: nothing worth explaining.
+    plain_success: bool = False
 
 
 def _describe(
@@ -160,7 +162,9 @@ def assess_after_success(
         )
     if _is(live, planned):
         seen = _named(live_state(live, before.kind), live)
-        return Assessment("applied", f"AWS accepted; re-read: desired {seen} is the plan")
+        return Assessment(
+            "applied", f"AWS accepted; re-read: desired {seen} is the plan", plain_success=True
+        )
     if _is(live, before):
         return Assessment(
             "unknown",

@@ -197,7 +197,9 @@ class ChangeService:
             confirmed.name,
             error_kind=None if assessment.result == "applied" else "concurrent-change",
             desired_weights_after=after.desired_weights if after is not None else None,
-            evidence=assessment.evidence,
+            # A plain success needs no explanation in the log (the weights after say it);
+            # anything less certain does.
+            evidence=None if assessment.plain_success else assessment.evidence,
         )
         if assessment.result != "applied":
             raise ChangeOutcomeUnknown(
@@ -394,7 +396,8 @@ class ChangeService:
     ) -> Endpoint:
         """Poll until the endpoint is InService with current == desired, or Failed.
 
-        Returns the final endpoint (check ``status == "Failed"`` and ``failure_reason``).
+        Returns the final endpoint (check ``is_terminal``: Failed or UpdateRollbackFailed,
+        which stop the wait at once because neither moves on without a person).
         Transient errors (throttling, 5xx) are waited out; others raise. Raises
         :class:`SettleTimeout` after ``timeout`` seconds.
         """
@@ -409,7 +412,7 @@ class ChangeService:
             else:
                 if on_progress is not None:
                     on_progress(last)
-                if last.status == "Failed":
+                if last.is_terminal:
                     return last
                 settled = not any(variant.is_settling for variant in last.variants)
                 if last.is_writable and settled:

@@ -8,9 +8,11 @@ the state's next action says:
 * bake: every ``poll_seconds`` read the alarms and the verdict so far (ALARM or a FAIL ends
   the bake at once), and listen to the operator's controls;
 * check: the verdict over the step (from when its weights were applied) and the alarms;
-* roll back: all traffic to the baseline through the same guarded path, retried until it
-  takes (up to ``max_rollback_attempts`` in one run; the state stays ``rolling_back`` on disk
-  so ``--resume`` carries on).
+* roll back: all traffic to the baseline through the same guarded path. An endpoint that is
+  being updated (a scaling activity, someone's change) is waited for until it settles, reads
+  only and bounded by ``rollback_wait_seconds`` (:mod:`canary_tui.settle`), and then the
+  rollback is sent once; if it still does not take, the runner says so loudly at once (the
+  state stays ``rolling_back`` on disk so ``--resume`` carries on).
 
 After every change of state the state is written (atomically) to
 ``<audit log dir>/ramps/<endpoint>.json``, so a restarted console or CLI finds a ramp in
@@ -36,7 +38,7 @@ from typing import TYPE_CHECKING, Protocol
 from canary_tui.aws.errors import AwsError
 from canary_tui.changes import ChangeOutcomeUnknown, ChangeRefused, ChangeService, SettleTimeout
 from canary_tui.domain.metrics import VariantRef
-from canary_tui.domain.models import Endpoint
+from canary_tui.domain.models import Endpoint, terminal_status_message
 from canary_tui.domain.ramp import (
     SHARE_TOLERANCE,
     Abort,
@@ -60,6 +62,7 @@ from canary_tui.domain.ramp import (
 )
 from canary_tui.domain.verdict import Verdict, VerdictThresholds, compute_verdict
 from canary_tui.domain.weights import WeightInputError, plan_all_to, plan_canary_share
+from canary_tui.settle import EndpointStuck, Settler, endpoint_was_busy, send_when_settled
 
 if TYPE_CHECKING:
     from canary_tui.aws.backend import Backend
@@ -176,7 +179,8 @@ class RampStore:
             return None
         try:
             return RampState.from_dict(json.loads(text))
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as error:
+            # OverflowError: int() of an Infinity in the file (json reads it as a float).
             raise RampPlanError(f"cannot read the ramp state {path}: {error}") from error
 
     def save(self, state: RampState) -> None:
@@ -244,8 +248,8 @@ class RampSettings:
     thresholds: VerdictThresholds = field(default_factory=VerdictThresholds)
     #: How long a step may take to be in effect (endpoint InService, current == desired).
     settle_timeout_seconds: float = 1800.0
-    #: Rollback attempts in one run before the runner gives up and says so loudly.
-    max_rollback_attempts: int = 5
+    #: How long a rollback waits for an endpoint that is being updated to settle.
+    rollback_wait_seconds: float = 1800.0
     #: Mid-bake looks at the verdict use alpha / this: looking every poll would otherwise
     #: multiply the chance of rolling back a healthy canary on noise (a crude alpha spend).
     interim_alpha_divisor: float = 10.0
@@ -276,7 +280,7 @@ class RampProgress:
 
 
 class RampRollbackFailed(Exception):
-    """Every rollback attempt failed; the endpoint still sends traffic to the canary."""
+    """The rollback did not take; the endpoint still sends traffic to the canary."""
 
     def __init__(self, message: str, state: RampState) -> None:
         super().__init__(message)
@@ -364,7 +368,6 @@ class RampRunner:
             return fallback
 
     def _loop(self, state: RampState) -> RampState:
-        rollback_failures = 0
         while True:
             state = self._apply_controls(state)
             if self.control.detached:
@@ -385,16 +388,15 @@ class RampRunner:
                 event = self._rollback(state)
                 state = self._change(state, event)
                 if isinstance(event, RollbackFailed):
-                    rollback_failures += 1
-                    if rollback_failures >= self.settings.max_rollback_attempts:
-                        raise RampRollbackFailed(
-                            f"could not roll {state.plan.endpoint} back to {state.baseline} "
-                            f"after {rollback_failures} attempts ({event.message}); "
-                            f"{state.plan.canary} still receives traffic: act now "
-                            f"(canary-tui rollback {state.plan.endpoint} --to {state.baseline})",
-                            state,
-                        )
-                    self.clock.wait(self.settings.poll_seconds, self.control.wake)
+                    # The rollback already waited for the endpoint to settle: trying the
+                    # same write again on a timer would only collect the same answer.
+                    raise RampRollbackFailed(
+                        f"could not roll {state.plan.endpoint} back to {state.baseline} "
+                        f"({event.message}); "
+                        f"{state.plan.canary} still receives traffic: act now "
+                        f"(canary-tui rollback {state.plan.endpoint} --to {state.baseline})",
+                        state,
+                    )
             elif action.until is None:  # paused or held: a person decides
                 if self.settings.return_when_paused:
                     return state
@@ -494,26 +496,51 @@ class RampRunner:
             return ApplyFailed(self.clock.now(), getattr(error, "message", str(error)))
         except SettleTimeout as error:
             return ApplyFailed(self.clock.now(), error.message)
-        if settled.status == "Failed":
-            reason = settled.failure_reason or "no reason given"
-            return ApplyFailed(self.clock.now(), f"{plan.endpoint} update failed: {reason}")
+        if settled.is_terminal:
+            return ApplyFailed(self.clock.now(), terminal_status_message(settled))
         return Applied(self.clock.now())
 
     def _rollback(self, state: RampState) -> RampEvent:
         plan = state.plan
+
+        def describe() -> Endpoint:
+            return self.backend.sagemaker.describe_endpoint(plan.endpoint)
+
+        def is_done(endpoint: Endpoint) -> bool:
+            share = endpoint.desired_traffic_shares.get(state.baseline, 0.0)
+            return abs(share - 100.0) <= SHARE_TOLERANCE
+
+        def send(endpoint: Endpoint) -> object:
+            return self.changes.apply(
+                plan_all_to(endpoint, state.baseline),
+                endpoint,
+                reason=f"ramp rollback: {state.status_reason or 'rolled back'}",
+            )
+
+        def on_wait(endpoint: Endpoint | None, pause: float) -> None:
+            status = endpoint.status if endpoint is not None else "unreadable"
+            self._emit(state, f"rollback waits for {plan.endpoint} to settle ({status})")
+
+        settler = Settler(
+            describe,
+            clock=lambda: self.clock.now().timestamp(),
+            # Not the control's wake event: a request would cut every pause short and turn
+            # the backoff into a busy loop of reads. Nothing stops a rollback anyway.
+            sleep=lambda seconds: self.clock.wait(seconds, threading.Event()),
+            on_wait=on_wait,
+        )
         try:
-            endpoint = self.backend.sagemaker.describe_endpoint(plan.endpoint)
-            baseline_share = endpoint.desired_traffic_shares.get(state.baseline, 0.0)
-            if abs(baseline_share - 100.0) > SHARE_TOLERANCE:
-                self.changes.apply(
-                    plan_all_to(endpoint, state.baseline),
-                    endpoint,
-                    reason=f"ramp rollback: {state.status_reason or 'rolled back'}",
-                )
+            send_when_settled(
+                settler,
+                send,
+                timeout=self.settings.rollback_wait_seconds,
+                is_done=is_done,
+                try_again=endpoint_was_busy,
+            )
             self._settle(plan.endpoint)
         except (ChangeRefused, AwsError, WeightInputError) as error:
             return RollbackFailed(self.clock.now(), getattr(error, "message", str(error)))
-        except SettleTimeout as error:
+        except (SettleTimeout, EndpointStuck) as error:
             return RollbackFailed(self.clock.now(), error.message)
         return RolledBack(self.clock.now())
 

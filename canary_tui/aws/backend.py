@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from canary_tui.aws.autoscaling import AutoScalingGateway
 from canary_tui.aws.cloudwatch import CloudWatchGateway
 from canary_tui.aws.sagemaker import SageMakerGateway
 from canary_tui.aws.session import AwsClients, AwsTarget
@@ -18,6 +19,7 @@ class Backend:
     identity: IdentityGateway
     #: Shown in the status line: "demo", or the profile name.
     label: str
+    autoscaling: AutoScalingGateway
 
     @property
     def target(self) -> AwsTarget:
@@ -36,4 +38,5 @@ def build_backend(clients: AwsClients, label: str | None = None) -> Backend:
         cloudwatch=CloudWatchGateway(clients),
         identity=IdentityGateway(clients),
         label=label or clients.target.profile or "default",
+        autoscaling=AutoScalingGateway(clients),
     )

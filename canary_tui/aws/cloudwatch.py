@@ -196,6 +196,24 @@ class CloudWatchGateway:
             )
         return series, calls
 
+    def invocations(
+        self,
+        refs: Sequence[VariantRef],
+        start: datetime,
+        end: datetime,
+        period_seconds: int,
+    ) -> dict[VariantRef, Series]:
+        """Only the Invocations sums of ``refs`` in [start, end): one GetMetricData (per 500
+        variants) and no percentile probe. For capacity estimates in the CLI."""
+        check_period(period_seconds)
+        start, end = aligned_to_period(start, end, period_seconds)
+        refs = list(dict.fromkeys(refs))
+        if not refs:
+            return {}
+        keys = (MetricKey.INVOCATIONS,)
+        variants, _ = self._get_metric_data(refs, keys, start, end, period_seconds)
+        return {ref: variants[ref][MetricKey.INVOCATIONS] for ref in refs}
+
     def fetch(
         self,
         refs: Sequence[VariantRef],

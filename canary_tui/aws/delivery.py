@@ -38,7 +38,16 @@ _BEFORE_SENDING: tuple[type[Exception], ...] = (
 )
 # Without a botocore cause (an error built by a test double), go by our kind.
 _REJECTED_KINDS = frozenset(
-    {"validation", "access-denied", "throttled", "credentials", "not-found", "configuration"}
+    {
+        "validation",
+        "access-denied",
+        "throttled",
+        "credentials",
+        "not-found",
+        "configuration",
+        "quota",
+        "clock-skew",
+    }
 )
 
 

@@ -7,8 +7,10 @@ errors instead of botocore's open-ended ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -27,6 +29,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ProfileNotFound,
     ReadTimeoutError,
+    RefreshWithMFAUnsupportedError,
     UnknownCredentialError,
 )
 from botocore.exceptions import ValidationError as BotoValidationError
@@ -45,6 +48,12 @@ try:  # present in every botocore that has SSO; guarded so an old one still impo
     )
 except ImportError:  # pragma: no cover
     _SSO_ERRORS = ()
+
+
+class MfaCodeNotGiven(BotoCoreError):
+    """Raised by our MFA prompters inside botocore's credential loading: no code came."""
+
+    fmt = "{reason}"
 
 
 class AwsError(Exception):
@@ -101,6 +110,20 @@ class ConfigurationProblem(AwsError):
     kind = "configuration"
 
 
+class QuotaExceeded(AwsError):
+    """An account quota (SageMaker instances, Auto Scaling targets, CloudWatch alarms) is
+    reached. Not throttling: waiting does not help, a quota increase or a smaller ask does."""
+
+    kind = "quota"
+
+
+class ClockSkew(AwsError):
+    """AWS refused the signature because this machine's clock is wrong. Logging in again
+    does not help; fixing the clock does."""
+
+    kind = "clock-skew"
+
+
 _THROTTLING_CODES = frozenset(
     {
         "Throttling",
@@ -112,9 +135,32 @@ _THROTTLING_CODES = frozenset(
         "RequestLimitExceeded",
         "ProvisionedThroughputExceededException",
         "SlowDown",
-        "LimitExceededException",
     }
 )
+# Quotas, not rates: SageMaker's ResourceLimitExceeded (e.g. instances per type for
+# endpoint usage); Application Auto Scaling's LimitExceededException (a per-account
+# resource limit); CloudWatch's LimitExceededException ("exceeded one or more limits") and
+# LimitExceeded (the alarm quota). Retrying the same request gets the same answer.
+_QUOTA_CODES = frozenset({"ResourceLimitExceeded", "LimitExceededException", "LimitExceeded"})
+# Signature refusals that are about time, not keys. SageMaker (JSON) says
+# InvalidSignatureException "Signature expired: ...", query APIs (STS, CloudWatch) say
+# SignatureDoesNotMatch with the same text, S3-style APIs RequestTimeTooSkewed, EC2-style
+# RequestExpired. Without the skew wording the first two are credential problems.
+_SKEW_CODES = frozenset({"RequestTimeTooSkewed"})
+_MAYBE_SKEW_CODES = frozenset(
+    {"InvalidSignatureException", "SignatureDoesNotMatch", "RequestExpired", "AuthFailure"}
+)
+_SKEW_TEXT = re.compile(
+    r"signature expired|signature not yet current|too skewed|clock skew|"
+    r"is (now|still) (earlier|later) than|request has expired",
+    re.IGNORECASE,
+)
+# "Signature expired: 20260101T000000Z is now earlier than 20260101T001000Z
+# (20260101T001500Z - 15 min.)": the first stamp is ours, the one in brackets AWS's now.
+_SKEW_STAMPS = re.compile(
+    r"(\d{8}T\d{6}Z) is (?:now|still) (?:earlier|later) than \S+ \((\d{8}T\d{6}Z)"
+)
+_INSTANCE_TYPE = re.compile(r"\b(ml\.[a-z0-9-]+\.[a-z0-9-]+)\b")
 _EXPIRED_CODES = frozenset(
     {
         "ExpiredToken",
@@ -154,6 +200,73 @@ def _one_line(text: str) -> str:
     return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "\u2026"
 
 
+def _parse_stamp(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
+def clock_offset_seconds(
+    message: str, headers: Mapping[str, str], now: datetime | None = None
+) -> float | None:
+    """How far this machine's clock is ahead of AWS's (negative: behind), or None.
+
+    From the stamps in the message when AWS gives them (exact: both are from the same
+    request), else from the answer's Date header against our clock now (to the second).
+    """
+    stamps = _SKEW_STAMPS.search(message)
+    if stamps is not None:
+        ours, theirs = (_parse_stamp(stamp) for stamp in stamps.groups())
+        return (ours - theirs).total_seconds()
+    date = headers.get("date") or headers.get("Date")
+    if date:
+        try:
+            theirs = parsedate_to_datetime(date)
+        except (TypeError, ValueError):
+            return None
+        if theirs.tzinfo is None:
+            return None
+        return ((now or datetime.now(UTC)) - theirs).total_seconds()
+    return None
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(abs(seconds))
+    if seconds < 120:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min"
+    return f"{hours // 24} days"
+
+
+def clock_skew_message(offset: float | None, detail: str) -> str:
+    if offset is None:
+        off = f"off (AWS said: {detail})"
+    else:
+        off = f"off by {_duration(offset)} ({'ahead of' if offset > 0 else 'behind'} AWS)"
+    return f"this machine's clock is {off}: fix the clock (chrony/ntp), then try again"
+
+
+def _quota_message(code: str, operation: str, message: str) -> str:
+    if code == "ResourceLimitExceeded":
+        instance_type = _INSTANCE_TYPE.search(message)
+        if instance_type is not None:
+            return (
+                f"the account's instance quota for {instance_type.group(1)} is reached: ask for "
+                "a quota increase (Service Quotas) or lower the count"
+            )
+        return (
+            f"a SageMaker account quota is reached ({message}): ask for a quota increase "
+            "(Service Quotas) or lower the count"
+        )
+    return (
+        f"an AWS account limit is reached for {operation} ({message}): ask for a quota "
+        "increase (Service Quotas) or ask for less"
+    )
+
+
 def _login_hint(profile: str | None) -> str:
     return f"aws sso login --profile {profile}" if profile else "aws sso login"
 
@@ -164,6 +277,11 @@ def _translate_client_error(error: ClientError, profile: str | None) -> AwsError
     message = _one_line(str(details.get("Message", ""))) or code
     status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
     operation = error.operation_name
+    if code in _SKEW_CODES or (code in _MAYBE_SKEW_CODES and _SKEW_TEXT.search(message)):
+        headers = error.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}) or {}
+        return ClockSkew(clock_skew_message(clock_offset_seconds(message, headers), message))
+    if code in _QUOTA_CODES:
+        return QuotaExceeded(_quota_message(code, operation, message))
     if code in _THROTTLING_CODES or status == 429:
         return Throttled(f"AWS is throttling {operation}; backing off and retrying")
     if code in _EXPIRED_CODES:
@@ -192,6 +310,13 @@ def translate(error: Exception, profile: str | None = None) -> AwsError:
         return error
     if isinstance(error, ClientError):
         return _translate_client_error(error, profile)
+    if isinstance(error, MfaCodeNotGiven):
+        return CredentialsProblem(_one_line(str(error)))
+    if isinstance(error, RefreshWithMFAUnsupportedError):
+        return CredentialsProblem(
+            "the MFA session of this profile has expired: start canary-tui again and enter a "
+            "new code"
+        )
     if isinstance(error, _SSO_ERRORS):
         return CredentialsProblem(f"the SSO session has expired; run: {_login_hint(profile)}")
     if isinstance(error, NoCredentialsError | PartialCredentialsError):

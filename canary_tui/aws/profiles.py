@@ -7,7 +7,8 @@ are honoured exactly as the AWS CLI honours them. Blocking (file reads): call fr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, Protocol
@@ -64,17 +65,42 @@ class ProfileRules(Protocol):
     def production_profiles(self) -> Sequence[str]: ...
 
 
-def _matches(profile: str | None, patterns: Sequence[str]) -> bool:
+def profile_in_effect(profile: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The profile boto3 will use: the one named (flag or setting), else botocore's variables
+    in botocore's order (AWS_DEFAULT_PROFILE, then AWS_PROFILE), else ``default``.
+
+    The read-only and production rules must judge this one: ``AWS_PROFILE=prod-admin``
+    with ``read_only_profiles = ["prod-*"]`` is a production session like ``--profile``."""
+    env = os.environ if environ is None else environ
+    return profile or env.get("AWS_DEFAULT_PROFILE") or env.get("AWS_PROFILE") or DEFAULT_PROFILE
+
+
+def _matching(profile: str | None, patterns: Sequence[str]) -> str | None:
     # Profile names are case-sensitive in AWS config files, so matching is too.
-    name = profile or DEFAULT_PROFILE
-    return any(fnmatchcase(name, pattern) for pattern in patterns)
+    name = profile_in_effect(profile)
+    return next((pattern for pattern in patterns if fnmatchcase(name, pattern)), None)
+
+
+def read_only_reason(profile: str | None, rules: ProfileRules) -> str | None:
+    """Why changes must not be offered or sent under this profile (None: they may be).
+
+    The one rule the console (hides and refuses writes) and the CLI (refuses set-weights,
+    set-capacity, promote, rollback and ramps with exit 2) both apply."""
+    if rules.read_only:
+        return "read_only is set"
+    pattern = _matching(profile, rules.read_only_profiles)
+    if pattern is not None:
+        return (
+            f"profile {profile_in_effect(profile)!r} matches read_only_profiles pattern {pattern!r}"
+        )
+    return None
 
 
 def is_read_only(profile: str | None, rules: ProfileRules) -> bool:
     """True when changes must not be offered or sent under this profile (None: default)."""
-    return rules.read_only or _matches(profile, rules.read_only_profiles)
+    return read_only_reason(profile, rules) is not None
 
 
 def is_production(profile: str | None, rules: ProfileRules) -> bool:
     """True when this profile gets the production colour band."""
-    return _matches(profile, rules.production_profiles)
+    return _matching(profile, rules.production_profiles) is not None

@@ -7,7 +7,13 @@ from typing import Any
 
 from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError
 from canary_tui.changes import ChangeService
-from canary_tui.cli.common import EXIT_OK, UsageError, add_target_arguments, backend_from_args
+from canary_tui.cli.common import (
+    EXIT_OK,
+    UsageError,
+    add_target_arguments,
+    backend_from_args,
+    whole_number_flag,
+)
 from canary_tui.cli.output import (
     add_audit_argument,
     audit_log_from_args,
@@ -22,6 +28,7 @@ from canary_tui.cli.output import (
     report_audit_problems,
     warn,
 )
+from canary_tui.domain.text import printable
 
 
 def register(subparsers: Any) -> None:
@@ -36,7 +43,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON (stable keys)")
     parser.add_argument("--unfinished", action="store_true", help="only intents without an outcome")
     parser.add_argument(
-        "-n", "--limit", type=int, metavar="N", help="only the N most recent changes"
+        "-n",
+        "--limit",
+        type=whole_number_flag(1, 10**9),
+        metavar="N",
+        help="only the N most recent changes",
     )
     parser.add_argument(
         "--resolve",
@@ -56,12 +67,12 @@ def run(args: argparse.Namespace) -> int:
     audit = audit_log_from_args(args)
     if args.resolve:
         return resolve(args, audit)
-    if not args.unfinished:
-        report_audit_problems(audit)
     try:
         reading = audit.read(args.endpoint)
     except OSError as error:
         raise UsageError(f"cannot read the audit log {audit.path}: {error.strerror}") from None
+    if not args.unfinished:
+        report_audit_problems(audit)
     entries = list(reading.unfinished if args.unfinished else reading.entries)
     if args.limit is not None:
         entries = entries[-args.limit :]
@@ -138,14 +149,15 @@ def _short_caller(caller: str | None) -> str:
 
 def entry_table(entries: list[AuditEntry]) -> list[str]:
     """A row per change, then an indented line with what it did, why, and any error."""
+    # Everything here may come from a hand-edited log: escape control characters.
     rows = [
         [
-            format_time(entry.intent.time),
-            entry.endpoint,
-            entry.intent.source,
+            printable(format_time(entry.intent.time)),
+            printable(entry.endpoint),
+            printable(entry.intent.source),
             entry.result,
-            _short_caller(entry.intent.caller),
-            entry.change_id[:8],
+            printable(_short_caller(entry.intent.caller)),
+            printable(entry.change_id[:8]),
         ]
         for entry in entries
     ]
@@ -162,7 +174,11 @@ def entry_table(entries: list[AuditEntry]) -> list[str]:
             details.append(f"reason: {entry.intent.reason}")
         if entry.outcome is not None and entry.outcome.error_message:
             details.append(f"{entry.outcome.error_kind or 'error'}: {entry.outcome.error_message}")
-        lines.append("    " + "; ".join(details))
+        if entry.outcome is not None and entry.outcome.evidence:
+            details.append(f"evidence: {entry.outcome.evidence}")
+        if entry.intent.time_zone_assumed:
+            details.append("time had no time zone: read as UTC")
+        lines.append("    " + printable("; ".join(details)))
     return lines
 
 
@@ -172,6 +188,7 @@ def entry_json(entry: AuditEntry) -> dict[str, Any]:
     return {
         "id": intent.change_id,
         "time": iso_time(intent.time),
+        "time_zone_assumed": intent.time_zone_assumed,
         "endpoint": intent.endpoint,
         "kind": intent.kind,
         "source": intent.source,
@@ -197,6 +214,7 @@ def entry_json(entry: AuditEntry) -> dict[str, Any]:
                 "result": outcome.result,
                 "error_kind": outcome.error_kind,
                 "error_message": outcome.error_message,
+                "evidence": outcome.evidence,
                 "desired_weights_after": (
                     dict(outcome.desired_weights_after)
                     if outcome.desired_weights_after is not None

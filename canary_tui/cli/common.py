@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NoReturn
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+from canary_tui.domain import numbers
+from canary_tui.domain.names import NameInputError, check_endpoint_name
 
 if TYPE_CHECKING:
     from canary_tui.aws.backend import Backend
@@ -24,6 +27,45 @@ EXIT_ENDPOINT_BUSY = 6
 
 class UsageError(Exception):
     """Bad input from the person at the keyboard: exit 2 with this one line."""
+
+
+T = TypeVar("T")
+
+
+def number_type(parse: Callable[[str], T], name: str = "number") -> Callable[[str], T]:
+    """An argparse ``type=`` that parses with the strict number parser: a bad value is
+    argparse's one line (``argument --x: ...``) and exit 2, before anything runs."""
+
+    def convert(text: str) -> T:
+        try:
+            return parse(text)
+        except numbers.NumberInputError as error:
+            raise argparse.ArgumentTypeError(error.message) from None
+
+    convert.__name__ = name  # argparse names the type in some messages
+    return convert
+
+
+def whole_number_flag(low: int, high: int) -> Callable[[str], int]:
+    bounds = numbers.Bounds(low, high, integer=True)
+    return number_type(lambda text: numbers.parse_integer(text, bounds), "whole number")
+
+
+def decimal_flag(low: float, high: float) -> Callable[[str], float]:
+    bounds = numbers.Bounds(low, high)
+    return number_type(lambda text: numbers.parse_decimal(text, bounds), "number")
+
+
+#: ``--wait-timeout 10m``, ``--poll 30s``: 1 s to 7 days, like every duration.
+duration_flag = number_type(lambda text: numbers.parse_duration(text), "duration")
+
+
+def endpoint_name(text: str) -> str:
+    """argparse ``type=`` of ENDPOINT: SageMaker's name pattern, checked before any call."""
+    try:
+        return check_endpoint_name(text)
+    except NameInputError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +96,27 @@ def settings_from_flags(flags: Mapping[str, Any]) -> Settings:
         raise UsageError(str(error)) from None
 
 
+def refuse_if_read_only(args: argparse.Namespace, what: str) -> None:
+    """A change from the command line under read-only rules is bad input: exit 2 with one
+    line saying why, before the audit log is opened or anything is sent. The rule is the
+    console's (:func:`canary_tui.aws.profiles.read_only_reason`)."""
+    from canary_tui.aws.profiles import read_only_reason
+    from canary_tui.config import ConfigError, load_settings
+
+    try:
+        loaded = load_settings(target_flags(args))
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    reason = read_only_reason(loaded.settings.profile, loaded.settings)
+    if reason is None:
+        return
+    if loaded.settings.read_only:
+        origin = loaded.sources.get("read_only", "")
+        where = f"{loaded.path}" if origin == "file" else origin.removeprefix("env ")
+        reason = f"read_only = true ({where})"
+    raise UsageError(f"read-only: {reason}; {what} refused, nothing was sent")
+
+
 def target_flags(args: argparse.Namespace) -> dict[str, Any]:
     """The AWS target flags given on the command line (None: not given)."""
     return {
@@ -81,8 +144,11 @@ def target_from_args(args: argparse.Namespace) -> AwsTarget:
 def backend_from_args(args: argparse.Namespace) -> Backend:
     from canary_tui.aws.backend import build_backend
     from canary_tui.aws.session import AwsClients
+    from canary_tui.cli.mfa import prompt_mfa_before_start
 
-    return build_backend(AwsClients(target_from_args(args)))
+    clients = AwsClients(target_from_args(args))
+    prompt_mfa_before_start(clients)
+    return build_backend(clients)
 
 
 def fail(message: str, code: int) -> NoReturn:

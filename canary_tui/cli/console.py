@@ -38,6 +38,7 @@ def run_console(
     from canary_tui.audit import AuditLog
     from canary_tui.changes import ChangeService
     from canary_tui.ui.app import CanaryApp
+    from canary_tui.ui.screens.mfa import ConsoleMfaPrompter
     from canary_tui.ui.targets import AwsTargetSwitcher, ProfileRules
 
     if options.region is None:
@@ -53,6 +54,12 @@ def run_console(
         switcher = AwsTargetSwitcher(rules, endpoint_url=backend.target.endpoint_url, audit=audit)
     ramps = None if options.read_only else ramp_launcher(backend, audit)
     app = CanaryApp(backend, change_service, options, audit=audit, switcher=switcher, ramps=ramps)
+    # An assume-role profile with mfa_serial: the code is asked in a dialog, not by getpass.
+    mfa = ConsoleMfaPrompter()
+    backend.clients.set_mfa_prompter(mfa)
+    if isinstance(switcher, AwsTargetSwitcher):
+        switcher.mfa_prompter = mfa
+    mfa.attach(app)
     result = app.run()
     return int(result or 0)
 
@@ -74,6 +81,7 @@ def ramp_launcher(backend: Backend, audit: AuditLog) -> RampLauncher:
         settings=RampSettings(
             period_seconds=settings.metric_period_seconds,
             thresholds=settings.verdict.thresholds(),
+            rollback_wait_seconds=float(settings.rollback_wait_seconds),
         ),
         default_steps=settings.ramp.steps,
         default_bake_seconds=settings.ramp.bake_seconds,
@@ -86,9 +94,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--read-only", action="store_true", help="hide and refuse every write")
     parser.add_argument(
         "--refresh",
-        type=float,
-        metavar="SECONDS",
-        help="seconds between polls (default: the metric period, 60)",
+        metavar="DURATION",
+        help="time between polls, 1s to 7d: 30, 30s, 2m (default: the metric period, 60s)",
     )
     parser.add_argument(
         "--window",

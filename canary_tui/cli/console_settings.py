@@ -10,7 +10,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from canary_tui.aws.profiles import is_production, is_read_only
-from canary_tui.cli.common import UsageError, settings_from_flags, target_flags
+from canary_tui.cli.common import settings_from_flags, target_flags
 from canary_tui.ui.options import ConsoleOptions
 
 if TYPE_CHECKING:
@@ -35,9 +35,8 @@ def add_console_setting_arguments(parser: argparse.ArgumentParser) -> None:
 
 def console_flags(args: argparse.Namespace) -> dict[str, Any]:
     """The settings the console's command line gives (None: flag not given)."""
+    # Text: the refresh_seconds setting parses it (strict numbers, 1 s to 7 days).
     refresh = getattr(args, "refresh", None)
-    if refresh is not None and not (refresh >= 1):
-        raise UsageError(f"--refresh must be at least 1 second, got {refresh:g}")
     return {
         **target_flags(args),
         "refresh_seconds": refresh,
@@ -64,6 +63,7 @@ def console_options_from(settings: Settings, **overrides: Any) -> ConsoleOptions
         refresh_seconds=float(settings.refresh_seconds) if settings.refresh_seconds else None,
         metric_period_seconds=settings.metric_period_seconds,
         window=settings.window,
+        rollback_wait_seconds=float(settings.rollback_wait_seconds),
         theme=settings.theme,
         ascii=settings.ascii,
         profile=profile,
@@ -73,6 +73,7 @@ def console_options_from(settings: Settings, **overrides: Any) -> ConsoleOptions
         read_only_profiles=tuple(settings.read_only_profiles),
         production_profiles=tuple(settings.production_profiles),
         audit_path=settings.effective_audit_path,
+        capacity_warning_factor=settings.capacity_warning_factor,
     )
     return dataclasses.replace(options, **overrides) if overrides else options
 

@@ -21,7 +21,15 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from canary_tui.cli.common import EXIT_AWS_FAILURE, EXIT_BAD_INPUT, EXIT_OK, UsageError, fail
+from canary_tui.cli.common import (
+    EXIT_AWS_FAILURE,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    UsageError,
+    decimal_flag,
+    fail,
+    whole_number_flag,
+)
 
 if TYPE_CHECKING:
     from canary_tui.config import Settings
@@ -37,13 +45,8 @@ DEMO_AUDIT_FILE = "audit.jsonl"
 
 
 def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0.1 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"must be between 0.1 and 3600 seconds: {text!r}")
-    return value
+    # The strict number parser (ASCII digits, finite): a tick of 0.1 to 3600 seconds.
+    return decimal_flag(0.1, 3600)(text)
 
 
 def register(subparsers: Any) -> None:
@@ -65,7 +68,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=whole_number_flag(0, 2**32 - 1),
         default=DEFAULT_SEED,
         metavar="N",
         help=f"random seed of the simulated traffic (default {DEFAULT_SEED})",
@@ -123,7 +126,7 @@ def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
         return _run_demo_console(args, stack)
     from canary_tui.aws.errors import translated
     from canary_tui.demo.clients import DemoAwsClients, shell_exports
-    from canary_tui.demo.seed import seed_demo_account
+    from canary_tui.demo.seed import seed_demo_account, seed_demo_scaling
     from canary_tui.demo.server import DemoServer
     from canary_tui.demo.simulator import SimulatorThread, TrafficSimulator, demo_traffic
 
@@ -133,6 +136,7 @@ def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
     simulator_clients = DemoAwsClients(server.url)
     with translated():
         seed_demo_account(simulator_clients.sagemaker)
+        seed_demo_scaling(simulator_clients.application_autoscaling)
         simulator = TrafficSimulator(
             simulator_clients.sagemaker,
             simulator_clients.cloudwatch,
@@ -285,7 +289,7 @@ class DemoStart:
         from canary_tui.changes import ChangeService
         from canary_tui.cli.console import ramp_launcher
         from canary_tui.demo.clients import DEMO_REGION, DemoAwsClients
-        from canary_tui.demo.seed import seed_demo_account
+        from canary_tui.demo.seed import seed_demo_account, seed_demo_scaling
         from canary_tui.demo.server import DemoServerError
         from canary_tui.demo.simulator import SimulatorThread, TrafficSimulator, demo_traffic
         from canary_tui.ui.startup import StartedBackend
@@ -301,6 +305,7 @@ class DemoStart:
         simulator_clients = DemoAwsClients(url)
         with translated():
             seed_demo_account(simulator_clients.sagemaker)
+            seed_demo_scaling(simulator_clients.application_autoscaling)
             simulator = TrafficSimulator(
                 simulator_clients.sagemaker,
                 simulator_clients.cloudwatch,

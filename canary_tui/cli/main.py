@@ -19,6 +19,8 @@ from canary_tui.cli.common import (
     UsageError,
     fail,
 )
+from canary_tui.domain.names import NameInputError
+from canary_tui.domain.numbers import NumberInputError
 from canary_tui.domain.weights import WeightInputError
 from canary_tui.endpoint_lock import EndpointBusy
 
@@ -28,6 +30,7 @@ COMMAND_MODULES = (
     "demo",
     "status",
     "set_weights",
+    "rollback_cmd",
     "audit",
     "verdict",
     "ramp",
@@ -44,8 +47,8 @@ MODULE_OF_COMMAND = {
     "status": "status",
     "set-weights": "set_weights",
     "set-capacity": "set_weights",
-    "promote": "set_weights",
-    "rollback": "set_weights",
+    "promote": "rollback_cmd",
+    "rollback": "rollback_cmd",
     "audit": "audit",
     "verdict": "verdict",
     "ramp": "ramp",
@@ -88,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(arguments[0]).parse_args(arguments)
     try:
         code: int = args.run(args)
-    except (UsageError, WeightInputError) as error:
+    except (UsageError, WeightInputError, NumberInputError, NameInputError) as error:
+        # Bad input that slipped past a command's own checks is still bad input: one line.
         fail(str(error), EXIT_BAD_INPUT)
     except EndpointBusy as busy:
         fail(f"refused: {busy.message}", EXIT_ENDPOINT_BUSY)

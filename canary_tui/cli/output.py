@@ -16,6 +16,7 @@ from typing import Any
 from canary_tui.audit import AuditLog
 from canary_tui.aws.errors import ConfigurationProblem
 from canary_tui.cli.common import UsageError
+from canary_tui.domain.text import printable
 
 #: The width tables aim for: an SRE's SSH session is often 80 columns.
 TABLE_WIDTH = 80
@@ -160,7 +161,7 @@ def report_audit_problems(audit: AuditLog) -> None:
     surprise the log exists to prevent.
     """
     try:
-        reading = audit.read()
+        reading = audit.read_unfinished()
     except OSError as error:
         warn(f"cannot read the audit log {audit.path}: {error.strerror or error}")
         return
@@ -171,13 +172,17 @@ def report_audit_problems(audit: AuditLog) -> None:
         noun = "change" if count == 1 else "changes"
         warn(
             f"warning: {count} unfinished {noun} in the audit log (intent without outcome; "
-            f"latest {latest.endpoint} at {format_time(latest.time)} UTC); "
+            f"latest {printable(latest.endpoint, 80)} at {format_time(latest.time)} UTC); "
             "check the endpoint and see: canary-tui audit --unfinished"
         )
     if reading.skipped:
         first = reading.skipped[0]
         more = f" and {len(reading.skipped) - 1} more" if len(reading.skipped) > 1 else ""
         warn(f"warning: {first.describe(audit.path)}{more}")
+    if reading.flagged:
+        first = reading.flagged[0]
+        more = f" and {len(reading.flagged) - 1} more" if len(reading.flagged) > 1 else ""
+        warn(f"warning: {audit.path}:{first.line_number}: {printable(first.problem)}{more}")
 
 
 def shares_json(shares: Mapping[str, float]) -> dict[str, float]:

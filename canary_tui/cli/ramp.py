@@ -18,6 +18,7 @@ from typing import Any
 from canary_tui.audit import AuditLog
 from canary_tui.aws.backend import Backend
 from canary_tui.changes import ChangeService
+from canary_tui.cli.capacity import CapacityContext, ramp_capacity_lines, read_capacity
 from canary_tui.cli.common import (
     EXIT_AWS_FAILURE,
     EXIT_BAD_INPUT,
@@ -25,6 +26,9 @@ from canary_tui.cli.common import (
     UsageError,
     add_target_arguments,
     backend_from_args,
+    endpoint_name,
+    refuse_if_read_only,
+    whole_number_flag,
 )
 from canary_tui.cli.output import (
     add_audit_argument,
@@ -84,12 +88,16 @@ def register(subparsers: Any) -> None:
         "with the largest weight before the ramp). Exit codes: 0 done, 3 rolled back or "
         "aborted, 4 holding for a decision, 1 AWS failure, 2 bad input, 130 interrupted.",
     )
-    parser.add_argument("endpoint", metavar="ENDPOINT")
+    parser.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
     parser.add_argument("--canary", metavar="VARIANT", help="the variant to ramp up")
     parser.add_argument(
-        "--steps", help="traffic %% per step (default: the ramp.steps setting, 10,25,50,100)"
+        "--steps",
+        help="traffic %% per step, rising, each above 0 and at most 100 "
+        "(default: the ramp.steps setting, 10,25,50,100)",
     )
-    parser.add_argument("--bake", help="bake time per step (default: the ramp.bake setting, 10m)")
+    parser.add_argument(
+        "--bake", help="bake time per step, 1s to 7d (default: the ramp.bake setting, 10m)"
+    )
     parser.add_argument(
         "--alarm",
         action="append",
@@ -99,14 +107,16 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--max-extra-bakes",
-        type=int,
+        type=whole_number_flag(0, 100),
         default=DEFAULT_MAX_EXTRA_BAKES,
         metavar="N",
         help="bake again up to N times while the verdict is INCONCLUSIVE, then hold "
         "(default %(default)s)",
     )
     parser.add_argument(
-        "--poll", default="60s", help="how often alarms and the verdict are read (default 60s)"
+        "--poll",
+        default="60s",
+        help="how often alarms and the verdict are read, 1s to 7d (default 60s)",
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
@@ -159,8 +169,11 @@ def _may_proceed(args: argparse.Namespace, prompt: str) -> int | None:
     return None
 
 
-def plan_lines(plan: RampPlan, state: RampState, endpoint: Endpoint) -> list[str]:
-    """The plan as a person checks it: every step's traffic split, the bake and the exits."""
+def plan_lines(
+    plan: RampPlan, state: RampState, endpoint: Endpoint, capacity: CapacityContext | None = None
+) -> list[str]:
+    """The plan as a person checks it: every step's traffic split, the bake and the exits;
+    with ``capacity``, each step's req/min per instance and its warnings."""
     rows = [["now", *(format_percent(s) for s in endpoint.desired_traffic_shares.values())]]
     for index, step in enumerate(plan.steps, start=1):
         shares = plan_canary_share(endpoint, plan.canary, step).share_after
@@ -176,6 +189,8 @@ def plan_lines(plan: RampPlan, state: RampState, endpoint: Endpoint) -> list[str
     )
     lines = [plan.describe(), f"baseline: {state.baseline} (rollback target)"]
     lines += format_table(["", *endpoint.variant_names], rows, right_aligned=set(range(1, 9)))
+    if capacity is not None:
+        lines += ramp_capacity_lines(capacity, plan, endpoint)
     lines.append(
         "each step: apply (guarded, audited) -> bake, watching alarms and the verdict -> "
         "advance on PASS, roll back on FAIL or ALARM, bake again then hold on INCONCLUSIVE"
@@ -210,6 +225,7 @@ def _settings(args: argparse.Namespace) -> RampSettings:
         period_seconds=period,
         thresholds=thresholds,
         return_when_paused=True,
+        rollback_wait_seconds=float(settings_from_args(args).rollback_wait_seconds),
     )
 
 
@@ -219,11 +235,20 @@ def _plan_from_args(args: argparse.Namespace) -> RampPlan:
     # Not given on the command line: the ramp settings (config file, CANARY_TUI_RAMP__*).
     defaults = settings_from_args(args).ramp
     try:
+        # `--steps ""` is a mistake, not a request for the defaults.
+        steps = parse_steps(args.steps) if args.steps is not None else defaults.steps
+    except RampPlanError as error:
+        raise UsageError(f"--steps: {error.message}") from None
+    try:
+        bake = parse_duration(args.bake) if args.bake is not None else defaults.bake_seconds
+    except RampPlanError as error:
+        raise UsageError(f"--bake: {error.message}") from None
+    try:
         return RampPlan(
             endpoint=args.endpoint,
             canary=args.canary,
-            steps=parse_steps(args.steps) if args.steps else defaults.steps,
-            bake_seconds=parse_duration(args.bake) if args.bake else defaults.bake_seconds,
+            steps=steps,
+            bake_seconds=bake,
             alarm_names=tuple(args.alarm),
             max_extra_bakes=args.max_extra_bakes,
         )
@@ -242,6 +267,8 @@ def _report_other_ramps(store: RampStore, endpoint: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.show:
+        refuse_if_read_only(args, "the ramp")
     settings = _settings(args)
     backend = backend_from_args(args)
     audit = audit_log_from_args(args)
@@ -294,7 +321,7 @@ def run(args: argparse.Namespace) -> int:
         state, endpoint = runner.prepare(plan)
     except RampPlanError as error:
         raise UsageError(error.message) from None
-    print_lines(plan_lines(plan, state, endpoint))
+    print_lines(plan_lines(plan, state, endpoint, read_capacity(backend, endpoint, args)))
     refused = _may_proceed(args, "Start the ramp?")
     if refused is not None:
         return refused

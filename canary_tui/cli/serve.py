@@ -13,7 +13,7 @@ import shlex
 import sys
 from typing import Any
 
-from canary_tui.cli.common import EXIT_OK, UsageError
+from canary_tui.cli.common import EXIT_OK, UsageError, whole_number_flag
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -57,7 +57,10 @@ def register(subparsers: Any) -> None:
         help=f"address to bind (default {DEFAULT_HOST}; anything else is reachable by others)",
     )
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+        "--port",
+        type=whole_number_flag(0, 65535),
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT})",
     )
     parser.add_argument(
         "--demo",

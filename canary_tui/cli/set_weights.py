@@ -1,6 +1,7 @@
-"""Headless changes: `set-weights`, `set-capacity`, `promote` and `rollback`.
+"""Headless changes: `set-weights` and `set-capacity` (`promote` and `rollback` are in
+rollback_cmd.py and share this flow).
 
-All four take the guarded change path (ChangeService, source "cli"): print before -> after
+All take the guarded change path (ChangeService, source "cli"): print before -> after
 and the exact request, confirm, re-check the live endpoint, audit, send, audit.
 """
 
@@ -24,6 +25,7 @@ from canary_tui.changes import (
     SettleTimeout,
     not_writable_message,
 )
+from canary_tui.cli.capacity import CapacityContext, capacity_lines, read_capacity
 from canary_tui.cli.common import (
     EXIT_AWS_FAILURE,
     EXIT_BAD_INPUT,
@@ -33,6 +35,9 @@ from canary_tui.cli.common import (
     UsageError,
     add_target_arguments,
     backend_from_args,
+    duration_flag,
+    endpoint_name,
+    refuse_if_read_only,
 )
 from canary_tui.cli.output import (
     add_audit_argument,
@@ -47,22 +52,27 @@ from canary_tui.cli.output import (
     warn,
 )
 from canary_tui.cli.status import describe_or_usage_error
-from canary_tui.domain.models import Endpoint
+from canary_tui.domain.capacity import capacity_refusal
+from canary_tui.domain.models import Endpoint, terminal_status_message
 from canary_tui.domain.weights import (
     CapacityPlan,
-    WeightInputError,
     WeightPlan,
+    parse_assignment_values,
     parse_assignments,
+    parse_count,
     parse_instance_count,
-    plan_all_to,
 )
 from canary_tui.endpoint_lock import DEFAULT_WAIT_SECONDS, EndpointBusy, EndpointLocks
+from canary_tui.settle import TERMINAL_STATUSES, is_settled
 
 MAX_REASON_LENGTH = 500
 DEFAULT_WAIT_TIMEOUT = 1800.0
 WAIT_POLL_SECONDS = 10.0
 
 PlanBuilder = Callable[[Endpoint], Plan]
+#: Given the described endpoint when it is not settled (e.g. Updating), after the person
+#: confirmed: waits until it settles and returns it, or raises with one line to print.
+SettleFirst = Callable[[Backend, Endpoint], Endpoint]
 
 MAX_LOCK_WAIT = 3600.0
 
@@ -92,10 +102,11 @@ def _add_change_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--wait-timeout",
-        type=float,
+        type=duration_flag,
         default=DEFAULT_WAIT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"give up waiting after this long (default {DEFAULT_WAIT_TIMEOUT:g})",
+        metavar="DURATION",
+        help="give up waiting after this long, 1s to 7d: 600, 10m "
+        f"(default {DEFAULT_WAIT_TIMEOUT:g}s)",
     )
     parser.add_argument(
         "--lock-wait",
@@ -118,7 +129,7 @@ def register(subparsers: Any) -> None:
         "up to 100.",
         epilog=EXIT_CODES_HELP,
     )
-    weights.add_argument("endpoint", metavar="ENDPOINT")
+    weights.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
     weights.add_argument(
         "assignments", nargs="+", metavar="VARIANT=WEIGHT", help="e.g. new-model=0.25 or 25%%"
     )
@@ -128,36 +139,17 @@ def register(subparsers: Any) -> None:
     capacity = subparsers.add_parser(
         "set-capacity", help="change one variant's desired instance count", epilog=EXIT_CODES_HELP
     )
-    capacity.add_argument("endpoint", metavar="ENDPOINT")
+    capacity.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
     capacity.add_argument("variant", metavar="VARIANT")
     capacity.add_argument("count", metavar="COUNT", help="instances, at least 1")
     _add_change_options(capacity)
     capacity.set_defaults(run=run_set_capacity)
 
-    promote = subparsers.add_parser(
-        "promote", help="send all traffic to one variant", epilog=EXIT_CODES_HELP
-    )
-    promote.add_argument("endpoint", metavar="ENDPOINT")
-    promote.add_argument("variant", metavar="VARIANT")
-    _add_change_options(promote)
-    promote.set_defaults(run=run_promote)
-
-    rollback = subparsers.add_parser(
-        "rollback",
-        help="send all traffic back to the baseline variant",
-        description="The baseline is the variant with the largest desired weight, unless "
-        "--to names one.",
-        epilog=EXIT_CODES_HELP,
-    )
-    rollback.add_argument("endpoint", metavar="ENDPOINT")
-    rollback.add_argument("--to", metavar="VARIANT", help="the variant to roll back to")
-    _add_change_options(rollback)
-    rollback.set_defaults(run=run_rollback)
-
 
 @configuration_is_bad_input
 def run_set_weights(args: argparse.Namespace) -> int:
     assignments: list[str] = list(args.assignments)
+    parse_assignment_values(assignments)  # bad numbers: exit 2 before any AWS call
     return run_change(args, lambda endpoint: parse_assignments(endpoint, assignments))
 
 
@@ -165,28 +157,8 @@ def run_set_weights(args: argparse.Namespace) -> int:
 def run_set_capacity(args: argparse.Namespace) -> int:
     variant: str = args.variant
     count: str = args.count
+    parse_count(count, variant)  # bad numbers: exit 2 before any AWS call
     return run_change(args, lambda endpoint: parse_instance_count(endpoint, variant, count))
-
-
-@configuration_is_bad_input
-def run_promote(args: argparse.Namespace) -> int:
-    variant: str = args.variant
-    return run_change(args, lambda endpoint: plan_all_to(endpoint, variant))
-
-
-def baseline_variant(endpoint: Endpoint) -> str:
-    """The variant with the largest desired weight (the first one on a tie)."""
-    if not endpoint.variants:
-        raise WeightInputError(f"{endpoint.name} has no variants")
-    return max(endpoint.variants, key=lambda variant: variant.desired_weight).name
-
-
-@configuration_is_bad_input
-def run_rollback(args: argparse.Namespace) -> int:
-    target: str | None = args.to
-    return run_change(
-        args, lambda endpoint: plan_all_to(endpoint, target or baseline_variant(endpoint))
-    )
 
 
 # -- the shared flow ---------------------------------------------------------------------
@@ -205,8 +177,11 @@ def _checked_reason(text: str | None) -> str | None:
     return reason
 
 
-def preview_lines(plan: Plan, endpoint: Endpoint) -> list[str]:
-    """Before -> after as traffic % (and counts), then the exact API request."""
+def preview_lines(
+    plan: Plan, endpoint: Endpoint, capacity: CapacityContext | None = None
+) -> list[str]:
+    """Before -> after as traffic % (and counts), the exact API request, then (with
+    ``capacity``) the load per instance now -> after and its warnings."""
     lines = [f"{endpoint.name}  {endpoint.status}"]
     if isinstance(plan, WeightPlan):
         rows = [
@@ -234,6 +209,8 @@ def preview_lines(plan: Plan, endpoint: Endpoint) -> list[str]:
             shrinkable=(0,),
         )
     lines.append("request: UpdateEndpointWeightsAndCapacities " + json.dumps(plan.api_request()))
+    if capacity is not None:
+        lines += capacity_lines(capacity, plan, endpoint)
     return lines
 
 
@@ -267,22 +244,24 @@ def change_service(backend: Backend, audit: AuditLog, args: argparse.Namespace) 
     return ChangeService(backend, audit, "cli", locks=locks)
 
 
-def run_change(args: argparse.Namespace, build_plan: PlanBuilder) -> int:
+def run_change(
+    args: argparse.Namespace, build_plan: PlanBuilder, settle_first: SettleFirst | None = None
+) -> int:
+    # Read-only (setting, variable or profile pattern): refused before the log or AWS.
+    refuse_if_read_only(args, getattr(args, "command", None) or "the change")
     reason = _checked_reason(args.reason)
-    if args.wait and not args.wait_timeout > 0:
-        raise UsageError("--wait-timeout must be a positive number of seconds")
     _lock_wait(args)
     audit = audit_log_from_args(args)
     report_audit_problems(audit)
     backend = backend_from_args(args)
     service = change_service(backend, audit, args)
     if not args.yes or args.dry_run:
-        return _plan_and_apply(args, build_plan, backend, audit, service, reason)
+        return _plan_and_apply(args, build_plan, backend, audit, service, reason, settle_first)
     # Unattended: hold the endpoint's lock from before the describe, so a second run that
     # waited starts from this one's result instead of being refused as stale.
     try:
         with service.lock(args.endpoint):
-            return _plan_and_apply(args, build_plan, backend, audit, service, reason)
+            return _plan_and_apply(args, build_plan, backend, audit, service, reason, settle_first)
     except EndpointBusy as busy:
         warn(f"refused: {busy.message}")
         return EXIT_ENDPOINT_BUSY
@@ -295,17 +274,28 @@ def _plan_and_apply(
     audit: AuditLog,
     service: ChangeService,
     reason: str | None,
+    settle_first: SettleFirst | None,
 ) -> int:
     endpoint = describe_or_usage_error(backend, args.endpoint)
     plan = build_plan(endpoint)  # WeightInputError -> exit 2, nothing sent
-    print_lines(preview_lines(plan, endpoint))
+    capacity = None if _is_noop(plan) else read_capacity(backend, endpoint, args)
+    refusal = capacity_refusal(plan, capacity.scaling if capacity else None)
+    if refusal is not None:
+        raise UsageError(f"{refusal}; nothing was sent")
+    print_lines(preview_lines(plan, endpoint, capacity))
     if _is_noop(plan):
         print("nothing to change: the endpoint already has these values")
         return EXIT_OK
     if args.dry_run:
         print("dry run: nothing was sent")
         return EXIT_OK
-    if not endpoint.is_writable:
+    # A status that will not move on by itself is refused before asking, not waited for.
+    must_settle = (
+        settle_first is not None
+        and not is_settled(endpoint)
+        and endpoint.status not in TERMINAL_STATUSES
+    )
+    if not endpoint.is_writable and not must_settle:
         # Asking for a confirmation the guard would refuse anyway only wastes a person's time.
         warn(f"refused: {not_writable_message(endpoint)}")
         return EXIT_AWS_FAILURE
@@ -316,6 +306,15 @@ def _plan_and_apply(
         if not _confirmed_by_person():
             print("cancelled: nothing was sent")
             return EXIT_AWS_FAILURE
+    if must_settle and settle_first is not None:
+        settled = settle_first(backend, endpoint)
+        replanned = build_plan(settled)
+        if replanned != plan:
+            print_lines(preview_lines(replanned, settled))
+        if _is_noop(replanned):
+            print("nothing to change: the endpoint already has these values")
+            return EXIT_OK
+        plan, endpoint = replanned, settled
     return apply_and_report(backend, audit, plan, endpoint, reason, args, service=service)
 
 
@@ -374,8 +373,8 @@ def _wait(service: ChangeService, name: str, timeout: float) -> int:
     except SettleTimeout as timed_out:
         warn(timed_out.message)
         return EXIT_AWS_FAILURE
-    if final.status == "Failed":
-        warn(f"{name} failed: {final.failure_reason or 'no FailureReason given'}")
+    if final.is_terminal:
+        warn(terminal_status_message(final))
         return EXIT_AWS_FAILURE
     print(
         f"{name} is {final.status}; traffic now: "

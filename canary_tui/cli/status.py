@@ -15,6 +15,7 @@ from canary_tui.cli.common import (
     UsageError,
     add_target_arguments,
     backend_from_args,
+    endpoint_name,
 )
 from canary_tui.cli.output import (
     add_audit_argument,
@@ -47,7 +48,9 @@ def register(subparsers: Any) -> None:
         "variants and canary share. With ENDPOINT: each variant's model, instance type, "
         "instance counts, weights and traffic share.",
     )
-    parser.add_argument("endpoint", nargs="?", metavar="ENDPOINT", help="one endpoint's name")
+    parser.add_argument(
+        "endpoint", nargs="?", metavar="ENDPOINT", type=endpoint_name, help="one endpoint's name"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON (stable keys)")
     add_target_arguments(parser)
     add_audit_argument(parser)

@@ -12,7 +12,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from canary_tui.audit import AuditLog
-from canary_tui.cli.common import EXIT_OK, UsageError, add_target_arguments, backend_from_args
+from canary_tui.cli.common import (
+    EXIT_OK,
+    UsageError,
+    add_target_arguments,
+    backend_from_args,
+    endpoint_name,
+)
 from canary_tui.cli.output import add_audit_argument, audit_log_from_args, print_json, print_lines
 from canary_tui.cli.status import describe_or_usage_error
 from canary_tui.domain.metrics import VariantRef, aligned_window
@@ -34,47 +40,44 @@ DEFAULT_PERIOD = 60
 
 
 def add_threshold_arguments(parser: argparse.ArgumentParser) -> None:
-    """Threshold flags; each one not given comes from the config (file, CANARY_TUI_*)."""
+    """Threshold flags; each one not given comes from the config (file, CANARY_TUI_*).
+
+    They are text here: the settings parse them with the strict number parser and its
+    bounds, so a bad flag reads like a bad setting (``--alpha: verdict.alpha: ...``)."""
     defaults = VerdictThresholds()
     group = parser.add_argument_group("verdict thresholds (default: the config, else shown)")
-    group.add_argument("--alpha", type=float, help=f"significance level (default {defaults.alpha})")
+    group.add_argument("--alpha", help=f"significance level (default {defaults.alpha})")
     group.add_argument(
         "--min-requests",
-        type=int,
         metavar="N",
         help="requests needed on baseline and canary before a PASS "
         f"(default {defaults.min_requests})",
     )
     group.add_argument(
         "--min-periods",
-        type=int,
         metavar="N",
         help=f"periods with canary traffic needed before a PASS (default {defaults.min_periods})",
     )
     group.add_argument(
         "--max-latency-ratio",
-        type=float,
         metavar="X",
         help="FAIL above this canary/baseline latency ratio "
         f"(default {defaults.max_latency_ratio})",
     )
     group.add_argument(
         "--max-error-increase",
-        type=float,
         metavar="PP",
         help="FAIL above this error-rate increase, percentage points "
         f"(default {defaults.max_error_rate_increase})",
     )
     group.add_argument(
         "--split-tolerance",
-        type=float,
         metavar="PP",
         help="FAIL when the canary's traffic share is off by more "
         f"(default {defaults.split_tolerance})",
     )
     group.add_argument(
         "--period",
-        type=int,
         metavar="SECONDS",
         help=f"CloudWatch period of the series (default {DEFAULT_PERIOD})",
     )
@@ -118,7 +121,7 @@ def register(subparsers: Any) -> None:
         "(Mann-Whitney U, p99 or average ratio), traffic split (chi-square) and data "
         "sufficiency. Exit codes: 0 PASS, 3 FAIL, 4 INCONCLUSIVE, 1 AWS failure, 2 bad input.",
     )
-    parser.add_argument("endpoint", metavar="ENDPOINT")
+    parser.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
     parser.add_argument(
         "--window",
         help="how far back to look, e.g. 30m, 1h, 6h (default: the window setting, 1h)",
@@ -192,7 +195,7 @@ def weights_note(changed_at: datetime | None, period_seconds: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     thresholds, period = thresholds_from_args(args)
-    window = args.window or settings_from_args(args).window
+    window = args.window if args.window is not None else settings_from_args(args).window
     try:
         window_seconds = parse_duration(window)
     except RampPlanError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -87,3 +87,25 @@ def seed_demo_account(
     for endpoint_name, variants in endpoints.items():
         create_endpoint(client, endpoint_name, variants)
     return list(endpoints)
+
+
+#: Scalable targets of the demo account (Application Auto Scaling): the canary endpoint's
+#: variants may run 1 to 4 instances, so the console shows min-max and refuses 5.
+DEMO_SCALING: dict[str, tuple[tuple[str, int, int], ...]] = {
+    CANARY_ENDPOINT: ((BASELINE_VARIANT, 1, 4), (CANARY_VARIANT, 1, 4)),
+}
+
+
+def seed_demo_scaling(
+    client: Any, targets: Mapping[str, Sequence[tuple[str, int, int]]] = DEMO_SCALING
+) -> None:
+    """Register each (variant, min, max) as a scalable target, as an operator would."""
+    for endpoint_name, variants in targets.items():
+        for variant, low, high in variants:
+            client.register_scalable_target(
+                ServiceNamespace="sagemaker",
+                ResourceId=f"endpoint/{endpoint_name}/variant/{variant}",
+                ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+                MinCapacity=low,
+                MaxCapacity=high,
+            )

@@ -10,8 +10,24 @@ from datetime import datetime
 WRITABLE_STATUSES = frozenset({"InService"})
 # Statuses that will move on by themselves; the console follows these closely.
 TRANSITIONAL_STATUSES = frozenset(
-    {"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting", "UpdateRollbackFailed"}
+    {"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"}
 )
+# Statuses that will not move on by themselves: waiting for them to settle is pointless.
+# UpdateRollbackFailed means a deployment failed and so did its automatic rollback; AWS says
+# the endpoint serves a mix of old and new configs until someone repairs it by hand.
+TERMINAL_STATUSES = frozenset({"Failed", "UpdateRollbackFailed"})
+
+
+def terminal_status_message(endpoint: Endpoint) -> str:
+    """One line for an endpoint in a terminal status, saying what a person must do."""
+    reason = f" (reason: {endpoint.failure_reason})" if endpoint.failure_reason else ""
+    if endpoint.status == "UpdateRollbackFailed":
+        return (
+            f"{endpoint.name} is UpdateRollbackFailed: an update and its automatic rollback "
+            f"both failed{reason}; it will not recover by itself: repair it by hand "
+            "(UpdateEndpoint to a working config, see SageMaker's rolling deployment docs)"
+        )
+    return f"{endpoint.name} failed: {endpoint.failure_reason or 'no FailureReason given'}"
 
 
 def traffic_shares(weights: Mapping[str, float]) -> dict[str, float]:
@@ -88,6 +104,11 @@ class Endpoint:
     @property
     def is_transitional(self) -> bool:
         return self.status in TRANSITIONAL_STATUSES
+
+    @property
+    def is_terminal(self) -> bool:
+        """Failed or UpdateRollbackFailed: nothing will change without a person."""
+        return self.status in TERMINAL_STATUSES
 
     def variant(self, name: str) -> Variant:
         for variant in self.variants:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+
+from canary_tui.domain import numbers
 
 DEFAULT_STEPS = (10.0, 25.0, 50.0, 100.0)
 #: Extra bakes of one step while the verdict stays INCONCLUSIVE, before the ramp holds.
@@ -28,6 +29,12 @@ DEFAULT_MAX_EXTRA_BAKES = 2
 STATE_FORMAT_VERSION = 1
 # Shares within this many percentage points are the same step (weights are rounded floats).
 SHARE_TOLERANCE = 0.05
+#: A step is a canary traffic share above 0 and at most 100 %.
+STEP_PERCENT = numbers.Bounds(0, 100, low_inclusive=False, unit="%")
+
+
+#: A longer bake is a typo (and a deadline past year 9999 cannot even be represented).
+MAX_BAKE_SECONDS = numbers.MAX_DURATION_SECONDS
 
 
 class RampPlanError(ValueError):
@@ -38,42 +45,26 @@ class RampPlanError(ValueError):
         self.message = message
 
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
 def parse_duration(text: str) -> float:
-    """``90``, ``90s``, ``10m``, ``1h30m``, ``1d`` -> seconds (> 0), else RampPlanError."""
-    raw = text.strip().lower().replace(" ", "")
-    if not raw:
-        raise RampPlanError("give a duration such as 10m, 90s or 1h")
+    """``90``, ``90s``, ``10m``, ``1h30m``, ``1d`` -> seconds (1 s to 7 days), else
+    RampPlanError; the strict number parser's durations."""
     try:
-        seconds = float(raw)
-    except ValueError:
-        position, seconds = 0, 0.0
-        for match in _DURATION_PART.finditer(raw):
-            if match.start() != position:
-                break
-            seconds += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-            position = match.end()
-        if position != len(raw) or position == 0:
-            raise RampPlanError(f"{text!r} is not a duration; use e.g. 10m, 90s, 1h30m") from None
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise RampPlanError(f"a duration must be positive (got {text!r})")
-    return seconds
+        return numbers.parse_duration(text)
+    except numbers.NumberInputError as error:
+        raise RampPlanError(error.message) from None
 
 
 def parse_steps(text: str) -> tuple[float, ...]:
-    """``10,25,50,100`` (``%`` optional) -> validated steps."""
+    """``10,25,50,100`` (``%`` optional) -> validated steps; empty text is an error."""
     steps = []
     for part in text.split(","):
-        raw = part.strip().removesuffix("%").strip()
+        raw = part.strip(" \t").removesuffix("%").strip(" \t")
         if not raw:
             raise RampPlanError(f"empty step in {text!r}; use e.g. 10,25,50,100")
         try:
-            steps.append(float(raw))
-        except ValueError:
-            raise RampPlanError(f"step {part.strip()!r} is not a number") from None
+            steps.append(numbers.parse_decimal(raw, STEP_PERCENT, field="step"))
+        except numbers.NumberInputError as error:
+            raise RampPlanError(error.message) from None
     return validate_steps(steps)
 
 
@@ -105,8 +96,11 @@ class RampPlan:
         if not self.canary.strip():
             raise RampPlanError("give the canary variant to ramp (--canary)")
         validate_steps(self.steps)
-        if not math.isfinite(self.bake_seconds) or self.bake_seconds <= 0:
-            raise RampPlanError("the bake time must be positive")
+        if not math.isfinite(self.bake_seconds) or not 0 < self.bake_seconds <= MAX_BAKE_SECONDS:
+            raise RampPlanError(
+                f"the bake time must be above 0 and at most "
+                f"{numbers.format_bound_seconds(MAX_BAKE_SECONDS)}"
+            )
         if any(not name.strip() for name in self.alarm_names):
             raise RampPlanError("an alarm name cannot be empty")
         if len(set(self.alarm_names)) != len(self.alarm_names):
@@ -167,6 +161,16 @@ class RampPlan:
             alarm_names=tuple(str(name) for name in data.get("alarm_names", ())),
             max_extra_bakes=int(data.get("max_extra_bakes", DEFAULT_MAX_EXTRA_BAKES)),
         )
+
+
+def bake_deadline(now: datetime, seconds: float) -> datetime:
+    """``now + seconds``, or RampPlanError when that is past what a datetime can hold."""
+    try:
+        return now + timedelta(seconds=seconds)
+    except (OverflowError, ValueError):
+        raise RampPlanError(
+            f"a bake of {format_seconds(seconds)} from {now:%Y-%m-%d} ends past the year 9999"
+        ) from None
 
 
 def format_seconds(seconds: float) -> str:
@@ -378,6 +382,9 @@ class RampState:
     @classmethod
     def start(cls, plan: RampPlan, weights_before: Mapping[str, float], now: datetime) -> RampState:
         baseline = plan.choose_baseline(weights_before)
+        # Refused before step 1 is sent: a ramp whose bake deadline cannot be computed would
+        # be saved and then left with nothing driving it.
+        bake_deadline(now, plan.bake_seconds)
         total = sum(weights_before.values())
         state = cls(
             plan=plan,
@@ -496,7 +503,7 @@ class RampState:
                     phase=Phase.BAKING,
                     applied_share=self.step_share,
                     step_applied_at=now,
-                    bake_deadline=now + timedelta(seconds=self.plan.bake_seconds),
+                    bake_deadline=bake_deadline(now, self.plan.bake_seconds),
                     extra_bakes=0,
                     status_reason=None,
                 )
@@ -561,7 +568,7 @@ class RampState:
             self,
             phase=Phase.BAKING,
             paused_from=None,
-            bake_deadline=now + timedelta(seconds=remaining),
+            bake_deadline=bake_deadline(now, remaining),
             bake_remaining_seconds=None,
             extra_bakes=0,
             status_reason=None,
@@ -600,7 +607,7 @@ class RampState:
                 state,
                 phase=Phase.BAKING,
                 extra_bakes=self.extra_bakes + 1,
-                bake_deadline=now + timedelta(seconds=self.plan.bake_seconds),
+                bake_deadline=bake_deadline(now, self.plan.bake_seconds),
             )
             return state._log(
                 now,

@@ -15,6 +15,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from canary_tui.domain.models import Endpoint, traffic_shares
+from canary_tui.domain.numbers import (
+    INSTANCE_COUNT,
+    PERCENT,
+    WEIGHT,
+    NumberInputError,
+    Problem,
+    parse_decimal,
+    parse_integer,
+)
 
 # Percentages typed by a person rarely add up to exactly 100.0 in binary floating point.
 PERCENT_TOLERANCE = 0.01
@@ -26,11 +35,15 @@ WEIGHT_DECIMALS = 6
 class WeightInputError(ValueError):
     """Input that cannot become a weight plan. The message is one line for a person."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, field: str | None = None, problem: Problem | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         # The variant the problem is about, so an editor can show it next to that field.
         self.field = field
+        #: For a number that could not be read: what was wrong with it (a short mark).
+        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,24 +52,29 @@ class ParsedValue:
     is_percent: bool
 
 
-def parse_number(text: str, *, field: str | None = None) -> ParsedValue:
-    """Parse ``0.9``, ``90%`` or ``90 %``: finite and >= 0, or a WeightInputError."""
-    raw = text.strip()
+def parse_number(
+    text: str, *, field: str | None = None, percent: bool | None = None
+) -> ParsedValue:
+    """Parse ``0.9``, ``90%`` or ``90 %`` with the strict number parser: ASCII digits,
+    finite, 0..100 (a weight or a share), or a WeightInputError naming ``field``.
+
+    ``percent``: None takes either; True or False says which the text must be (the
+    editor's mode), so ``%`` typed in weight mode is refused, not silently dropped."""
+    raw = text.strip(" \t")
     label = f"{field}: " if field else ""
     if not raw:
-        raise WeightInputError(f"{label}enter a weight or a percentage", field)
+        raise WeightInputError(f"{label}enter a weight or a percentage", field, Problem.EMPTY)
     is_percent = raw.endswith("%")
-    number_text = raw[:-1].strip() if is_percent else raw
+    if percent is False and is_percent:
+        raise WeightInputError(
+            f"{label}this editor is in weight mode (ctrl+t for %)", field, Problem.NOT_A_NUMBER
+        )
+    number_text = raw[:-1].rstrip(" \t") if is_percent else raw
+    bounds = PERCENT if is_percent or percent else WEIGHT
     try:
-        value = float(number_text)
-    except ValueError:
-        raise WeightInputError(f"{label}{raw!r} is not a number", field) from None
-    if not math.isfinite(value):
-        raise WeightInputError(f"{label}{raw!r} is not a finite number", field)
-    if value < 0:
-        raise WeightInputError(f"{label}weights cannot be negative ({raw})", field)
-    if is_percent and value > 100:
-        raise WeightInputError(f"{label}a share cannot exceed 100% ({raw})", field)
+        value = parse_decimal(number_text, bounds, field=field)
+    except NumberInputError as error:
+        raise WeightInputError(error.message, field, error.problem) from None
     return ParsedValue(value=value, is_percent=is_percent)
 
 
@@ -176,14 +194,15 @@ def plan_from_shares(endpoint: Endpoint, shares: Mapping[str, float]) -> WeightP
     return plan_from_weights(endpoint, shares)
 
 
-def parse_assignments(endpoint: Endpoint, assignments: Iterable[str]) -> WeightPlan:
-    """Parse ``VARIANT=WEIGHT`` / ``VARIANT=PERCENT%`` arguments into a validated plan."""
+def parse_assignment_values(assignments: Iterable[str]) -> dict[str, ParsedValue]:
+    """``VARIANT=WEIGHT`` / ``VARIANT=PERCENT%`` arguments read without the endpoint, so the
+    command line can refuse bad numbers before it calls AWS at all."""
     values: dict[str, ParsedValue] = {}
     for assignment in assignments:
         name, separator, value_text = assignment.partition("=")
         name = name.strip()
         if not separator or not name:
-            raise WeightInputError(f"expected VARIANT=WEIGHT, got {assignment!r}")
+            raise WeightInputError(f"expected VARIANT=WEIGHT, got {assignment!r:.80}")
         if name in values:
             raise WeightInputError(f"variant {name!r} is given more than once", name)
         values[name] = parse_number(value_text, field=name)
@@ -192,7 +211,13 @@ def parse_assignments(endpoint: Endpoint, assignments: Iterable[str]) -> WeightP
     kinds = {parsed.is_percent for parsed in values.values()}
     if len(kinds) > 1:
         raise WeightInputError("use either weights or percentages, not both")
-    if kinds == {True}:
+    return values
+
+
+def parse_assignments(endpoint: Endpoint, assignments: Iterable[str]) -> WeightPlan:
+    """Parse ``VARIANT=WEIGHT`` / ``VARIANT=PERCENT%`` arguments into a validated plan."""
+    values = parse_assignment_values(assignments)
+    if all(parsed.is_percent for parsed in values.values()):
         return plan_from_shares(endpoint, {name: p.value for name, p in values.items()})
     return plan_from_weights(endpoint, {name: p.value for name, p in values.items()})
 
@@ -248,16 +273,18 @@ class CapacityPlan:
         }
 
 
+def parse_count(text: str, variant: str) -> int:
+    """A whole number of instances, 1..1000 (the strict number parser's INSTANCE_COUNT)."""
+    try:
+        return parse_integer(text, INSTANCE_COUNT, field=variant)
+    except NumberInputError as error:
+        raise WeightInputError(error.message, variant, error.problem) from None
+
+
 def parse_instance_count(endpoint: Endpoint, variant: str, text: str) -> CapacityPlan:
     if variant not in endpoint.variant_names:
         raise WeightInputError(f"unknown variant {variant!r}", variant)
-    raw = text.strip()
-    try:
-        count = int(raw)
-    except ValueError:
-        raise WeightInputError(f"{raw!r} is not a whole number of instances", variant) from None
-    if count < 1:
-        raise WeightInputError("a variant needs at least 1 instance", variant)
+    count = parse_count(text, variant)
     return CapacityPlan(
         endpoint_name=endpoint.name,
         variant=variant,

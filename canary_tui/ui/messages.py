@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from canary_tui.domain.capacity import EndpointScaling
 from canary_tui.domain.metrics import MetricsBatch
 from canary_tui.domain.models import Endpoint, EndpointSummary
 from canary_tui.ui.refresh import MetricsRequest
@@ -19,6 +20,15 @@ class EndpointDescribed(Message):
     def __init__(self, endpoint: Endpoint) -> None:
         super().__init__()
         self.endpoint = endpoint
+
+
+class ScalingRead(Message):
+    """Application Auto Scaling's limits of one endpoint's variants (possibly unknown)."""
+
+    def __init__(self, scaling: EndpointScaling, variants: tuple[str, ...]) -> None:
+        super().__init__()
+        self.scaling = scaling
+        self.variants = variants
 
 
 class EndpointGone(Message):

@@ -27,6 +27,8 @@ class ConsoleOptions:
     background_describe_seconds: float = 300.0
     #: Describes per round of that background loop (one round every ``follow_seconds``).
     background_batch: int = 10
+    #: How long b waits for an endpoint that is being updated to settle before sending.
+    rollback_wait_seconds: float = 1800.0
     #: Initial metrics window: one of 15m, 1h, 3h, 12h.
     window: str = "1h"
     #: Show the big chart even on a short terminal (otherwise: only from 36 rows up).
@@ -51,6 +53,8 @@ class ConsoleOptions:
     audit_path: Path | None = None
     #: Demo mode: the embedded server has one account, so profiles cannot be switched.
     demo: bool = False
+    #: The capacity_warning_factor setting (see canary_tui.domain.capacity).
+    capacity_warning_factor: float = 1.0
 
     @property
     def effective_refresh_seconds(self) -> float:

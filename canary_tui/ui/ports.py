@@ -12,6 +12,7 @@ from typing import Protocol
 
 from canary_tui.audit import AuditReading
 from canary_tui.changes import ChangeResult, Plan
+from canary_tui.domain.capacity import EndpointScaling
 from canary_tui.domain.metrics import MetricsBatch, VariantRef
 from canary_tui.domain.models import Endpoint, EndpointSummary
 
@@ -30,6 +31,17 @@ class MetricsReader(Protocol):
         end: datetime,
         period_seconds: int,
     ) -> MetricsBatch: ...
+
+
+class ScalingReader(Protocol):
+    def endpoint_scaling(self, endpoint: str, variants: Sequence[str]) -> EndpointScaling: ...
+
+
+def scaling_reader(backend: object) -> ScalingReader | None:
+    """The backend's Application Auto Scaling reader; None for a backend without one (then
+    the min-max column stays ``?``). Optional so a backend need not know about scaling."""
+    reader = getattr(backend, "autoscaling", None)
+    return reader if hasattr(reader, "endpoint_scaling") else None
 
 
 class ConsoleBackend(Protocol):
@@ -51,6 +63,8 @@ class AuditReader(Protocol):
     """The audit log (:class:`canary_tui.audit.AuditLog`). Blocking: reads a file."""
 
     def read(self, endpoint: str | None = None) -> AuditReading: ...
+
+    def read_unfinished(self, endpoint: str | None = None) -> AuditReading: ...
 
 
 class ChangeApplier(Protocol):

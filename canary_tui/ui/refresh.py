@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from canary_tui.domain.capacity import recent_request_rates
 from canary_tui.domain.metrics import (
     METRIC_SPECS,
     MetricKey,
@@ -148,6 +149,20 @@ class MetricsCache:
 
     def get(self, ref: VariantRef) -> VariantMetrics:
         return self._by_ref.get(ref, VariantMetrics(ref))
+
+
+def cached_request_rates(
+    metrics: MetricsCache, endpoint: Endpoint, now: datetime
+) -> dict[str, float] | None:
+    """Requests/min per variant over the last complete periods of the metrics on screen;
+    None until the endpoint's metrics have been fetched (never a guess)."""
+    if not metrics.has(endpoint.name):
+        return None
+    invocations = {
+        name: metrics.get(VariantRef(endpoint.name, name)).get(MetricKey.INVOCATIONS)
+        for name in endpoint.variant_names
+    }
+    return recent_request_rates(invocations, now, metrics.period_seconds)
 
 
 def latency_key(percentiles_available: bool) -> MetricKey:

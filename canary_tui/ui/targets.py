@@ -15,6 +15,7 @@ from canary_tui.ui.ports import ChangeApplier, ConsoleBackend
 
 if TYPE_CHECKING:
     from canary_tui.audit import AuditLog
+    from canary_tui.aws.session import MfaPrompter
 
 # boto3 and the backend are imported inside the blocking methods (worker threads): importing
 # boto3 takes ~0.1 s, which the console's first frame should not wait for.
@@ -100,6 +101,8 @@ class AwsTargetSwitcher:
         self.endpoint_url = endpoint_url
         self.audit = audit
         self.max_attempts = max_attempts
+        #: Asks for MFA codes of assume-role profiles (the console's dialog); None: refuse.
+        self.mfa_prompter: MfaPrompter | None = None
 
     def profiles(self) -> list[ProfileInfo]:
         from canary_tui.aws.profiles import list_profiles
@@ -119,6 +122,7 @@ class AwsTargetSwitcher:
         clients = AwsClients(
             AwsTarget(profile=profile, region=region, endpoint_url=self.endpoint_url),
             config=client_config(max_attempts=self.max_attempts),
+            mfa_prompter=self.mfa_prompter,
         )
         # Reads the profile's section: an unknown profile fails here, not at the first poll.
         with translated(profile):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from canary_tui.domain.capacity import EndpointScaling, limits_text
 from canary_tui.domain.metrics import MetricKey, Series, VariantMetrics, error_rate
 from canary_tui.domain.models import Endpoint, EndpointSummary, Variant
 from canary_tui.ui.refresh import latency_key, latency_label
@@ -53,14 +54,17 @@ class VariantRow:
     instances: str
     status: str
     model: str
+    #: The scalable target's min-max instance count (NO_VALUE: no target, "?": not known).
+    limits: str = "?"
 
 
 def _count_text(count: int | None) -> str:
     return "?" if count is None else str(count)
 
 
-def variant_rows(endpoint: Endpoint) -> list[VariantRow]:
-    """Current values; "current → desired" wherever an update is rolling through."""
+def variant_rows(endpoint: Endpoint, scaling: EndpointScaling | None = None) -> list[VariantRow]:
+    """Current values; "current → desired" wherever an update is rolling through.
+    ``scaling``: Application Auto Scaling's limits (None: not read yet, shown as ``?``)."""
     current_shares = endpoint.current_traffic_shares
     desired_shares = endpoint.desired_traffic_shares
     rows = []
@@ -79,6 +83,7 @@ def variant_rows(endpoint: Endpoint) -> list[VariantRow]:
                 instances=_instances_text(variant),
                 status=variant.status or ("settling" if variant.is_settling else "ok"),
                 model=variant.model_name or NO_VALUE,
+                limits=limits_text(scaling, variant.name),
             )
         )
     return rows

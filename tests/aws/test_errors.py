@@ -4,6 +4,7 @@ injected at the botocore level where only AWS can), and the one line a person se
 from __future__ import annotations
 
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +20,27 @@ from botocore.exceptions import (
     UnauthorizedSSOTokenError,
 )
 
+from canary_tui.audit import AuditLog
 from canary_tui.aws.backend import Backend, build_backend
 from canary_tui.aws.errors import (
     AccessDenied,
     AwsError,
+    ClockSkew,
     ConfigurationProblem,
     CredentialsProblem,
     NotFound,
+    QuotaExceeded,
     ServiceUnavailable,
     Throttled,
     UpdateInProgress,
     ValidationFailed,
+    clock_offset_seconds,
     translate,
     translated,
 )
 from canary_tui.aws.session import AwsClients, AwsTarget, client_config
+from canary_tui.changes import ChangeService
+from canary_tui.domain.models import terminal_status_message
 from tests.aws import faults as f
 from tests.aws.faults import FaultInjector
 from tests.conftest import REGION
@@ -385,3 +392,150 @@ def test_fault_injector_installs_on_an_existing_backend(
     assert [e.name for e in backend.sagemaker.list_endpoints()] == [canary_endpoint]
     assert faults.calls_to("ListEndpoints") == 2
     assert faults.calls["sagemaker.ListEndpoints"] == 2
+
+
+# --- quotas, clock skew and terminal statuses (issue 12, item 8) ----------------------------
+
+# Real SageMaker wording for an endpoint that asks for more instances than the quota allows.
+_QUOTA_MESSAGE = (
+    "The account-level service limit 'ml.g5.2xlarge for endpoint usage' is 2 Instances, with "
+    "current utilization of 2 Instances and a request delta of 1 Instances. Please use AWS "
+    "Service Quotas to request an increase for this quota."
+)
+
+
+def test_instance_quota_is_its_own_kind_naming_the_type_and_what_to_do() -> None:
+    error = translate(
+        _client_error("ResourceLimitExceeded", _QUOTA_MESSAGE, op="UpdateEndpoint"), "prod"
+    )
+    assert isinstance(error, QuotaExceeded) and error.kind == "quota"
+    assert not isinstance(error, ValidationFailed) and not error.transient
+    assert error.message == (
+        "the account's instance quota for ml.g5.2xlarge is reached: ask for a quota increase "
+        "(Service Quotas) or lower the count"
+    )
+
+
+def test_quota_without_an_instance_type_keeps_aws_words() -> None:
+    error = translate(_client_error("ResourceLimitExceeded", "too many endpoints"))
+    assert isinstance(error, QuotaExceeded)
+    assert "too many endpoints" in error.message and "Service Quotas" in error.message
+
+
+@pytest.mark.parametrize(
+    ("code", "op"),
+    [
+        # Application Auto Scaling: a per-account resource limit (targets, policies).
+        ("LimitExceededException", "RegisterScalableTarget"),
+        # CloudWatch: "the operation exceeded one or more limits"; LimitExceeded: alarm quota.
+        ("LimitExceededException", "GetMetricData"),
+        ("LimitExceeded", "PutMetricAlarm"),
+    ],
+)
+def test_limit_exceeded_is_a_quota_not_throttling(code: str, op: str) -> None:
+    error = translate(_client_error(code, "limit reached", op=op))
+    assert isinstance(error, QuotaExceeded) and not isinstance(error, Throttled)
+    assert not error.transient  # nothing backs off and tries it again
+    assert op in error.message and "Service Quotas" in error.message
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "expected"),
+    [
+        (  # SageMaker (JSON protocol): our stamp 15 min before AWS's now
+            "InvalidSignatureException",
+            "Signature expired: 20260101T000000Z is now earlier than 20260101T001000Z "
+            "(20260101T001500Z - 5 min.)",
+            "off by 15 min (behind AWS)",
+        ),
+        (  # query protocol (STS, CloudWatch), clock ahead
+            "SignatureDoesNotMatch",
+            "Signature not yet current: 20260101T020000Z is still later than 20260101T001000Z "
+            "(20260101T000500Z + 5 min.)",
+            "off by 1 h 55 min (ahead of AWS)",
+        ),
+        (
+            "RequestTimeTooSkewed",
+            "The difference between the request time and the current time is too large.",
+            "off (AWS said: The difference",
+        ),
+    ],
+)
+def test_clock_skew_says_fix_the_clock_never_log_in(code: str, message: str, expected: str) -> None:
+    error = translate(_client_error(code, message, 403), profile="prod-admin")
+    assert isinstance(error, ClockSkew) and error.kind == "clock-skew"
+    assert expected in error.message
+    assert "fix the clock (chrony/ntp)" in error.message
+    assert "sso" not in error.message and "\n" not in error.message
+
+
+def test_clock_offset_from_the_date_header_when_the_message_has_no_stamps() -> None:
+    headers = {"date": "Thu, 01 Jan 2026 00:00:00 GMT"}
+    now = datetime(2026, 1, 1, 0, 0, 42, tzinfo=UTC)
+    assert clock_offset_seconds("too skewed", headers, now) == 42
+    assert clock_offset_seconds("too skewed", {"date": "garbage"}, now) is None
+    assert clock_offset_seconds("too skewed", {}, now) is None
+
+
+def test_signature_mismatch_without_time_words_is_still_a_credentials_problem() -> None:
+    error = translate(
+        _client_error("SignatureDoesNotMatch", "The request signature we calculated does not")
+    )
+    assert isinstance(error, CredentialsProblem)
+
+
+def test_clock_skew_from_moto_through_a_real_call(backend: Backend) -> None:
+    faults = FaultInjector()
+    faults.install(backend.clients)
+    faults.fail(
+        "ListEndpoints",
+        f.client_error(
+            "InvalidSignatureException",
+            "Signature expired: 20260101T000000Z is now earlier than 20260101T000500Z "
+            "(20260101T001000Z - 5 min.)",
+            403,
+        ),
+    )
+    with pytest.raises(ClockSkew, match="off by 10 min"):
+        backend.sagemaker.list_endpoints()
+
+
+def _rollback_failed(parsed: dict[str, Any]) -> None:
+    parsed["EndpointStatus"] = "UpdateRollbackFailed"
+    parsed["FailureReason"] = "rollback could not restore ml.m5.large"
+
+
+def test_update_rollback_failed_stops_a_settle_wait_at_once(
+    moto_url: str, canary_endpoint: str, tmp_path: Path
+) -> None:
+    faults = FaultInjector()
+    backend = _backend(AwsTarget(region=REGION, endpoint_url=moto_url), faults)
+    faults.rewrite("sagemaker.DescribeEndpoint", _rollback_failed)
+    service = ChangeService(backend, AuditLog(tmp_path / "audit.jsonl"), "cli")
+    slept: list[float] = []
+    final = service.wait_until_settled(
+        canary_endpoint, timeout=3600, clock=lambda: 0.0, sleep=slept.append
+    )
+    assert final.status == "UpdateRollbackFailed" and final.is_terminal
+    assert not final.is_transitional
+    assert slept == [] and faults.calls["sagemaker.DescribeEndpoint"] == 1
+    message = terminal_status_message(final)
+    assert "repair it by hand" in message and "rollback could not restore" in message
+
+
+def test_a_quota_refusal_of_the_write_is_audited_as_not_applied(
+    faulty_backend: Backend, faults: FaultInjector, canary_endpoint: str, tmp_path: Path
+) -> None:
+    from canary_tui.domain.weights import parse_instance_count
+
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    service = ChangeService(faulty_backend, audit, "cli")
+    endpoint = faulty_backend.sagemaker.describe_endpoint(canary_endpoint)
+    faults.fail(
+        "UpdateEndpointWeightsAndCapacities",
+        f.client_error("ResourceLimitExceeded", _QUOTA_MESSAGE),
+    )
+    with pytest.raises(QuotaExceeded, match=r"instance quota for ml\.g5\.2xlarge"):
+        service.apply(parse_instance_count(endpoint, "new-model", "3"), endpoint)
+    outcome = audit.read().entries[-1].outcome
+    assert outcome is not None and outcome.result == "not-applied"

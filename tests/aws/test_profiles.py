@@ -152,3 +152,20 @@ def test_switching_profile_changes_credentials_and_region_against_moto(
     assert faults.signed_regions == ["eu-central-1"]
     # moto keeps each region apart, like AWS: the us-east-1 endpoint is not in eu-central-1.
     assert endpoints == []
+
+
+def test_read_only_reason_says_why() -> None:
+    from canary_tui.aws.profiles import profile_in_effect, read_only_reason
+
+    assert read_only_reason("dev", Settings(read_only=True)) == "read_only is set"
+    rules = Settings(read_only_profiles=["prod-*", "billing"])
+    assert read_only_reason("prod-admin", rules) == (
+        "profile 'prod-admin' matches read_only_profiles pattern 'prod-*'"
+    )
+    assert read_only_reason("dev", rules) is None
+    # botocore's order: AWS_DEFAULT_PROFILE before AWS_PROFILE, then "default".
+    both = {"AWS_DEFAULT_PROFILE": "a", "AWS_PROFILE": "b"}
+    assert profile_in_effect(None, both) == "a"
+    assert profile_in_effect(None, {"AWS_PROFILE": "b"}) == "b"
+    assert profile_in_effect(None, {}) == "default"
+    assert profile_in_effect("named", both) == "named"

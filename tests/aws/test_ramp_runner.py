@@ -19,7 +19,7 @@ from canary_tui.audit import AuditLog
 from canary_tui.aws.backend import Backend
 from canary_tui.changes import ChangeService
 from canary_tui.demo.simulator import TrafficSimulator, demo_traffic
-from canary_tui.domain.ramp import Phase, RampPlan, RampPlanError
+from canary_tui.domain.ramp import Abort, Phase, RampPlan, RampPlanError
 from canary_tui.domain.verdict import VerdictThresholds
 from canary_tui.ramp import (
     RampBusy,
@@ -324,13 +324,13 @@ def test_two_processes_cannot_drive_one_ramp(make_harness: Any) -> None:
         harness.runner().run(state)
 
 
-def test_a_rollback_that_keeps_failing_is_reported_loudly(
+def test_a_rollback_that_fails_is_reported_loudly_at_once(
     make_harness: Any, backend: Backend
 ) -> None:
     harness = make_harness("regression")
     faults = FaultInjector()
     faults.install(backend.clients)
-    runner = harness.runner(max_rollback_attempts=3)
+    runner = harness.runner()
     state = runner.start(plan())
     # 10 % is already in effect, so the first write is the rollback: make every write fail.
     faults.fail("sagemaker.UpdateEndpointWeightsAndCapacities", internal_error())
@@ -338,8 +338,10 @@ def test_a_rollback_that_keeps_failing_is_reported_loudly(
     with pytest.raises(RampRollbackFailed) as raised:
         runner.run(state)
 
-    assert "after 3 attempts" in raised.value.message
+    assert "could not roll existing-endpoint-name back to current-model" in raised.value.message
     assert "canary-tui rollback existing-endpoint-name --to current-model" in raised.value.message
+    # Sent once: no timer of blind retries of a write whose fate AWS did not tell.
+    assert faults.calls["sagemaker.UpdateEndpointWeightsAndCapacities"] == 1
     assert harness.weights() == {BASELINE: 0.9, CANARY: 0.1}
     saved = harness.store.load(ENDPOINT)
     assert saved is not None and saved.phase is Phase.ROLLING_BACK  # --resume carries on
@@ -347,6 +349,56 @@ def test_a_rollback_that_keeps_failing_is_reported_loudly(
     final = harness.runner().run(saved)
     assert final.phase is Phase.ROLLED_BACK
     assert harness.weights() == {BASELINE: 1.0, CANARY: 0.0}
+
+
+def test_a_rollback_waits_for_an_updating_endpoint_then_sends_once(
+    make_harness: Any, backend: Backend
+) -> None:
+    harness = make_harness("regression")
+    faults = FaultInjector()
+    faults.install(backend.clients)
+    runner = harness.runner()
+    state = runner.start(plan(steps=(25.0, 100.0)))
+    # A scaling activity keeps the endpoint Updating for a while (reads say so, and a
+    # write would be refused); the rollback reads until it settles, then sends once.
+    updating = {"left": 0}
+
+    def maybe_updating(parsed: dict[str, Any]) -> None:
+        if updating["left"] > 0:
+            updating["left"] -= 1
+            parsed["EndpointStatus"] = "Updating"
+
+    faults.rewrite("sagemaker.DescribeEndpoint", maybe_updating)
+    state = state.on(Abort(harness.clock.now()))  # the operator aborts: roll back now
+    assert state.phase is Phase.ROLLING_BACK
+    updating["left"] = 5
+    before = harness.clock.waited
+    final = runner.run(state)
+    assert final.phase is Phase.ABORTED
+    assert updating["left"] == 0
+    assert faults.calls["sagemaker.UpdateEndpointWeightsAndCapacities"] == 1
+    assert harness.weights() == {BASELINE: 1.0, CANARY: 0.0}
+    # 5, 10, 20, 40, 60 s between the reads: the backoff, in fake time.
+    assert harness.clock.waited - before == pytest.approx(5 + 10 + 20 + 40 + 60)
+    assert any("rollback waits for" in p.message for p in harness.progress)
+
+
+def test_a_rollback_stops_at_once_when_the_endpoint_failed(
+    make_harness: Any, backend: Backend
+) -> None:
+    harness = make_harness("regression")
+    faults = FaultInjector()
+    faults.install(backend.clients)
+    runner = harness.runner()
+    state = runner.start(plan())
+    faults.rewrite(
+        "sagemaker.DescribeEndpoint",
+        lambda parsed: parsed.__setitem__("EndpointStatus", "UpdateRollbackFailed"),
+    )
+    state = state.on(Abort(harness.clock.now()))
+    with pytest.raises(RampRollbackFailed, match="UpdateRollbackFailed"):
+        runner.run(state)
+    assert faults.calls["sagemaker.UpdateEndpointWeightsAndCapacities"] == 0
 
 
 def test_state_file_is_plain_json_next_to_the_audit_log(make_harness: Any) -> None:

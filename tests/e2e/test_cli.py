@@ -284,13 +284,24 @@ def test_dry_run_sends_nothing(
 @pytest.mark.parametrize(
     ("assignments", "message"),
     [
-        (["new-model=nan"], "new-model: 'nan' is not a finite number"),
-        (["new-model=inf"], "new-model: 'inf' is not a finite number"),
-        (["new-model=-0.1"], "new-model: weights cannot be negative (-0.1)"),
+        (
+            ["new-model=nan"],
+            "new-model: not a finite number; must be between 0 and 100 (got 'nan')",
+        ),
+        (["new-model=inf"], "new-model: not a finite number"),
+        (["new-model=-0.1"], "new-model: cannot be negative; must be between 0 and 100"),
+        (["new-model=\u0663"], "new-model: not a number (ASCII digits, one '.')"),
+        (["new-model=\uff11"], "new-model: not a number"),
+        (
+            ["new-model=1_0"],
+            "new-model: not a number (ASCII digits, one '.'); must be between 0 and 100 "
+            "(got '1_0')",
+        ),
+        (["new-model=1e400"], "new-model: not a number"),
         (["new-model=0", "current-model=0"], "at least one variant must receive traffic"),
         (["old-model=0.5"], "unknown variant 'old-model'"),
         (["new-model=0.2", "new-model=0.3"], "variant 'new-model' is given more than once"),
-        (["new-model=lots"], "new-model: 'lots' is not a number"),
+        (["new-model=lots"], "new-model: not a number (ASCII digits, one '.')"),
         (["new-model=20%", "current-model=70%"], "percentages add up to 90%, not 100%"),
         (["new-model=20%"], "with percentages, list every variant (missing: current-model)"),
         (["new-model"], "expected VARIANT=WEIGHT, got 'new-model'"),
@@ -317,7 +328,14 @@ def test_bad_weights_exit_2_with_one_line_and_send_nothing(
         (["set-weights", "no-such-endpoint", "a=1", "--yes"], "not found"),
         (["set-weights", ENDPOINT, "new-model=1", "--yes", "--reason", "a\nb"], "one line"),
         (["set-capacity", ENDPOINT, "new-model", "two", "--yes"], "not a whole number"),
-        (["set-capacity", ENDPOINT, "new-model", "0", "--yes"], "at least 1 instance"),
+        (["set-capacity", ENDPOINT, "new-model", "0", "--yes"], "between 1 and 1,000 instances"),
+        (["set-capacity", ENDPOINT, "new-model", "1_000", "--yes"], "not a whole number"),
+        (
+            ["set-capacity", ENDPOINT, "new-model", "99999999999999999999", "--yes"],
+            "between 1 and 1,000 instances",
+        ),
+        (["set-weights", "a?b&c/d", "new-model=1", "--yes"], "not a valid SageMaker endpoint"),
+        (["status", "bad/name"], "not a valid SageMaker endpoint name"),
         (["promote", ENDPOINT, "nope", "--yes"], "unknown variant 'nope'"),
         (["set-weights", ENDPOINT, "--yes"], "the following arguments are required"),
     ],
@@ -408,14 +426,13 @@ def test_promote_rollback_and_set_capacity(
     assert result.returncode == 0, result.stderr
     kinds = [record["kind"] for record in _records(audit_path) if record["phase"] == "intent"]
     assert kinds == ["weights", "weights", "capacity"]
-    # Without --to, the baseline is the variant with the largest desired weight.
+    # Without --to and with nothing in the log about it, no baseline is known: exit 2,
+    # never a guess (the largest variant may well be the canary).
+    before = _desired_weights(sagemaker_client, "search-ranking")
     result = run_cli("rollback", "search-ranking", "-y")
-    assert result.returncode == 0, result.stderr
-    assert _desired_weights(sagemaker_client, "search-ranking") == {
-        "ranker-a": 1.0,
-        "ranker-b": 0.0,
-        "ranker-c": 0.0,
-    }
+    assert result.returncode == 2, result.stderr
+    assert "no baseline is known for search-ranking" in result.stderr
+    assert _desired_weights(sagemaker_client, "search-ranking") == before
 
 
 # -- audit -------------------------------------------------------------------------------

@@ -11,8 +11,10 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from canary_tui.audit import AuditLog
 from canary_tui.aws.errors import AwsError, NotFound
 from canary_tui.changes import ChangeRefused, ChangeResult, Plan
+from canary_tui.domain.capacity import EndpointScaling, ScalingLimits
 from canary_tui.domain.metrics import MetricKey, MetricsBatch, Series, VariantMetrics, VariantRef
 from canary_tui.domain.models import Endpoint, EndpointSummary, Variant
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
@@ -128,12 +130,35 @@ class FakeCloudWatch:
         return MetricsBatch(start, end, period_seconds, variants, False, 1)
 
 
+class FakeAutoScaling:
+    """Application Auto Scaling: like the demo, 1-4 instances for the canary endpoint."""
+
+    def __init__(self) -> None:
+        self.limits: dict[str, dict[str, ScalingLimits]] = {
+            "existing-endpoint-name": {
+                "current-model": ScalingLimits(1, 4),
+                "new-model": ScalingLimits(1, 4),
+            }
+        }
+        #: Set to a reason to answer as if access were denied.
+        self.unreadable: str | None = None
+        self.calls = 0
+
+    def endpoint_scaling(self, endpoint: str, variants: Sequence[str]) -> EndpointScaling:
+        self.calls += 1
+        if self.unreadable is not None:
+            return EndpointScaling.unreadable(endpoint, self.unreadable)
+        known = self.limits.get(endpoint, {})
+        return EndpointScaling(endpoint, {name: known[name] for name in variants if name in known})
+
+
 @dataclasses.dataclass
 class FakeBackend:
     sagemaker: FakeSageMaker
     cloudwatch: FakeCloudWatch
     label: str = "fake"
     credential_resets: int = 0
+    autoscaling: FakeAutoScaling = dataclasses.field(default_factory=FakeAutoScaling)
 
     def reset_credentials(self) -> None:
         self.credential_resets += 1
@@ -151,6 +176,9 @@ class FakeChangeService:
         self.sagemaker = sagemaker
         self.applied: list[tuple[Plan, Endpoint]] = []
         self.refuse_with: ChangeRefused | None = None
+        #: When set, applied weight changes are logged like ChangeService logs them, so the
+        #: console finds the canary episode (rollback baseline, promote's canary) in it.
+        self.audit: AuditLog | None = None
 
     def apply(self, plan: Plan, confirmed: Endpoint, *, reason: str | None = None) -> ChangeResult:
         if self.refuse_with is not None:
@@ -177,4 +205,18 @@ class FakeChangeService:
                 for v in endpoint.variants
             )
         self.sagemaker.endpoints[confirmed.name] = dataclasses.replace(endpoint, variants=variants)
+        if self.audit is not None and isinstance(plan, WeightPlan):
+            change_id = self.audit.record_intent(
+                endpoint=confirmed.name,
+                kind="weights",
+                source="console",
+                weights_before=confirmed.desired_weights,
+                weights_after=plan.after,
+            )
+            self.audit.record_outcome(
+                change_id,
+                result="applied",
+                endpoint=confirmed.name,
+                desired_weights_after=plan.after,
+            )
         return ChangeResult("fake-change", f"arn:fake:{confirmed.name}", dict(plan.api_request()))

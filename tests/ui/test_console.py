@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from pathlib import Path
 
 import pytest
 from textual import events
 from textual.widgets import Input
 
+from canary_tui.audit import AuditLog
 from canary_tui.aws.errors import CredentialsProblem, ServiceUnavailable
 from canary_tui.changes import ChangeRefused
 from canary_tui.domain.models import Endpoint
@@ -46,7 +48,11 @@ CANARY = "existing-endpoint-name"
 
 
 def make_app(
-    backend: FakeBackend | None = None, *, read_only: bool = False, **options: object
+    backend: FakeBackend | None = None,
+    *,
+    read_only: bool = False,
+    audit: AuditLog | None = None,
+    **options: object,
 ) -> tuple[CanaryApp, FakeBackend, FakeChangeService]:
     backend = backend or fake_backend()
     changes = FakeChangeService(backend.sagemaker)
@@ -55,6 +61,7 @@ def make_app(
         changes,
         ConsoleOptions(read_only=read_only, poll=False, region="us-east-1", **options),  # type: ignore[arg-type]
         clock=frozen_clock,
+        audit=audit,
     )
     return app, backend, changes
 
@@ -159,15 +166,17 @@ async def test_typed_percentages_are_validated_next_to_the_field() -> None:
     app, _, changes = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot)
+        await pilot.press("down", "down")  # search-ranking: three variants, 60/30/10
+        await wait_for(pilot, lambda: console(app).selected == "search-ranking", "selection")
         await pilot.press("w")
         editor = app.screen
         assert isinstance(editor, WeightEditor)
-        await pilot.press("backspace", "backspace", "1", "5")  # canary: 90 + 15 = 105
+        await pilot.press("1", "5")  # the canary ranker-b: 60 + 15 + 10 = 85
         message = static_text(editor.query_one("#editor-message")).strip()
-        assert "add up to 105%" in message
+        assert "add up to 85%" in message
         await pilot.press("enter")
         assert app.screen is editor  # refused: still editing
-        await pilot.press("shift+tab", "backspace", "backspace", "8", "5")
+        await pilot.press("tab", "backspace", "backspace", "2", "5")  # ranker-c: 60+15+25
         assert "valid" in static_text(editor.query_one("#editor-message")).strip()
         await pilot.press("enter")
         assert isinstance(app.screen, ConfirmChange)
@@ -207,13 +216,16 @@ async def test_declining_the_confirmation_sends_nothing(answer: str) -> None:
         assert changes.applied == []
 
 
-async def test_promote_then_rollback_to_the_baseline() -> None:
-    app, _, changes = make_app()
+async def test_promote_then_rollback_to_the_baseline(tmp_path: Path) -> None:
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    app, _, changes = make_app(audit=audit)
+    changes.audit = audit
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot)
         await pilot.press("tab", "down")  # variants pane, new-model
         await pilot.press("p")
-        assert isinstance(app.screen, ConfirmChange)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmChange), "the dialog")
+        assert app.screen.title_text == f"Promote new-model to 100% on {CANARY}"
         await pilot.press("y")
         await wait_for(pilot, lambda: len(changes.applied) == 1, "promote")
         promote = changes.applied[0][0]
@@ -224,29 +236,42 @@ async def test_promote_then_rollback_to_the_baseline() -> None:
             lambda: console(app).endpoints[CANARY].current_weights["new-model"] == 1.0,
             "the promoted state",
         )
-        # The baseline is still the variant that was dominant before the canary moved.
+        # Rolling back undoes the promote: the split from before the episode, not 100/0.
         await pilot.press("b")
-        assert isinstance(app.screen, ConfirmChange)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmChange), "the dialog")
+        assert app.screen.title_text == (f"Roll back {CANARY} to current-model 90% / new-model 10%")
         await pilot.press("y")
         await wait_for(pilot, lambda: len(changes.applied) == 2, "rollback")
         rollback = changes.applied[1][0]
         assert isinstance(rollback, WeightPlan)
-        assert dict(rollback.after) == {"current-model": 1.0, "new-model": 0.0}
+        assert dict(rollback.after) == pytest.approx({"current-model": 0.9, "new-model": 0.1})
 
 
-async def test_marked_baseline_is_where_rollback_goes() -> None:
-    app, _, changes = make_app()
+async def test_marked_baseline_is_where_rollback_goes(tmp_path: Path) -> None:
+    app, backend, changes = make_app(audit=AuditLog(tmp_path / "audit.jsonl"))
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot)
-        await pilot.press("tab", "down", "B", "b")
-        assert isinstance(app.screen, ConfirmChange)
-        assert app.screen.plan.api_request()["DesiredWeightsAndCapacities"] == [
-            {"VariantName": "current-model", "DesiredWeight": 0.0},
-            {"VariantName": "new-model", "DesiredWeight": 1.0},
-        ]
+        await pilot.press("tab", "B")  # marks 90/10
+        endpoint = backend.sagemaker.endpoints[CANARY]
+        backend.sagemaker.endpoints[CANARY] = dataclasses.replace(
+            endpoint,
+            variants=tuple(
+                dataclasses.replace(v, current_weight=w, desired_weight=w)
+                for v, w in zip(endpoint.variants, (0.4, 0.6), strict=True)
+            ),
+        )
+        await refresh_and_settle(pilot, CANARY)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmChange), "the dialog")
+        assert app.screen.title_text == (f"Roll back {CANARY} to current-model 90% / new-model 10%")
+        assert dict(app.screen.plan.after) == pytest.approx(
+            {"current-model": 0.9, "new-model": 0.1}
+        )
         await pilot.press("n")
         await pilot.pause()
         assert changes.applied == []
+    # The mark is kept next to the audit log, where the CLI's rollback finds it too.
+    assert (tmp_path / "baselines.json").exists()
 
 
 async def test_instance_count_flow() -> None:
@@ -257,7 +282,8 @@ async def test_instance_count_flow() -> None:
         assert isinstance(app.screen, CapacityEditor)
         await pilot.press("backspace", "0", "enter")
         assert (
-            "at least 1 instance" in static_text(app.screen.query_one("#capacity-message")).strip()
+            "between 1 and 1,000 instances"
+            in static_text(app.screen.query_one("#capacity-message")).strip()
         )
         await pilot.press("backspace", "3", "enter")
         assert isinstance(app.screen, ConfirmChange)

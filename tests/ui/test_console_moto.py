@@ -172,18 +172,19 @@ async def test_promote_and_rollback_against_moto(
             "new-model": 1.0,
         }
         await app.workers.wait_for_complete()
+        # The audit log shows the episode (90/10, then the promote): b goes back to 90/10.
         await pilot.press("b")
-        assert isinstance(app.screen, ConfirmChange)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmChange), "the dialog")
         await pilot.press("y")
         await wait_for(pilot, lambda: faults.calls[UPDATE] == 2, "rollback")
         await wait_for(
             pilot,
-            lambda: console(app).endpoints[canary_endpoint].desired_weights["current-model"] == 1.0,
+            lambda: console(app).endpoints[canary_endpoint].desired_weights["current-model"] == 0.9,
             "the rolled-back endpoint on screen",
         )
         assert desired_weights(sagemaker_client, canary_endpoint) == {
-            "current-model": 1.0,
-            "new-model": 0.0,
+            "current-model": 0.9,
+            "new-model": 0.1,
         }
 
 

@@ -2,7 +2,8 @@
 
 The budget (issue 6): per steady-state refresh, ceil(N/100) ListEndpoints, DescribeEndpoint
 for the selected (and updating) endpoints only, DescribeEndpointConfig 0 (cached), and one
-GetMetricData for the selected endpoint's variants.
+GetMetricData for the selected endpoint's variants. Application Auto Scaling's limits are
+read with the selected endpoint on the slow (background describe) cadence, not every refresh.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ async def test_steady_state_refresh_stays_within_budget(
         # The first refresh plus one background round described every endpoint once.
         assert len(console(app).endpoints) == ENDPOINTS
         assert faults.calls["sagemaker.DescribeEndpoint"] <= ENDPOINTS + 1
+        # The selected endpoint's scaling limits, once (no targets: no policies to read).
+        assert faults.calls["application-auto-scaling.DescribeScalableTargets"] == 1
+        assert faults.calls["application-auto-scaling.DescribeScalingPolicies"] == 0
 
         before = Counter(faults.calls)
         await pilot.press("ctrl+r")

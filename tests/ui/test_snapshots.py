@@ -57,8 +57,14 @@ class TestWeightEditor:
         keys = ("w", "right_square_bracket")
         assert snap_compare(snapshot_app(), terminal_size=size, run_before=after(*keys))
 
+    def test_invalid_field(self, snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+        # A negative share stays in its field, marked next to it ("-1" used to become "1").
+        keys = ("w", "minus", "1")
+        assert snap_compare(snapshot_app(), terminal_size=size, run_before=after(*keys))
+
     def test_invalid_sum(self, snap_compare: SnapCompare, size: tuple[int, int]) -> None:
-        keys = ("w", "shift+tab", "9", "5")
+        # Three variants (two would take the complement): 60 + 45 + 10 is not 100.
+        keys = ("down", "down", "w", "4", "5")
         assert snap_compare(snapshot_app(), terminal_size=size, run_before=after(*keys))
 
 

@@ -24,6 +24,7 @@ from canary_tui.config import (
     value_at,
     write_default_file,
 )
+from canary_tui.config.loading import _flag_name
 from canary_tui.domain.verdict import VerdictThresholds
 
 
@@ -124,7 +125,7 @@ def test_precedence_file_then_env_then_flag(
     from_flag = load_settings({key: flag_value})
     assert from_file.sources[key] == "file"
     assert from_env.sources[key] == f"env {env_name}"
-    assert from_flag.sources[key] == f"flag --{key.replace('_', '-').replace('.', '-')}"
+    assert from_flag.sources[key] == f"flag {_flag_name(key)}"
     seen = tuple(value_at(loaded.settings, key) for loaded in (from_file, from_env, from_flag))
     if values is None:
         assert len(set(seen)) == 3  # each layer really changed the value
@@ -150,7 +151,7 @@ def test_nested_tables_merge_across_layers(
     assert verdict.max_latency_ratio == 1.2
     assert loaded.sources["verdict.min_requests"] == "file"
     assert loaded.sources["verdict.alpha"] == "env CANARY_TUI_VERDICT__ALPHA"
-    assert loaded.sources["verdict.min_periods"] == "flag --verdict-min-periods"
+    assert loaded.sources["verdict.min_periods"] == "flag --min-periods"  # the real flag
     assert loaded.sources["verdict.split_tolerance"] == "default"
     assert verdict.thresholds() == VerdictThresholds(
         alpha=0.02, min_requests=50, min_periods=3, split_tolerance=verdict.split_tolerance
@@ -207,14 +208,14 @@ def test_refresh_and_period_take_durations(config_file: Path) -> None:
         ("[verdict]\nalhpa = 0.1", "verdict.alhpa", "unknown setting (known: alpha"),
         ("window = '2h'", "window", "must be one of 15m, 1h, 3h, 12h"),
         ("window = 5", "window", "must be one of"),
-        ("read_only = 'maybe'", "read_only", "boolean"),
+        ("read_only = 'maybe'", "read_only", "must be true or false"),
         ("metric_period_seconds = 45", "metric_period_seconds", "multiple of 60"),
-        ("refresh_seconds = 'soon'", "refresh_seconds", "'soon' is not a duration"),
+        ("refresh_seconds = 'soon'", "refresh_seconds", "not a duration"),
         ("[ramp]\nbake = 'soon'", "ramp.bake", "not a duration"),
         ("[ramp]\nsteps = [50, 10]", "ramp.steps", "steps must increase"),
         ("[ramp]\nsteps = [10, 150]", "ramp.steps", "at most 100"),
-        ("[verdict]\nalpha = 1.5", "verdict.alpha", "less than 1"),
-        ("[verdict]\nmin_requests = 'lots'", "verdict.min_requests", "integer"),
+        ("[verdict]\nalpha = 1.5", "verdict.alpha", "strictly between 0 and 1"),
+        ("[verdict]\nmin_requests = 'lots'", "verdict.min_requests", "not a whole number"),
         ("verdict = 3", "verdict", "VerdictSettings"),
         ("region = 'Europe West'", "region", "not an AWS region"),
         ("endpoint_url = 'localhost:5000'", "endpoint_url", "http://"),

@@ -91,7 +91,8 @@ def test_overrides_win_over_settings() -> None:
         ('window = "2d"\n', [], "window: must be one of 15m, 1h, 3h, 12h"),
         ("refresh_seconds = 0\n", [], "refresh_seconds"),
         ("", ["--region", "Not A Region"], "--region: region: not an AWS region name"),
-        ("", ["--refresh", "0.5"], "--refresh must be at least 1 second"),
+        ("", ["--refresh", "0.5"], "--refresh: refresh_seconds: must be from 1s to 7d"),
+        ("", ["--refresh", "1e30"], "--refresh: refresh_seconds: not a duration"),
     ],
 )
 def test_a_bad_setting_is_one_line_of_bad_input(
@@ -124,3 +125,17 @@ def test_an_unknown_profile_exits_2_before_the_console_starts(
     assert exited.value.code == 2
     error = capsys.readouterr().err
     assert "no-such-profile) could not be found" in error and error.count("\n") == 1
+
+
+@pytest.mark.parametrize("variable", ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"])
+def test_the_profile_from_the_environment_is_judged_by_the_read_only_rules(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    # The console and the CLI share one rule (aws.profiles.read_only_reason): boto3 uses
+    # AWS_PROFILE / AWS_DEFAULT_PROFILE when no profile is named, so the rules must too.
+    config_file.write_text('read_only_profiles = ["prod-*"]\nproduction_profiles = ["prod-*"]\n')
+    assert options_for().read_only is False
+    monkeypatch.setenv(variable, "prod-admin")
+    options = options_for()
+    assert options.read_only is True and options.production is True
+    assert options_for("--profile", "dev").read_only is False  # a named profile wins

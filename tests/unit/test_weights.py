@@ -64,7 +64,7 @@ def test_unlisted_variant_keeps_its_weight() -> None:
         (["current-model=60%", "new-model=30%"], "add up to 90%"),
         (["new-model=10%"], "list every variant"),
         (["current-model=90%", "new-model=0.1"], "not both"),
-        (["new-model=120%", "current-model=0%"], "exceed 100%"),
+        (["new-model=120%", "current-model=0%"], "between 0 and 100 %"),
         ([], "at least one"),
     ],
 )

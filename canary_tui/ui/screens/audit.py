@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +12,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from canary_tui.audit import AuditEntry, AuditReading
+from canary_tui.domain.text import printable
 from canary_tui.ui.ports import AuditReader
 
 _COLUMNS = ("time (UTC)", "endpoint", "change", "result", "by", "source", "reason")
@@ -22,7 +24,7 @@ def _traffic(shares: dict[str, float] | None) -> str:
     return "/".join(f"{share:.0f}" for share in shares.values())
 
 
-def entry_cells(entry: AuditEntry) -> tuple[str, ...]:
+def entry_cells(entry: AuditEntry) -> tuple[Text, ...]:
     intent = entry.intent
     if intent.kind == "capacity":
         change = ", ".join(
@@ -37,14 +39,20 @@ def entry_cells(entry: AuditEntry) -> tuple[str, ...]:
     if entry.outcome is not None and entry.outcome.error_message:
         result = f"{result}: {entry.outcome.error_message}"
     caller = (intent.caller or "?").rsplit("/", 1)[-1]
-    return (
-        f"{intent.time:%Y-%m-%d %H:%M:%S}",
-        intent.endpoint,
-        change,
-        result,
-        caller,
-        intent.source,
-        intent.reason or "",
+    time = f"{intent.time:%Y-%m-%d %H:%M:%S}" + ("?" if intent.time_zone_assumed else "")
+    # Text, not str: a DataTable reads a str cell as markup, so a reason holding "[/]" from
+    # a hand-edited log would crash the screen; control characters are escaped too.
+    return tuple(
+        Text(printable(cell), no_wrap=True, end="")
+        for cell in (
+            time,
+            intent.endpoint,
+            change,
+            result,
+            caller,
+            intent.source,
+            intent.reason or "",
+        )
     )
 
 
@@ -64,7 +72,7 @@ class AuditScreen(ModalScreen[None]):
         with Vertical(id="audit-dialog", classes="dialog") as dialog:
             dialog.border_title = "Audit log"
             yield Static("reading…", id="audit-summary")
-            table: DataTable[str] = DataTable(id="audit-table", cursor_type="row")
+            table: DataTable[Text] = DataTable(id="audit-table", cursor_type="row")
             for column in _COLUMNS:
                 table.add_column(column, key=column)
             yield table
@@ -90,13 +98,15 @@ class AuditScreen(ModalScreen[None]):
             summary += f" · {unfinished} UNFINISHED (intent written, no outcome)"
         if reading.skipped:
             summary += f" · {len(reading.skipped)} unreadable line(s) skipped"
-        self.query_one("#audit-summary", Static).update(summary)
+        if reading.flagged:
+            summary += f" · {len(reading.flagged)} time(s) without a zone read as UTC (?)"
+        self.query_one("#audit-summary", Static).update(Text(printable(summary)))
         table.focus()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group == "audit":
             self.query_one("#audit-summary", Static).update(
-                f"cannot read the audit log: {event.worker.error}"
+                Text(printable(f"cannot read the audit log: {event.worker.error}"))
             )
 
     def action_toggle_filter(self) -> None:

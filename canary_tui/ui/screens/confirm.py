@@ -16,18 +16,35 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from canary_tui.domain.capacity import NO_VALUE, LoadForecast, rate_text
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
 from canary_tui.ui.view import share_text
 
 
-def plan_table(plan: WeightPlan | CapacityPlan) -> Table:
+def _load_cells(forecast: LoadForecast | None, variant: str) -> tuple[str, ...]:
+    if forecast is None:
+        return ()
+    load = forecast.for_variant(variant)
+    if load is None:
+        return (NO_VALUE, "→", NO_VALUE)
+    return (rate_text(load.per_instance_before), "→", rate_text(load.per_instance_after))
+
+
+def plan_table(plan: WeightPlan | CapacityPlan, forecast: LoadForecast | None = None) -> Table:
+    """Before -> after per variant; with ``forecast``, req/min per instance now -> after."""
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
-    if isinstance(plan, WeightPlan):
-        table.add_column("variant")
-        table.add_column("traffic before", justify="right")
+    table.add_column("variant")
+    table.add_column(
+        "traffic before" if isinstance(plan, WeightPlan) else "instances before", justify="right"
+    )
+    table.add_column("", justify="center")
+    table.add_column("after", justify="right")
+    if forecast is not None:
+        table.add_column("req/min/inst now", justify="right")
         table.add_column("", justify="center")
         table.add_column("after", justify="right")
+    if isinstance(plan, WeightPlan):
         for change in plan.changes:
             style = "bold" if change.changed else "dim"
             table.add_row(
@@ -35,15 +52,19 @@ def plan_table(plan: WeightPlan | CapacityPlan) -> Table:
                 share_text(change.share_before),
                 "→",
                 share_text(change.share_after),
+                *_load_cells(forecast, change.variant),
                 style=style,
             )
     else:
-        table.add_column("variant")
-        table.add_column("instances before", justify="right")
-        table.add_column("", justify="center")
-        table.add_column("after", justify="right")
         before = "?" if plan.count_before is None else str(plan.count_before)
-        table.add_row(plan.variant, before, "→", str(plan.count_after), style="bold")
+        table.add_row(
+            plan.variant,
+            before,
+            "→",
+            str(plan.count_after),
+            *_load_cells(forecast, plan.variant),
+            style="bold",
+        )
     return table
 
 
@@ -65,10 +86,19 @@ class ConfirmChange(ModalScreen[bool]):
         Binding("tab", "reason", "reason", show=False, id="confirm.reason"),
     ]
 
-    def __init__(self, title: str, plan: WeightPlan | CapacityPlan) -> None:
+    def __init__(
+        self,
+        title: str,
+        plan: WeightPlan | CapacityPlan,
+        forecast: LoadForecast | None = None,
+        warnings: tuple[str, ...] = (),
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.plan = plan
+        #: Requests/min per instance now -> after (None: no metrics for this endpoint yet).
+        self.forecast = forecast
+        self.warnings = warnings
         self.endpoint_name = plan.endpoint_name
         #: What the person typed as the reason, read by the caller after dismissal.
         self.reason: str | None = None
@@ -76,7 +106,12 @@ class ConfirmChange(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="dialog") as dialog:
             dialog.border_title = self.title_text
-            yield Static(plan_table(self.plan), id="confirm-plan")
+            yield Static(plan_table(self.plan, self.forecast), id="confirm-plan")
+            if self.warnings:
+                yield Static(
+                    Text("\n".join(f"! {warning}" for warning in self.warnings)),
+                    id="confirm-warnings",
+                )
             yield Static(Text(request_text(self.plan)), id="confirm-request")
             reason = Input(
                 placeholder="reason for the audit log (optional; tab to type)",

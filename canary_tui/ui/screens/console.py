@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,11 +11,12 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import ScreenResume, ScreenSuspend
+from textual.events import ScreenResume, ScreenSuspend, Unmount
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -28,19 +30,52 @@ from canary_tui.changes import (
     ChangeRefused,
     ChangeResult,
     Plan,
+    SettleTimeout,
+)
+from canary_tui.domain.baseline import Baseline, BaselineMark, split_label
+from canary_tui.domain.capacity import (
+    EndpointScaling,
+    capacity_refusal,
+    forecast_plan,
+    limits_text,
+    plan_warnings,
 )
 from canary_tui.domain.metrics import VariantRef
-from canary_tui.domain.models import TRANSITIONAL_STATUSES, Endpoint, EndpointSummary
+from canary_tui.domain.models import (
+    TRANSITIONAL_STATUSES,
+    Endpoint,
+    EndpointSummary,
+    terminal_status_message,
+)
+from canary_tui.domain.ramp import RampState
+from canary_tui.domain.text import printable
 from canary_tui.domain.weights import CapacityPlan, WeightInputError, WeightPlan, plan_all_to
-from canary_tui.ui.messages import EndpointDescribed, EndpointGone, EndpointsListed, MetricsFetched
+from canary_tui.rollback import (
+    TargetFinder,
+    Targets,
+    console_no_baseline_message,
+    promote_title,
+    rollback_plan,
+    rollback_title,
+    settle_then_roll_back,
+)
+from canary_tui.settle import Backoff, EndpointStuck, Settler
+from canary_tui.ui.messages import (
+    EndpointDescribed,
+    EndpointGone,
+    EndpointsListed,
+    MetricsFetched,
+    ScalingRead,
+)
 from canary_tui.ui.options import ConsoleOptions
-from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
+from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend, scaling_reader
 from canary_tui.ui.refresh import (
     WINDOW_NAMES,
     MetricsCache,
     MetricsRequest,
     background_due,
     backoff_seconds,
+    cached_request_rates,
     changed_since_described,
     latency_label,
     refresh_describes,
@@ -81,7 +116,9 @@ Clock = Callable[[], datetime]
 
 
 def _error_text(error: BaseException) -> str:
-    if isinstance(error, AwsError | ChangeRefused | WeightInputError):
+    if isinstance(
+        error, AwsError | ChangeRefused | WeightInputError | SettleTimeout | EndpointStuck
+    ):
         return error.message
     return f"{type(error).__name__}: {error}"
 
@@ -93,11 +130,15 @@ class ConsoleScreen(VerdictRampScreen):
             "b",
             "rollback",
             "rollback",
-            tooltip="roll back: all traffic to the baseline",
+            tooltip="roll back: the split before the canary episode",
             id="rollback",
         ),
         Binding(
-            "p", "promote", "promote", tooltip="promote the selected variant to 100%", id="promote"
+            "p",
+            "promote",
+            "promote",
+            tooltip="promote the canary (or the variant you moved to) to 100%",
+            id="promote",
         ),
         Binding(
             "c",
@@ -111,7 +152,7 @@ class ConsoleScreen(VerdictRampScreen):
             "mark_baseline",
             "baseline",
             show=False,
-            tooltip="mark the selected variant as the rollback baseline",
+            tooltip="mark the current split as the rollback baseline",
             id="baseline",
         ),
         Binding("slash", "filter", "filter", tooltip="filter endpoints by name", id="filter"),
@@ -202,6 +243,14 @@ class ConsoleScreen(VerdictRampScreen):
         self.endpoints: dict[str, Endpoint] = {}
         self.described_at: dict[str, float] = {}
         self.baselines: dict[str, str] = {}
+        #: Application Auto Scaling limits per endpoint, and when (monotonic) they were read.
+        self.scaling: dict[str, EndpointScaling] = {}
+        self._scaling_read_at: dict[str, tuple[float, tuple[str, ...]]] = {}
+        #: Where b and p go (audit log, ramps, marks): the same answers as the CLI's.
+        self.targets = TargetFinder.for_audit(audit)
+        #: Set when the screen goes: a rollback waiting for an endpoint stops waiting.
+        self.closing = threading.Event()
+        self.settle_backoff = Backoff()
         self.following: set[str] = set()
         self.selected: str | None = None
         self.filter_text = ""
@@ -287,14 +336,15 @@ class ConsoleScreen(VerdictRampScreen):
     def _report_unfinished_changes(self, audit: AuditReader) -> None:
         """A change whose outcome was never written (crash, kill, power loss) must not go
         unnoticed: nobody knows whether it was applied."""
-        unfinished = audit.read().unfinished
+        unfinished = audit.read_unfinished().entries
         if not unfinished:
             return
         latest = unfinished[-1].intent
+        where = escape(printable(latest.endpoint, 80))
         self.app.call_from_thread(
             self.notify,
             f"{len(unfinished)} change(s) in the audit log have no outcome (the process "
-            f"stopped mid-change); latest: {latest.endpoint} at {latest.time:%Y-%m-%d %H:%M} "
+            f"stopped mid-change); latest: {where} at {latest.time:%Y-%m-%d %H:%M} "
             "UTC. Check the endpoint; a shows the log.",
             title="Unfinished change",
             severity="warning",
@@ -376,6 +426,7 @@ class ConsoleScreen(VerdictRampScreen):
             if name == selected:
                 selected_endpoint = endpoint
         if selected_endpoint is not None:
+            self._read_scaling(selected_endpoint)
             self._fetch_metrics(selected_endpoint, window)
 
     @work(thread=True, exit_on_error=False, group="background")
@@ -427,6 +478,25 @@ class ConsoleScreen(VerdictRampScreen):
         self.post_message(EndpointDescribed(endpoint))
         return endpoint
 
+    def _scaling_due(self, endpoint: Endpoint) -> bool:
+        """Scaling limits change rarely: read on the slow (background describe) cadence,
+        and again when the variants change, not on every tick."""
+        last = self._scaling_read_at.get(endpoint.name)
+        if last is None or last[1] != endpoint.variant_names:
+            return True
+        return time.monotonic() - last[0] >= self.options.background_describe_seconds
+
+    def _read_scaling(self, endpoint: Endpoint) -> None:
+        """From a worker thread: the endpoint's scaling limits, if due (never raises for
+        AWS errors: unreadable limits come back as unknown)."""
+        reader = scaling_reader(self.backend)
+        if reader is None or not endpoint.variants:
+            return
+        if not self.app.call_from_thread(self._scaling_due, endpoint):
+            return
+        scaling = reader.endpoint_scaling(endpoint.name, endpoint.variant_names)
+        self.post_message(ScalingRead(scaling, endpoint.variant_names))
+
     def _fetch_metrics(self, endpoint: Endpoint, window: str) -> None:
         if not endpoint.variants:
             return
@@ -443,6 +513,7 @@ class ConsoleScreen(VerdictRampScreen):
     def _select_worker(self, name: str, window: str) -> None:
         endpoint = self._describe(name)
         if endpoint is not None:
+            self._read_scaling(endpoint)
             self._fetch_metrics(endpoint, window)
 
     @work(thread=True, exit_on_error=False, group="follow")
@@ -611,8 +682,10 @@ class ConsoleScreen(VerdictRampScreen):
             dominant = endpoint.dominant_variant
             if dominant is not None:
                 self.baselines[endpoint.name] = dominant
-        settled = not endpoint.is_transitional and not any(
-            variant.is_settling for variant in endpoint.variants
+        # A terminal status (UpdateRollbackFailed) will not settle by itself: stop following.
+        settled = endpoint.is_terminal or (
+            not endpoint.is_transitional
+            and not any(variant.is_settling for variant in endpoint.variants)
         )
         if endpoint.name in self.following and settled:
             self.following.discard(endpoint.name)
@@ -625,7 +698,9 @@ class ConsoleScreen(VerdictRampScreen):
             else:
                 reason = f": {endpoint.failure_reason}" if endpoint.failure_reason else ""
                 self.notify(
-                    f"{endpoint.name} is {endpoint.status}{reason}",
+                    terminal_status_message(endpoint)
+                    if endpoint.is_terminal
+                    else f"{endpoint.name} is {endpoint.status}{reason}",
                     title="Change finished",
                     severity="error",
                 )
@@ -633,6 +708,13 @@ class ConsoleScreen(VerdictRampScreen):
         if endpoint.name == self.selected:
             self._render_variants()
             self._render_metrics()
+
+    def on_scaling_read(self, message: ScalingRead) -> None:
+        name = message.scaling.endpoint
+        self.scaling[name] = message.scaling
+        self._scaling_read_at[name] = (time.monotonic(), message.variants)
+        if name == self.selected:
+            self._render_variants()
 
     def on_endpoint_gone(self, message: EndpointGone) -> None:
         self._forget(message.name, f"{message.name} was deleted")
@@ -644,6 +726,8 @@ class ConsoleScreen(VerdictRampScreen):
     def _forget(self, name: str, notice: str) -> None:
         self.endpoints.pop(name, None)
         self.described_at.pop(name, None)
+        self.scaling.pop(name, None)
+        self._scaling_read_at.pop(name, None)
         self.following.discard(name)
         self.metrics.forget(name)
         if name in self.summaries:
@@ -713,7 +797,11 @@ class ConsoleScreen(VerdictRampScreen):
             table.sync([], None)
             set_border_titles(table, f"Variants · {self.selected}" if self.selected else "Variants")
             return
-        table.sync(variant_rows(endpoint), self.baselines.get(endpoint.name))
+        table.show_endpoint(endpoint.name)
+        table.sync(
+            variant_rows(endpoint, self.scaling.get(endpoint.name)),
+            self.baselines.get(endpoint.name),
+        )
         set_border_titles(
             table,
             f"Variants · {endpoint.name} · {endpoint.status}",
@@ -973,43 +1061,76 @@ class ConsoleScreen(VerdictRampScreen):
         if endpoint is None:
             return
         variants = self.query_one(VariantsTable)
-        if variants.has_focus:
-            focus = variants.selected_variant
-        else:
-            # From the endpoints pane the usual intent is to step the canary: start on the
-            # variant with the most traffic after the baseline, so `[`/`]` move the canary.
-            baseline = self._baseline_of(endpoint) or endpoint.dominant_variant
-            others = [v for v in endpoint.variants if v.name != baseline]
-            focus = max(others, key=lambda v: v.desired_weight).name if others else baseline
+        focus = variants.selected_variant if variants.has_focus else self._likely_canary(endpoint)
         self._weights_flow(endpoint, focus)
+
+    def _likely_canary(self, endpoint: Endpoint) -> str | None:
+        """From the endpoints pane the usual intent is to step the canary: the variant with
+        the most traffic after the baseline (◆), so `[`/`]` move the canary."""
+        baseline = self._baseline_of(endpoint) or endpoint.dominant_variant
+        others = [v for v in endpoint.variants if v.name != baseline]
+        return max(others, key=lambda v: v.desired_weight).name if others else baseline
 
     def action_rollback(self) -> None:
         if self._refuse_write():
             return
         endpoint = self._selected_endpoint()
-        if endpoint is None:
-            return
-        baseline = self._baseline_of(endpoint) or endpoint.dominant_variant
-        if baseline is None:
-            return
-        plan = plan_all_to(endpoint, baseline)
-        if plan.is_noop:
-            self.notify(f"All traffic already goes to the baseline {baseline}.")
-            return
-        self._plan_flow(f"Roll back {endpoint.name} to {baseline}", plan, endpoint)
+        if endpoint is not None:
+            self._rollback_flow(endpoint, self._ramp_state(endpoint.name))
 
     def action_promote(self) -> None:
         if self._refuse_write():
             return
         endpoint = self._selected_endpoint()
-        variant = self._selected_variant(endpoint) if endpoint else None
-        if endpoint is None or variant is None:
+        if endpoint is None:
             return
-        plan = plan_all_to(endpoint, variant)
-        if plan.is_noop:
-            self.notify(f"{variant} already takes all traffic.")
-            return
-        self._plan_flow(f"Promote {variant} to 100%", plan, endpoint)
+        table = self.query_one(VariantsTable)
+        moved = table.moved_by_user_on(endpoint.name) and table.selected_variant
+        chosen = table.selected_variant if moved else None
+        self._promote_flow(endpoint, chosen, self._ramp_state(endpoint.name))
+
+    def _ramp_state(self, name: str) -> RampState | None:
+        entry = self.ramps.get(name)
+        return entry.state if entry is not None else None
+
+    @work(thread=True, exit_on_error=False, group="targets")
+    def _targets_worker(self, endpoint: Endpoint, ramp: RampState | None) -> Targets:
+        return self.targets.find(endpoint, ramp)
+
+    @work(group="flow", exclusive=True, exit_on_error=False)
+    async def _rollback_flow(self, endpoint: Endpoint, ramp: RampState | None) -> None:
+        with self._watching(endpoint.name):
+            targets: Targets = await self._targets_worker(endpoint, ramp).wait()
+            baseline = targets.baseline
+            if baseline is None:
+                message = console_no_baseline_message(endpoint)
+                self.notify(message, title="No baseline", severity="warning", timeout=15)
+                return
+            plan = rollback_plan(endpoint, baseline)
+            if plan.is_noop:
+                self.notify(f"{endpoint.name} is already at its baseline, {baseline.label}.")
+                return
+            title = rollback_title(endpoint, baseline)
+            await self._confirm_and_apply(title, plan, endpoint, rollback_to=baseline)
+
+    @work(group="flow", exclusive=True, exit_on_error=False)
+    async def _promote_flow(
+        self, endpoint: Endpoint, chosen: str | None, ramp: RampState | None
+    ) -> None:
+        with self._watching(endpoint.name):
+            variant = chosen
+            if variant is None:
+                # The canary the log or a ramp knows; else the variant w and r start on
+                # (the dialog names it, and nothing is sent without y).
+                targets: Targets = await self._targets_worker(endpoint, ramp).wait()
+                variant = targets.canary or self._likely_canary(endpoint)
+            if variant is None:
+                return
+            plan = plan_all_to(endpoint, variant)
+            if plan.is_noop:
+                self.notify(f"{variant} already takes all traffic.")
+                return
+            await self._confirm_and_apply(promote_title(endpoint, variant), plan, endpoint)
 
     def action_edit_capacity(self) -> None:
         if self._refuse_write():
@@ -1026,8 +1147,24 @@ class ConsoleScreen(VerdictRampScreen):
         if endpoint is None or variant is None:
             return
         self.baselines[endpoint.name] = variant
+        mark = self.targets.remember(endpoint, self.clock())
+        self._save_mark(mark)
         self._render_variants()
-        self.notify(f"Baseline of {endpoint.name} is now {variant} (b rolls back to it).")
+        self.notify(
+            f"Rollback baseline of {endpoint.name}: {split_label(mark.shares)} (b goes back "
+            f"to it); {variant} is the verdict's baseline."
+        )
+
+    @work(thread=True, exit_on_error=False, group="marks")
+    def _save_mark(self, mark: BaselineMark) -> None:
+        try:
+            self.targets.save(mark)
+        except OSError as error:
+            self.app.call_from_thread(
+                self.notify,
+                f"The mark holds in this console only: cannot save it ({error.strerror}).",
+                severity="warning",
+            )
 
     @work(group="flow", exclusive=True, exit_on_error=False)
     async def _weights_flow(self, endpoint: Endpoint, focus: str | None) -> None:
@@ -1044,17 +1181,19 @@ class ConsoleScreen(VerdictRampScreen):
     async def _capacity_flow(self, endpoint: Endpoint, variant: str) -> None:
         from canary_tui.ui.screens.editor import CapacityEditor
 
+        scaling = self.scaling.get(endpoint.name)
+        editor = CapacityEditor(
+            endpoint,
+            variant,
+            check=lambda plan: capacity_refusal(plan, scaling),
+            limits=limits_text(scaling, variant),
+        )
         with self._watching(endpoint.name):
-            plan = await self.app.push_screen_wait(CapacityEditor(endpoint, variant))
+            plan = await self.app.push_screen_wait(editor)
             if plan is None:
                 self.notify("Edit cancelled: nothing was sent.", timeout=3)
                 return
             await self._confirm_and_apply(f"Instances of {variant}", plan, endpoint)
-
-    @work(group="flow", exclusive=True, exit_on_error=False)
-    async def _plan_flow(self, title: str, plan: WeightPlan, endpoint: Endpoint) -> None:
-        with self._watching(endpoint.name):
-            await self._confirm_and_apply(title, plan, endpoint)
 
     @contextmanager
     def _watching(self, name: str) -> Iterator[None]:
@@ -1069,14 +1208,27 @@ class ConsoleScreen(VerdictRampScreen):
         finally:
             self.watching = None
 
-    async def _confirm_and_apply(self, title: str, plan: Plan, confirmed: Endpoint) -> None:
+    async def _confirm_and_apply(
+        self, title: str, plan: Plan, confirmed: Endpoint, rollback_to: Baseline | None = None
+    ) -> None:
         from canary_tui.ui.screens.confirm import ConfirmChange
 
-        dialog = ConfirmChange(title, plan)
+        forecast = forecast_plan(
+            plan,
+            confirmed,
+            cached_request_rates(self.metrics, confirmed, self.clock()),
+            self.options.capacity_warning_factor,
+        )
+        warnings = plan_warnings(plan, forecast, self.scaling.get(confirmed.name))
+        dialog = ConfirmChange(title, plan, forecast, warnings)
         if not await self.app.push_screen_wait(dialog):
             self.notify("Cancelled: nothing was sent.", timeout=3)
             return
-        worker = self._apply_worker(plan, confirmed, dialog.reason)
+        worker = (
+            self._apply_worker(plan, confirmed, dialog.reason)
+            if rollback_to is None
+            else self._rollback_worker(rollback_to, confirmed, dialog.reason)
+        )
         try:
             result: ChangeResult = await worker.wait()
         except WorkerFailed as failed:
@@ -1131,3 +1283,46 @@ class ConsoleScreen(VerdictRampScreen):
     ) -> ChangeResult:
         assert self.change_service is not None  # refused earlier when missing
         return self.change_service.apply(plan, confirmed, reason=reason)
+
+    @work(thread=True, exit_on_error=False, group="change")
+    def _rollback_worker(
+        self, baseline: Baseline, confirmed: Endpoint, reason: str | None
+    ) -> ChangeResult:
+        """A rollback that meets an update waits for the endpoint to settle (reads only,
+        up to rollback_wait_seconds), then sends once."""
+        assert self.change_service is not None
+        told: list[bool] = []
+
+        def on_wait(live: Endpoint | None, pause: float) -> None:
+            if not told:
+                told.append(True)
+                status = live.status if live is not None else "unreadable"
+                self.app.call_from_thread(
+                    self.notify,
+                    f"{confirmed.name} is {status}: the rollback waits for it to settle "
+                    "(reads only), then sends.",
+                    title="Waiting",
+                )
+
+        def pause(seconds: float) -> None:
+            if self.closing.wait(seconds):
+                raise SettleTimeout("the console closed; the rollback was not sent", None)
+
+        settler = Settler(
+            lambda: self.backend.sagemaker.describe_endpoint(confirmed.name),
+            sleep=pause,
+            backoff=self.settle_backoff,
+            on_wait=on_wait,
+        )
+        return settle_then_roll_back(
+            self.change_service,
+            settler,
+            baseline,
+            confirmed,
+            timeout=self.options.rollback_wait_seconds,
+            reason=reason,
+        )
+
+    @on(Unmount)
+    def _stop_waiting(self) -> None:
+        self.closing.set()

@@ -3,8 +3,7 @@ the caller confirms and applies it."""
 
 from __future__ import annotations
 
-import dataclasses
-import re
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on
@@ -20,24 +19,22 @@ from canary_tui.domain.weights import (
     WeightInputError,
     WeightPlan,
     parse_instance_count,
-    parse_number,
-    plan_canary_share,
-    plan_from_shares,
-    plan_from_weights,
 )
+from canary_tui.ui import weight_fields
 from canary_tui.ui.view import NO_VALUE, format_percent, format_weight, share_text
 
 CANARY_STEPS = (1.0, 5.0, 10.0, 25.0, 50.0, 100.0)
-_INPUT_CHARACTERS = r"[0-9.% ]*"
-_NUMBER_CHARACTER = re.compile(r"[0-9.% ]")
+#: Printable keys the editor binds (the preset steps): they step, everything else is typed.
+_BOUND_CHARACTERS = frozenset("[]")
 
 
-class NumberInput(Input):
-    """An Input that lets keys it would refuse anyway (``[``, ``]``, letters) reach the
-    screen's bindings; a plain Input claims every printable key."""
+class WeightInput(Input):
+    """An Input that leaves ``[`` and ``]`` to the editor's preset bindings (a plain Input
+    claims every printable key, and Textual then skips even priority bindings). Every other
+    character is typed into the field as it is: nothing is filtered out silently."""
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        return character is not None and _NUMBER_CHARACTER.fullmatch(character) is not None
+        return character not in _BOUND_CHARACTERS and super().check_consume_key(key, character)
 
 
 class WeightEditor(ModalScreen[WeightPlan | None]):
@@ -78,9 +75,10 @@ class WeightEditor(ModalScreen[WeightPlan | None]):
                 with Horizontal(classes="editor-row"):
                     yield Label(variant.name, classes="editor-variant")
                     yield Label(share_text(shares[variant.name]), classes="editor-now")
-                    yield NumberInput(
+                    # No `restrict`: a character the parser refuses stays in the field and
+                    # is marked, instead of vanishing (-1 must not become 1, nor 1e400 1400).
+                    yield WeightInput(
                         format_percent(shares[variant.name]),
-                        restrict=_INPUT_CHARACTERS,
                         id=f"weight-{index}",
                         classes="weight-input",
                         compact=True,
@@ -121,19 +119,12 @@ class WeightEditor(ModalScreen[WeightPlan | None]):
         return self.focus_index
 
     # -- the plan the fields describe ------------------------------------------------------
+    def _texts(self) -> list[str]:
+        return [field.value for field in self._inputs()]
+
     def current_plan(self) -> WeightPlan:
         """The plan the fields describe, or a WeightInputError naming the field."""
-        values = {}
-        for variant, field in zip(self.endpoint.variants, self._inputs(), strict=True):
-            parsed = parse_number(field.value, field=variant.name)
-            if parsed.is_percent and not self.percent_mode:
-                raise WeightInputError(
-                    f"{variant.name}: this editor is in weight mode (ctrl+t for %)", variant.name
-                )
-            values[variant.name] = parsed.value
-        if self.percent_mode:
-            return plan_from_shares(self.endpoint, values)
-        return plan_from_weights(self.endpoint, values)
+        return weight_fields.plan_from_fields(self.endpoint, self._texts(), self.percent_mode)
 
     def _refresh_preview(self) -> WeightPlan | None:
         mode = self.query_one("#editor-mode", Static)
@@ -147,49 +138,54 @@ class WeightEditor(ModalScreen[WeightPlan | None]):
         )
         message = self.query_one("#editor-message", Static)
         inputs = self._inputs()
-        for field in inputs:
-            field.remove_class("-invalid")
+        reading = weight_fields.read_fields(self.endpoint, self._texts(), self.percent_mode)
+        names = self.endpoint.variant_names
+        for index, (field, name) in enumerate(zip(inputs, names, strict=True)):
+            # Each unreadable field is marked where it is, whichever one has the focus.
+            field.set_class(name in reading.errors, "-invalid")
+            preview = self.query_one(f"#preview-{index}", Label)
+            preview.set_class(name in reading.errors, "-error")
+            preview.update(reading.marks.get(name, NO_VALUE))
         try:
             plan = self.current_plan()
         except WeightInputError as error:
             message.update(Text(f"✗ {error.message}", style="bold"))
             message.add_class("-error")
-            if error.field in self.endpoint.variant_names:
-                inputs[self.endpoint.variant_names.index(error.field)].add_class("-invalid")
-            for index in range(len(inputs)):
-                self.query_one(f"#preview-{index}", Label).update(NO_VALUE)
+            if error.field in names:
+                inputs[names.index(error.field)].add_class("-invalid")
             return None
         message.remove_class("-error")
         message.update("no change yet" if plan.is_noop else "✓ valid; enter to review")
-        for index, name in enumerate(self.endpoint.variant_names):
+        for index, name in enumerate(names):
             self.query_one(f"#preview-{index}", Label).update(share_text(plan.share_after[name]))
         return plan
 
     @on(Input.Changed, ".weight-input")
-    def _field_changed(self) -> None:
+    def _field_changed(self, event: Input.Changed) -> None:
+        inputs = self._inputs()
+        if self.percent_mode and len(inputs) == 2 and event.input in inputs:
+            # Two variants: a share typed on one gives the other the rest (25 -> 75). An
+            # unreadable text leaves the other field as it is.
+            other = inputs[1 - inputs.index(event.input)]
+            rest = weight_fields.complement(event.value)
+            if rest is not None:
+                with other.prevent(Input.Changed):
+                    other.value = format_percent(rest)
         self._refresh_preview()
 
     # -- keys ------------------------------------------------------------------------------
-    def _fields_as_endpoint(self) -> Endpoint:
-        """The endpoint with the fields' values as desired weights (or as it is, if invalid)."""
-        try:
-            plan = self.current_plan()
-        except WeightInputError:
-            return self.endpoint
-        return dataclasses.replace(
-            self.endpoint,
-            variants=tuple(
-                dataclasses.replace(variant, desired_weight=plan.after[variant.name])
-                for variant in self.endpoint.variants
-            ),
-        )
+    def _say(self, text: str) -> None:
+        message = self.query_one("#editor-message", Static)
+        message.update(Text(f"✗ {text}", style="bold"))
+        message.add_class("-error")
 
     def _set_share(self, index: int, share: float) -> None:
-        variant = self.endpoint.variant_names[index]
         try:
-            plan = plan_canary_share(self._fields_as_endpoint(), variant, share)
+            plan = weight_fields.plan_with_share(
+                self.endpoint, self._texts(), index, share, self.percent_mode
+            )
         except WeightInputError as error:
-            self.query_one("#editor-message", Static).update(f"✗ {error.message}")
+            self._say(error.message)
             return
         self._show_plan(plan)
 
@@ -209,18 +205,28 @@ class WeightEditor(ModalScreen[WeightPlan | None]):
                 field.select_all()
         self._refresh_preview()
 
-    def _focused_share(self, index: int) -> float:
-        endpoint = self._fields_as_endpoint()
-        return endpoint.desired_traffic_shares[endpoint.variant_names[index]]
+    def _typed_share(self, index: int) -> float | None:
+        """The focused field's share as typed; None (and why, shown) when unreadable: the
+        arrows never fall back to the live weights behind what the person typed."""
+        try:
+            return weight_fields.typed_share(self.endpoint, self._texts(), index, self.percent_mode)
+        except WeightInputError as error:
+            self._say(f"{error.message}; fix it before using the arrows or [ ]")
+            self.app.bell()
+            return None
 
     def action_nudge(self, delta: float) -> None:
         index = self._focused_index()
-        share = min(100.0, max(0.0, round(self._focused_share(index)) + delta))
-        self._set_share(index, share)
+        share = self._typed_share(index)
+        if share is None:
+            return
+        self._set_share(index, min(100.0, max(0.0, round(share) + delta)))
 
     def action_step(self, direction: int) -> None:
         index = self._focused_index()
-        share = self._focused_share(index)
+        share = self._typed_share(index)
+        if share is None:
+            return
         if direction > 0:
             steps = [step for step in CANARY_STEPS if step > share + 1e-9]
             target = steps[0] if steps else CANARY_STEPS[-1]
@@ -264,20 +270,30 @@ class CapacityEditor(ModalScreen[CapacityPlan | None]):
         Binding("escape", "cancel", "cancel", id="capacity.cancel"),
     ]
 
-    def __init__(self, endpoint: Endpoint, variant: str) -> None:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        variant: str,
+        check: Callable[[CapacityPlan], str | None] | None = None,
+        limits: str | None = None,
+    ) -> None:
         super().__init__()
         self.endpoint = endpoint
         self.endpoint_name = endpoint.name
         self.variant = variant
+        #: Why a count may not be sent (outside the scaling limits), else None.
+        self.check = check
+        #: The scalable target's min-max, shown next to the current count.
+        self.limits = limits
 
     def compose(self) -> ComposeResult:
         current = self.endpoint.variant(self.variant).desired_instance_count
         with Vertical(id="capacity-dialog", classes="dialog") as dialog:
             dialog.border_title = f"Instances · {self.endpoint.name} · {self.variant}"
-            yield Label(f"now: {'?' if current is None else current} instance(s)")
-            yield NumberInput(
+            limits = f"; scaling limits {self.limits}" if self.limits else ""
+            yield Label(f"now: {'?' if current is None else current} instance(s){limits}")
+            yield Input(
                 "" if current is None else str(current),
-                restrict=r"[0-9]*",
                 id="capacity-input",
                 compact=True,
                 select_on_focus=True,
@@ -301,6 +317,11 @@ class CapacityEditor(ModalScreen[CapacityPlan | None]):
             return
         if plan.count_after == plan.count_before:
             message.update("✗ that is the current count; type another or esc")
+            return
+        refusal = self.check(plan) if self.check is not None else None
+        if refusal is not None:
+            message.update(Text(f"✗ {refusal}", style="bold"))
+            message.add_class("-error")
             return
         self.dismiss(plan)
 

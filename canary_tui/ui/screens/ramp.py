@@ -3,7 +3,7 @@ bake and alarms editable and validated) and a small question dialog for the ramp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -14,6 +14,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from canary_tui.domain.capacity import (
+    DEFAULT_WARNING_FACTOR,
+    LoadForecast,
+    ramp_forecasts,
+    rate_text,
+)
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import (
     DEFAULT_MAX_EXTRA_BAKES,
@@ -63,24 +69,46 @@ def build_plan(
     return plan, baseline
 
 
-def plan_table(endpoint: Endpoint, plan: RampPlan, baseline: str) -> Table:
-    """Rows: now, each step, rollback; columns: each variant's traffic %."""
+def plan_table(
+    endpoint: Endpoint,
+    plan: RampPlan,
+    baseline: str,
+    forecasts: Sequence[LoadForecast] | None = None,
+) -> Table:
+    """Rows: now, each step, rollback; columns: each variant's traffic %. With
+    ``forecasts`` (one per step), the canary's req/min per instance, ``!`` where it warns."""
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
     table.add_column("")
     for name in endpoint.variant_names:
         marker = " (canary)" if name == plan.canary else ""
         table.add_column(f"{name}{marker}", justify="right")
+    if forecasts is not None:
+        table.add_column("canary req/min/inst", justify="right")
     now = endpoint.desired_traffic_shares
-    table.add_row("now", *(share_text(now[n]) for n in endpoint.variant_names), style="dim")
+    now_load: tuple[str, ...] = ()
+    if forecasts:
+        load = forecasts[0].for_variant(plan.canary)
+        now_load = (rate_text(load.per_instance_before if load else None),)
+    table.add_row(
+        "now", *(share_text(now[n]) for n in endpoint.variant_names), *now_load, style="dim"
+    )
     for index, step in enumerate(plan.steps, start=1):
         shares = plan_canary_share(endpoint, plan.canary, step).share_after
+        step_load: tuple[str, ...] = ()
+        if forecasts is not None:
+            forecast = forecasts[index - 1]
+            load = forecast.for_variant(plan.canary)
+            mark = "! " if forecast.warnings else ""
+            step_load = (mark + rate_text(load.per_instance_after if load else None),)
         table.add_row(
             f"step {index}, bake {format_seconds(plan.bake_seconds)}",
             *(share_text(shares[n]) for n in endpoint.variant_names),
+            *step_load,
         )
     table.add_row(
         "rollback",
         *(share_text(100.0 if n == baseline else 0.0) for n in endpoint.variant_names),
+        *(("",) if forecasts is not None else ()),
         style="dim",
     )
     return table
@@ -114,8 +142,13 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
         *,
         steps: Sequence[float],
         bake_seconds: float,
+        rates: Mapping[str, float] | None = None,
+        warning_factor: float = DEFAULT_WARNING_FACTOR,
     ) -> None:
         super().__init__()
+        #: Requests/min per variant now (None: metrics not fetched yet, shown as unknown).
+        self.rates = rates
+        self.warning_factor = warning_factor
         self.endpoint = endpoint
         self.endpoint_name = endpoint.name
         self.canary = canary
@@ -135,6 +168,7 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
                 yield Label("alarms", classes="ramp-field-label")
                 yield Input(placeholder="optional, a,b", id="ramp-alarms", compact=True)
             yield Static(id="ramp-plan-table")
+            yield Static(id="ramp-plan-capacity")
             yield Static(id="ramp-plan-baseline")
             yield Static(id="ramp-plan-message")
             yield Static(
@@ -195,7 +229,25 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
             return
         self.plan, self.error = plan, None
         message.remove_class("-error")
-        self.query_one("#ramp-plan-table", Static).update(plan_table(self.endpoint, plan, baseline))
+        forecasts = ramp_forecasts(
+            self.endpoint, plan.canary, plan.steps, self.rates, self.warning_factor
+        )
+        self.query_one("#ramp-plan-table", Static).update(
+            plan_table(self.endpoint, plan, baseline, forecasts)
+        )
+        first = next(
+            (
+                f"! step {index} ({step:g}%): {forecast.warnings[0]}"
+                for index, (step, forecast) in enumerate(
+                    zip(plan.steps, forecasts, strict=True), start=1
+                )
+                if forecast.warnings
+            ),
+            "",
+        )
+        capacity = self.query_one("#ramp-plan-capacity", Static)
+        capacity.update(Text(first))
+        capacity.display = bool(first)
         alarm_text = ", ".join(plan.alarm_names) if plan.alarm_names else "none"
         self.query_one("#ramp-plan-baseline", Static).update(
             Text(f"rollback target: {baseline} (100%) · alarms that must stay OK: {alarm_text}")

@@ -42,7 +42,7 @@ from canary_tui.ramp import RampBusy, RampControl, RampProgress, RampRollbackFai
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import AuditReader
 from canary_tui.ui.ramping import RampLauncher, WeightChange, split_start, weight_changes
-from canary_tui.ui.refresh import MetricsCache
+from canary_tui.ui.refresh import MetricsCache, cached_request_rates
 from canary_tui.ui.view import MetricsFrame
 from canary_tui.ui.widgets.ramp import RampPanel, RampView
 from canary_tui.ui.widgets.verdict import VerdictPanel, VerdictView
@@ -404,6 +404,8 @@ class VerdictRampScreen(Screen[None]):
             canary,
             steps=launcher.default_steps,
             bake_seconds=launcher.default_bake_seconds,
+            rates=cached_request_rates(self.metrics, endpoint, self.clock()),
+            warning_factor=self.options.capacity_warning_factor,
         )
         plan = await self.app.push_screen_wait(dialog)
         if plan is None:

@@ -77,11 +77,65 @@ VARIANT_COLUMNS = (
     ("weight", "weight"),
     ("instances", "instances"),
     ("status", "status"),
+    # After status: in the wide layout's narrower pane, status must stay in view.
+    ("min-max", "limits"),
     ("model", "model"),
 )
 
 
 class VariantsTable(RowRefreshTable):
+    #: The endpoint whose variants are shown, and whether a person moved the cursor since it
+    #: was shown: then ``p`` promotes the selected variant, otherwise the canary.
+    shown_for: str | None = None
+    cursor_moved_by_user = False
+
+    def show_endpoint(self, name: str) -> None:
+        if name != self.shown_for:
+            self.shown_for = name
+            self.cursor_moved_by_user = False
+
+    def moved_by_user_on(self, name: str) -> bool:
+        return self.cursor_moved_by_user and self.shown_for == name
+
+    def _moved(self) -> None:
+        self.cursor_moved_by_user = True
+
+    # Every way a person moves the cursor: the keys (DataTable's actions) and the mouse.
+    def action_cursor_up(self) -> None:
+        self._moved()
+        super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        self._moved()
+        super().action_cursor_down()
+
+    def action_page_up(self) -> None:
+        self._moved()
+        super().action_page_up()
+
+    def action_page_down(self) -> None:
+        self._moved()
+        super().action_page_down()
+
+    def action_scroll_top(self) -> None:
+        self._moved()
+        super().action_scroll_top()
+
+    def action_scroll_bottom(self) -> None:
+        self._moved()
+        super().action_scroll_bottom()
+
+    def action_scroll_home(self) -> None:
+        self._moved()
+        super().action_scroll_home()
+
+    def action_scroll_end(self) -> None:
+        self._moved()
+        super().action_scroll_end()
+
+    def on_click(self) -> None:
+        self._moved()
+
     def on_mount(self) -> None:
         self.cursor_type = "row"
         for label, key in VARIANT_COLUMNS:
@@ -99,6 +153,7 @@ class VariantsTable(RowRefreshTable):
                         row.weight,
                         row.instances,
                         row.status,
+                        row.limits,
                         row.model,
                     ),
                 )
