@@ -35,6 +35,7 @@ from canary_tui.cli.common import (
     UsageError,
     add_target_arguments,
     backend_from_args,
+    decimal_flag,
     duration_flag,
     endpoint_name,
     refuse_if_read_only,
@@ -110,7 +111,7 @@ def _add_change_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--lock-wait",
-        type=float,
+        type=decimal_flag(0, MAX_LOCK_WAIT),
         default=DEFAULT_WAIT_SECONDS,
         metavar="SECONDS",
         help="wait this long for another run changing the same endpoint on this machine, then "

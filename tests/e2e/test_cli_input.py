@@ -330,6 +330,8 @@ def test_read_only_leaves_reads_alone(
         ["set-weights", ENDPOINT, "new-model=25%", "current-model=0.75", "--yes"],
         ["set-capacity", ENDPOINT, "new-model", "1_000", "--yes"],
         ["rollback", ENDPOINT, "--to", "current-model=\u0663,new-model=1", "--yes"],
+        ["set-weights", ENDPOINT, "new-model=0.2", "--lock-wait", "\uff11", "--yes"],
+        ["promote", ENDPOINT, "--lock-wait", "1e400", "--yes"],
         ["rollback", ENDPOINT, "--to", "current-model=90%,,new-model=10%", "--yes"],
     ],
 )
