@@ -104,8 +104,10 @@ def resolve_unfinished(
         intent.change_id,
         result=result,
         endpoint=intent.endpoint,
-        error_kind=None if result == "applied" else "interrupted",
-        error_message=message,
+        # The process was interrupted, whatever the endpoint shows: that is the "error";
+        # what the result rests on is the evidence (shown once, not twice).
+        error_kind="interrupted",
+        error_message="the process stopped between the intent and the outcome",
         evidence=message,
         desired_weights_after=live.desired_weights if live is not None else None,
     )

@@ -591,7 +591,8 @@ def test_resolve_unfinished_compares_with_the_live_endpoint(
     [resolved] = audit.entries()
     assert resolved.change_id == change_id and resolved.outcome is not None
     assert resolved.result == result
-    assert resolved.outcome.error_kind == (None if applied else "interrupted")
+    assert resolved.outcome.error_kind == "interrupted"
+    assert resolved.outcome.evidence == f"reconciled after an interruption: {message}"
 
 
 def test_resolve_unfinished_when_the_weights_moved_elsewhere_or_the_endpoint_is_gone(
