@@ -113,6 +113,27 @@ def lock_file_name(endpoint: str, region: str | None) -> str:
     return f"{safe(region or 'default-region')}--{safe(endpoint)}.lock"
 
 
+def holder_if_changing(directory: Path, endpoint: str, region: str | None) -> LockHolder | None:
+    """Who holds the endpoint's lock right now, without taking it or creating the file:
+    an intent with no outcome whose lock is held is a change still going on, not a crash."""
+    path = directory / lock_file_name(endpoint, region)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _read_holder(descriptor) or LockHolder(0, "?", "?", "?", "?")
+        except OSError:
+            return None
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(descriptor)
+
+
 class _Held:
     """This process's hold on one lock file."""
 

@@ -17,6 +17,7 @@ from canary_tui.audit import AuditLog
 from canary_tui.aws.errors import ConfigurationProblem
 from canary_tui.cli.common import UsageError
 from canary_tui.domain.text import printable
+from canary_tui.endpoint_lock import default_locks_dir, holder_if_changing
 
 #: The width tables aim for: an SRE's SSH session is often 80 columns.
 TABLE_WIDTH = 80
@@ -165,7 +166,14 @@ def report_audit_problems(audit: AuditLog) -> None:
     except OSError as error:
         warn(f"cannot read the audit log {audit.path}: {error.strerror or error}")
         return
-    unfinished = reading.unfinished
+    # An intent whose endpoint lock is held is a change going on right now (another run on
+    # this machine), not one that was cut short: it is not a warning.
+    locks = default_locks_dir()
+    unfinished = [
+        entry
+        for entry in reading.unfinished
+        if holder_if_changing(locks, entry.endpoint, entry.intent.region) is None
+    ]
     if unfinished:
         latest = unfinished[-1].intent
         count = len(unfinished)

@@ -142,3 +142,44 @@ def _try_other(locks: EndpointLocks, endpoint: str, region: str) -> bool:
     thread.start()
     thread.join(10)
     return result == [True]
+
+
+def test_an_intent_whose_lock_is_held_is_a_change_going_on_not_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from canary_tui.audit import AuditLog, default_audit_path
+    from canary_tui.cli.output import report_audit_problems
+    from canary_tui.endpoint_lock import default_locks_dir, holder_if_changing
+
+    # conftest points XDG_DATA_HOME at tmp_path/data: the CLI's own lock directory.
+    audit = AuditLog(default_audit_path())
+    audit.record_intent(
+        endpoint="ep",
+        kind="weights",
+        source="cli",
+        region="eu-west-1",
+        weights_before={"a": 0.9, "b": 0.1},
+        weights_after={"a": 0.5, "b": 0.5},
+    )
+    locks = EndpointLocks(default_locks_dir(), wait_seconds=0)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with locks.hold("ep", "eu-west-1"):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert held.wait(10)
+        assert holder_if_changing(default_locks_dir(), "ep", "eu-west-1") is not None
+        report_audit_problems(audit)
+        assert capsys.readouterr().err == ""  # another run is doing it right now
+    finally:
+        release.set()
+        thread.join(10)
+    assert holder_if_changing(default_locks_dir(), "ep", "eu-west-1") is None
+    report_audit_problems(audit)
+    assert "1 unfinished change in the audit log" in capsys.readouterr().err
+    assert not (default_locks_dir() / lock_file_name("ep", "us-east-1")).exists()
