@@ -73,3 +73,12 @@ class ChangeOutcomeUnknown(AwsError):
         self.evidence = evidence
         self.change_id = change_id
         self.live = live
+
+
+class SettleTimeout(Exception):
+    """The endpoint did not reach a steady state in time. ``last`` is the last description."""
+
+    def __init__(self, message: str, last: Endpoint | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.last = last

@@ -30,6 +30,7 @@ from canary_tui.change_errors import (
     ChangeOutcomeUnknown,
     ChangeRefused,
     ChangeResult,
+    SettleTimeout,
 )
 from canary_tui.change_guards import (
     AuditFields,
@@ -69,15 +70,6 @@ __all__ = [
 ]
 
 ChangeSource = Literal["console", "cli", "ramp"]
-
-
-class SettleTimeout(Exception):
-    """The endpoint did not reach a steady state in time. ``last`` is the last description."""
-
-    def __init__(self, message: str, last: Endpoint | None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.last = last
 
 
 class ChangeService:
@@ -401,27 +393,14 @@ class ChangeService:
         Transient errors (throttling, 5xx) are waited out; others raise. Raises
         :class:`SettleTimeout` after ``timeout`` seconds.
         """
-        deadline = clock() + timeout
-        last: Endpoint | None = None
-        while True:
-            try:
-                last = self.backend.sagemaker.describe_endpoint(endpoint_name)
-            except AwsError as error:
-                if not error.transient:
-                    raise
-            else:
-                if on_progress is not None:
-                    on_progress(last)
-                if last.is_terminal:
-                    return last
-                settled = not any(variant.is_settling for variant in last.variants)
-                if last.is_writable and settled:
-                    return last
-            remaining = deadline - clock()
-            if remaining <= 0:
-                state = last.status if last is not None else "unknown"
-                raise SettleTimeout(
-                    f"{endpoint_name} did not settle within {timeout:g}s (last status: {state})",
-                    last,
-                )
-            sleep(min(poll_seconds, remaining))
+        from canary_tui.settle import follow_until_settled  # settle.py imports this module
+
+        return follow_until_settled(
+            lambda: self.backend.sagemaker.describe_endpoint(endpoint_name),
+            endpoint_name,
+            timeout,
+            poll_seconds,
+            on_progress,
+            clock=clock,
+            sleep=sleep,
+        )

@@ -176,3 +176,46 @@ def send_when_settled(
             if settler.on_wait is not None:
                 settler.on_wait(endpoint, pause)
             settler.sleep(pause)
+
+
+def follow_until_settled(
+    describe: Callable[[], Endpoint],
+    endpoint_name: str,
+    timeout: float,
+    poll_seconds: float = 5.0,
+    on_progress: Callable[[Endpoint], None] | None = None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Endpoint:
+    """Poll until the endpoint is InService with current == desired, or Failed.
+
+    Returns the final endpoint (check ``is_terminal``: Failed or UpdateRollbackFailed,
+    which stop the wait at once because neither moves on without a person).
+    Transient errors (throttling, 5xx) are waited out; others raise. Raises
+    :class:`SettleTimeout` after ``timeout`` seconds.
+    """
+    deadline = clock() + timeout
+    last: Endpoint | None = None
+    while True:
+        try:
+            last = describe()
+        except AwsError as error:
+            if not error.transient:
+                raise
+        else:
+            if on_progress is not None:
+                on_progress(last)
+            if last.is_terminal:
+                return last
+            settled = not any(variant.is_settling for variant in last.variants)
+            if last.is_writable and settled:
+                return last
+        remaining = deadline - clock()
+        if remaining <= 0:
+            state = last.status if last is not None else "unknown"
+            raise SettleTimeout(
+                f"{endpoint_name} did not settle within {timeout:g}s (last status: {state})",
+                last,
+            )
+        sleep(min(poll_seconds, remaining))
