@@ -96,6 +96,14 @@ def read_config_file(path: Path) -> dict[str, Any]:
     """The TOML table in ``path`` ({} when there is no file), or a one-line ConfigError."""
     data = _read_bytes(path)
     if data is None:
+        named = os.environ.get(CONFIG_PATH_ENV)
+        if named and Path(named).expanduser() == path:
+            # Named on purpose: a typo there must not quietly mean "all defaults" (say,
+            # read_only = false on the production jump host).
+            raise ConfigError(
+                f"{path}: no such file ({CONFIG_PATH_ENV} names it); "
+                "create it with canary-tui config --init"
+            )
         return {}
     try:
         text = data.decode("utf-8")

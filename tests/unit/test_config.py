@@ -53,6 +53,16 @@ def test_canary_tui_config_names_another_file(
     assert loaded.unknown_env == ()  # CANARY_TUI_CONFIG itself is not a typo
 
 
+def test_a_missing_file_named_by_canary_tui_config_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default file may be absent (all defaults); a file named on purpose may not: a typo
+    # in CANARY_TUI_CONFIG must not quietly drop read_only = true.
+    monkeypatch.setenv("CANARY_TUI_CONFIG", str(tmp_path / "typo.toml"))
+    with pytest.raises(ConfigError, match=r"typo.toml: no such file \(CANARY_TUI_CONFIG"):
+        load_settings()
+
+
 def test_defaults_without_file_env_or_flags() -> None:
     loaded = load_settings()
     settings = loaded.settings
