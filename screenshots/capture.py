@@ -15,7 +15,7 @@ from pathlib import Path
 
 from canary_tui.aws.backend import build_backend
 from canary_tui.demo.clients import DemoAwsClients
-from canary_tui.demo.seed import CANARY_ENDPOINT, seed_demo_account
+from canary_tui.demo.seed import CANARY_ENDPOINT, seed_demo_account, seed_demo_scaling
 from canary_tui.demo.server import DemoServer
 from canary_tui.demo.simulator import TrafficSimulator, demo_traffic
 from canary_tui.ui.app import CanaryApp
@@ -70,6 +70,7 @@ def main() -> None:
     with DemoServer() as server:
         clients = DemoAwsClients(server.url)
         seed_demo_account(clients.sagemaker)
+        seed_demo_scaling(clients.application_autoscaling)
         simulator = TrafficSimulator(
             clients.sagemaker, clients.cloudwatch, traffic=demo_traffic("healthy"), seed=7
         )
