@@ -232,16 +232,11 @@ def _confirmed_by_person() -> bool:
     return answer.strip().lower() in {"y", "yes"}
 
 
-def _lock_wait(args: argparse.Namespace) -> float:
-    seconds = float(getattr(args, "lock_wait", DEFAULT_WAIT_SECONDS))
-    if not 0 <= seconds <= MAX_LOCK_WAIT:  # also false for NaN
-        raise UsageError(f"--lock-wait must be between 0 and {MAX_LOCK_WAIT:g} seconds")
-    return seconds
-
-
 def change_service(backend: Backend, audit: AuditLog, args: argparse.Namespace) -> ChangeService:
     """The CLI's change path: its lock waits ``--lock-wait`` and says so on stderr."""
-    locks = EndpointLocks(wait_seconds=_lock_wait(args), notify=warn)
+    # --lock-wait is checked (0 to MAX_LOCK_WAIT, strict digits) by its argparse type.
+    wait = float(getattr(args, "lock_wait", DEFAULT_WAIT_SECONDS))
+    locks = EndpointLocks(wait_seconds=wait, notify=warn)
     return ChangeService(backend, audit, "cli", locks=locks)
 
 
@@ -251,7 +246,6 @@ def run_change(
     # Read-only (setting, variable or profile pattern): refused before the log or AWS.
     refuse_if_read_only(args, getattr(args, "command", None) or "the change")
     reason = _checked_reason(args.reason)
-    _lock_wait(args)
     audit = audit_log_from_args(args)
     report_audit_problems(audit)
     backend = backend_from_args(args)
