@@ -666,3 +666,51 @@ def test_a_change_during_a_slow_identity_lookup_is_not_overwritten(
     assert [v["DesiredWeight"] for v in described["ProductionVariants"]] == [0.9, 0.3]
     [entry] = audit.entries()
     assert entry.result == "refused"
+
+
+def test_a_change_while_another_run_holds_the_endpoint_is_refused_naming_it(
+    hooked_backend: Backend,
+    hooks: Hooks,
+    audit: AuditLog,
+    canary_endpoint: str,
+    tmp_path: Path,
+) -> None:
+    # The console's path (ChangeService in a worker) meets a CLI run holding the lock.
+    import threading
+
+    from canary_tui.changes import ChangeBusy
+    from canary_tui.endpoint_lock import EndpointLocks
+
+    locks_dir = tmp_path / "locks"
+    service = ChangeService(
+        hooked_backend, audit, "console", locks=EndpointLocks(locks_dir, wait_seconds=0)
+    )
+    confirmed = hooked_backend.sagemaker.describe_endpoint(canary_endpoint)
+    plan = parse_assignments(confirmed, ["new-model=0.5"])
+    other = EndpointLocks(locks_dir, command="canary-tui ramp ep new-model")
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with other.hold(canary_endpoint, REGION):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert held.wait(10)
+        with pytest.raises(ChangeBusy) as busy:
+            service.apply(plan, confirmed)
+    finally:
+        release.set()
+        thread.join(10)
+    # In one process (the console's ramp runner holding it) the holder is this process; a
+    # holder in another process is named by pid and command (tests/unit/test_endpoint_lock.py).
+    assert f"{canary_endpoint} is being changed by another canary-tui run" in busy.value.message
+    assert "nothing was sent" in busy.value.message
+    assert hooks.calls[UPDATE] == 0
+    [refused] = audit.entries()  # refused attempts are logged too
+    assert refused.result == "refused" and refused.outcome is not None
+    assert refused.outcome.error_kind == "busy"
+    service.apply(plan, confirmed)  # free again: goes through
+    assert hooks.calls[UPDATE] == 1
