@@ -163,8 +163,11 @@ class EndpointLocks:
         notify: Callable[[str], None] | None = None,
         command: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wait_flag: str | None = None,
     ) -> None:
         self.directory = Path(directory) if directory is not None else default_locks_dir()
+        #: The option that sets the wait ("--lock-wait" in the CLI), named in a refusal.
+        self.wait_flag = wait_flag
         self.wait_seconds = wait_seconds
         self.notify = notify
         self.command = command
@@ -266,8 +269,9 @@ class EndpointLocks:
 
     def _busy(self, endpoint: str, holder: LockHolder | None) -> EndpointBusy:
         who = holder.describe() if holder else "another canary-tui run in this process or machine"
+        flag = f" ({self.wait_flag})" if self.wait_flag else ""
         return EndpointBusy(
-            f"{endpoint} is being changed by {who}; waited {self.wait_seconds:g}s "
-            "(--lock-wait); nothing was sent, try again when it is done",
+            f"{endpoint} is being changed by {who}; waited {self.wait_seconds:g}s{flag}; "
+            "nothing was sent, try again when it is done",
             holder,
         )

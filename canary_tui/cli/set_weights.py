@@ -236,7 +236,7 @@ def change_service(backend: Backend, audit: AuditLog, args: argparse.Namespace) 
     """The CLI's change path: its lock waits ``--lock-wait`` and says so on stderr."""
     # --lock-wait is checked (0 to MAX_LOCK_WAIT, strict digits) by its argparse type.
     wait = float(getattr(args, "lock_wait", DEFAULT_WAIT_SECONDS))
-    locks = EndpointLocks(wait_seconds=wait, notify=warn)
+    locks = EndpointLocks(wait_seconds=wait, notify=warn, wait_flag="--lock-wait")
     return ChangeService(backend, audit, "cli", locks=locks)
 
 

@@ -708,6 +708,7 @@ def test_a_change_while_another_run_holds_the_endpoint_is_refused_naming_it(
     # holder in another process is named by pid and command (tests/unit/test_endpoint_lock.py).
     assert f"{canary_endpoint} is being changed by another canary-tui run" in busy.value.message
     assert "nothing was sent" in busy.value.message
+    assert "--lock-wait" not in busy.value.message  # a CLI flag the console does not have
     assert hooks.calls[UPDATE] == 0
     [refused] = audit.entries()  # refused attempts are logged too
     assert refused.result == "refused" and refused.outcome is not None
