@@ -431,6 +431,26 @@ def verdict_statistics(figures: list[Figure]) -> None:
     )
 
 
+def cli_status(runs: int, figures: list[Figure]) -> None:
+    """``canary-tui status ENDPOINT`` vs a plain boto3 script (benchmarks/cli_status.py)."""
+    from benchmarks.cli_status import measure
+
+    ours, plain, largest = measure(runs)
+    ratio = ours / plain
+    report(
+        Figure(
+            "status ENDPOINT vs boto3 script, same calls (median)",
+            f"{ours * 1000:.0f} ms vs {plain * 1000:.0f} ms = {ratio:.2f}x",
+            "<= 1.1x (issue 13)",
+            ratio <= 1.1,
+        ),
+        figures,
+    )
+    imports = ", ".join(largest)
+    report(Figure("  its largest imports (-X importtime)", imports[:44], "-", None), figures)
+    print(f"    {imports}", flush=True)
+
+
 def audit_reading(figures: list[Figure]) -> None:
     """Reading a 100k-change audit log (benchmarks/audit_log.py), with its yardstick."""
     from benchmarks.audit_log import RECORDS, measure
@@ -454,9 +474,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter windows")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a figure misses")
-    parser.add_argument("--only", help="comma-separated: startup,hour,terminal,stats,audit")
+    parser.add_argument("--only", help="comma-separated: startup,hour,terminal,stats,audit,cli")
     args = parser.parse_args(argv)
-    parts = set((args.only or "startup,hour,terminal,stats,audit").split(","))
+    parts = set((args.only or "startup,hour,terminal,stats,audit,cli").split(","))
     figures: list[Figure] = []
     began = time.monotonic()
     print(
@@ -468,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
         verdict_statistics(figures)
     if "audit" in parts:
         audit_reading(figures)
+    if "cli" in parts:
+        cli_status(3 if args.quick else 7, figures)
     if "startup" in parts:
         startup(3 if args.quick else 7, figures)
         demo_phases(figures)
