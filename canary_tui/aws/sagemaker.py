@@ -124,13 +124,16 @@ class SageMakerGateway:
                 self._config_cache[name] = details
             return details
 
-    def describe_endpoint(self, name: str) -> Endpoint:
-        """The endpoint with every variant's weights, counts, model and instance type."""
+    def describe_endpoint(self, name: str, *, with_config: bool = True) -> Endpoint:
+        """The endpoint with every variant's weights, counts, model and instance type.
+
+        ``with_config=False`` skips DescribeEndpointConfig (model and instance type are then
+        unknown): a list of 2,000 endpoints needs their weights, not 2,000 more calls."""
         with translated(self._profile):
             description = self._clients.sagemaker.describe_endpoint(EndpointName=name)
         config_name = description.get("EndpointConfigName")
         config: EndpointConfigDetails | None = None
-        if config_name:
+        if config_name and with_config:
             try:
                 config = self.describe_endpoint_config(config_name)
             except NotFound:

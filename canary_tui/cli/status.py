@@ -165,7 +165,10 @@ class EndpointRow:
 
 def _describe_row(backend: Backend, summary: EndpointSummary) -> EndpointRow:
     try:
-        return EndpointRow(summary, backend.sagemaker.describe_endpoint(summary.name), None)
+        # The list shows status, variants and traffic: no model or instance type, so no
+        # DescribeEndpointConfig per endpoint.
+        endpoint = backend.sagemaker.describe_endpoint(summary.name, with_config=False)
+        return EndpointRow(summary, endpoint, None)
     except NotFound:
         return EndpointRow(summary, None, "deleted while listing")
     except AwsError as error:

@@ -135,6 +135,17 @@ def test_status_lists_every_endpoint_with_canary_share(run_cli: RunCli, demo_acc
     assert all(len(line) <= 80 for line in lines)
 
 
+def test_the_status_list_describes_each_endpoint_but_not_its_config(
+    run_cli: RunCli, demo_account: None, sent_targets: Callable[[], list[str]]
+) -> None:
+    assert run_cli("status").returncode == 0
+    calls = sent_targets()
+    assert calls.count("SageMaker.DescribeEndpoint") == len(DEMO_ENDPOINTS)
+    assert "SageMaker.DescribeEndpointConfig" not in calls  # 2,000 endpoints: 2,000 calls saved
+    assert run_cli("status", ENDPOINT).returncode == 0
+    assert sent_targets().count("SageMaker.DescribeEndpointConfig") == 1  # model, instance type
+
+
 def test_status_of_one_endpoint_shows_each_variant(run_cli: RunCli, demo_account: None) -> None:
     result = run_cli("status", ENDPOINT)
     assert result.returncode == 0, result.stderr
