@@ -86,11 +86,18 @@ def resolve_unfinished(
     if entry.outcome is not None:
         raise ValueError(f"change {entry.change_id} already has an outcome")
     intent = entry.intent
-    later = [
-        other
-        for other in audit.entries(intent.endpoint)
-        if other.change_id != entry.change_id and other.intent.time > intent.time
-    ]
+    # Entries come oldest first, and two written in the same millisecond keep the order
+    # they were appended in: "later" is what follows this one, not a strictly later time.
+    entries = audit.entries(intent.endpoint)
+    position = next(
+        (index for index, other in enumerate(entries) if other.change_id == entry.change_id),
+        None,
+    )
+    later = (
+        entries[position + 1 :]
+        if position is not None
+        else [other for other in entries if other.intent.time > intent.time]
+    )
     decided = _from_later_records(entry, later)
     live: Endpoint | None = None
     if decided is None:

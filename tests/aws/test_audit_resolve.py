@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,9 @@ from canary_tui.audit_resolve import resolve_unfinished
 from canary_tui.aws.backend import Backend
 
 BEFORE = {"current-model": 0.9, "new-model": 0.1}
+#: Every record of these logs in one millisecond, as on a fast machine: "later" must mean
+#: later in the log, not a strictly later timestamp.
+SAME_MOMENT = datetime(2026, 12, 3, 7, 57, 0, tzinfo=UTC)
 SEVENTY = {"current-model": 0.7, "new-model": 0.3}
 
 
@@ -40,7 +44,7 @@ def test_the_next_change_says_what_an_unfinished_one_left(
     result: str,
     said: str,
 ) -> None:
-    audit = AuditLog(tmp_path / "audit.jsonl")
+    audit = AuditLog(tmp_path / "audit.jsonl", clock=lambda: SAME_MOMENT)
     crashed = _intent(audit, BEFORE, SEVENTY)  # killed between intent and outcome
     later = _intent(audit, next_before, BEFORE)
     audit.record_outcome(later, result="applied", endpoint=canary_endpoint)
@@ -86,7 +90,7 @@ def test_audit_resolve_cli_uses_the_later_records(
 ) -> None:
     from canary_tui.cli.main import main
 
-    audit = AuditLog(tmp_path / "audit.jsonl")
+    audit = AuditLog(tmp_path / "audit.jsonl", clock=lambda: SAME_MOMENT)
     crashed = _intent(audit, BEFORE, SEVENTY)
     later = _intent(audit, SEVENTY, BEFORE)
     audit.record_outcome(later, result="applied", endpoint=canary_endpoint)
