@@ -12,6 +12,7 @@ asked for. ``status`` on a 100k-record log parses a handful of lines instead of 
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import json
 import os
@@ -279,7 +280,7 @@ def _read(
     if index.offset < status.st_size:
         # A last line with no newline: cut short by a crash, or still being written. It
         # is read (if it is a record) but not indexed, so the next read looks again.
-        index = _Index(**json.loads(json.dumps(index.__dict__)))
+        index = copy.deepcopy(index)  # the saved index stays without this line
         tail_length = status.st_size - index.offset
         tail = os.pread(descriptor, min(tail_length, MAX_LINE_BYTES + 1), index.offset)
         tail_line = tail if tail_length <= MAX_LINE_BYTES else None
@@ -297,6 +298,4 @@ def _read(
     entries = _entries(descriptor, spans, seen)
     if endpoint is not None:
         entries = tuple(entry for entry in entries if entry.endpoint == endpoint)
-    if unfinished:
-        entries = tuple(entry for entry in entries if not entry.is_finished)
     return AuditReading(entries, _notes(index.skipped), _notes(index.flagged))

@@ -386,13 +386,8 @@ class ChangeService:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> Endpoint:
-        """Poll until the endpoint is InService with current == desired, or Failed.
-
-        Returns the final endpoint (check ``is_terminal``: Failed or UpdateRollbackFailed,
-        which stop the wait at once because neither moves on without a person).
-        Transient errors (throttling, 5xx) are waited out; others raise. Raises
-        :class:`SettleTimeout` after ``timeout`` seconds.
-        """
+        """Follow ``endpoint_name`` until it settles; see
+        :func:`canary_tui.settle.follow_until_settled`."""
         from canary_tui.settle import follow_until_settled  # settle.py imports this module
 
         return follow_until_settled(

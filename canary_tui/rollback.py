@@ -213,15 +213,20 @@ def promote_title(endpoint: Endpoint, variant: str) -> str:
     return f"Promote {variant} to 100% on {endpoint.name}"
 
 
+def _to_items(raw: str) -> list[str]:
+    """The ``A=90%`` items of ``--to A=90%,B=10%``; WeightInputError on an empty one."""
+    parts = raw.split(",")
+    if any(not part.strip() for part in parts):
+        raise WeightInputError(f"--to {raw!r} has an empty item; use A=90%,B=10%")
+    return parts
+
+
 def check_to_numbers(text: str) -> None:
     """The numbers of ``--to A=90%,B=10%`` read without the endpoint, so a bad one is
     refused before any AWS call (WeightInputError)."""
     raw = text.strip()
     if "=" in raw:
-        parts = raw.split(",")
-        if any(not part.strip() for part in parts):
-            raise WeightInputError(f"--to {raw!r} has an empty item; use A=90%,B=10%")
-        parse_assignment_values(parts)
+        parse_assignment_values(_to_items(raw))
 
 
 def parse_to(endpoint: Endpoint, text: str) -> Baseline:
@@ -233,9 +238,7 @@ def parse_to(endpoint: Endpoint, text: str) -> Baseline:
     if "=" not in raw:
         plan = plan_all_to(endpoint, raw)
     else:
-        parts = [part for part in raw.split(",")]
-        if any(not part.strip() for part in parts):
-            raise WeightInputError(f"--to {raw!r} has an empty item; use A=90%,B=10%")
+        parts = _to_items(raw)
         plan = parse_assignments(endpoint, parts)
         named = {part.partition("=")[0].strip() for part in parts}
         missing = [name for name in endpoint.variant_names if name not in named]
