@@ -117,7 +117,7 @@ async def simulate(url: str, minutes: int) -> dict[str, Any]:
                 rss.append((minute, rss_mb()))
         described = len(screen.endpoints)
         listed = len(screen.summaries)
-        shown = screen.verdicts.get(FIRST_ENDPOINT)
+        shown = screen.verdict.verdicts.get(FIRST_ENDPOINT)
         verdict_computed = shown is not None and shown.verdict is not None
 
     # Steady state: after the background loop has described every endpoint once, a refresh

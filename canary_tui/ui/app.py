@@ -129,18 +129,9 @@ class CanaryApp(SettingsApp):
             self._apply_display()  # the settings file or CANARY_TUI_* said otherwise
         self.sub_title = options.mode_label or started.backend.label
         # The console screen keeps its widgets, focus and any dialog open above it.
-        screen = self.console_screen
-        screen.backend = self.backend
-        screen.change_service = self.change_service
-        screen.options = options
-        screen.stale_cause = None
-        screen.refresh_bindings()  # the settings may have made it read-only
         if self.switcher is not None:
             self._load_choices(None)
-        if options.poll:
-            screen.start_poll()
-        else:
-            screen._render_status()
+        self.console_screen.use_backend(self.backend, self.change_service, options)
 
     def get_default_screen(self) -> ConsoleScreen:
         return ConsoleScreen(

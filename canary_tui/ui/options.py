@@ -25,8 +25,12 @@ class ConsoleOptions:
     #: Endpoints other than the selected one are re-described this rarely (in a background
     #: loop, a few at a time) just to keep the list's variant count and canary share fresh.
     background_describe_seconds: float = 300.0
-    #: Describes per round of that background loop (one round every ``follow_seconds``).
+    #: Describes per round of that background loop.
     background_batch: int = 10
+    #: Background describes per second, at most (the rounds are spaced to keep to it):
+    #: DescribeEndpoint is throttled per account, and a change must never be refused
+    #: because the list was being filled. A first pass over N endpoints takes N / rate s.
+    background_describe_rate: float = 10 / 3
     #: How long b waits for an endpoint that is being updated to settle before sending.
     rollback_wait_seconds: float = 1800.0
     #: Initial metrics window: one of 15m, 1h, 3h, 12h.
@@ -59,3 +63,8 @@ class ConsoleOptions:
     @property
     def effective_refresh_seconds(self) -> float:
         return self.refresh_seconds or float(self.metric_period_seconds)
+
+    @property
+    def background_round_seconds(self) -> float:
+        """Seconds between two background rounds of ``background_batch`` describes."""
+        return self.background_batch / max(self.background_describe_rate, 0.01)

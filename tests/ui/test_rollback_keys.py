@@ -183,7 +183,7 @@ async def test_b_on_an_updating_endpoint_waits_for_it_then_sends_once(tmp_path: 
         await refresh_and_settle(pilot)
         screen = app.screen
         assert isinstance(screen, ConsoleScreen)
-        screen.settle_backoff = Backoff(first=0.02, most=0.02)  # real pauses, kept short
+        screen.changes.settle_backoff = Backoff(first=0.02, most=0.02)  # real pauses, kept short
         set_status(backend, "Updating")  # e.g. a scaling activity began
         await pilot.press("b")
         await dialog_title(pilot, app)

@@ -97,19 +97,22 @@ class TestRamp:
             await wait_for(pilot, baking, "step 1 baking")
             screen = console(app)
 
+            def running(group: str) -> bool:
+                return any(w.group == group and w.is_running for w in app.workers)
+
             def verdict_on_new_weights() -> bool:
                 # Not wait_for_complete(): the ramp's worker runs until the ramp ends.
                 endpoint = screen.endpoints["existing-endpoint-name"]
-                key = screen._verdict_keys.get(endpoint.name)
-                view = screen.verdicts.get(endpoint.name)
+                key = screen.verdict.keys.get(endpoint.name)
+                view = screen.verdict.verdicts.get(endpoint.name)
                 return (
                     endpoint.desired_traffic_shares["new-model"] == 25.0
                     and key is not None
                     and key[3] == tuple(sorted(endpoint.current_weights.items()))
                     and view is not None
                     and view.verdict is not None
-                    and not screen._group_running("follow")
-                    and not screen._group_running("verdict")
+                    and not running("follow")
+                    and not running("verdict")
                 )
 
             await wait_for(pilot, verdict_on_new_weights, "the verdict on the new weights")

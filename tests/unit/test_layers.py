@@ -11,6 +11,18 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "canary_tui"
 BELOW_UI = ["domain", "aws", "config", "audit.py", "changes.py", "ramp.py", "ui/weight_fields.py"]
+#: Plain code inside ui/, kept free of Textual so it is tested without an app: the refresh
+#: schedule and the shared view state of the console, what a poll asks for, the rows.
+PLAIN_UI = [
+    "ui/console/schedule.py",
+    "ui/console/state.py",
+    "ui/refresh.py",
+    "ui/options.py",
+    "ui/view.py",
+    "ui/ports.py",
+]
+#: What may do I/O or call AWS: widgets only render state and post messages.
+IO_MODULES = ("canary_tui.aws", "canary_tui.changes", "canary_tui.ramp", "canary_tui.audit")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -36,9 +48,19 @@ def test_domain_imports_only_the_domain(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", [path for part in BELOW_UI for path in sources(part)], ids=lambda path: path.name
+    "path",
+    [path for part in BELOW_UI + PLAIN_UI for path in sources(part)],
+    ids=lambda path: path.name,
 )
 def test_nothing_below_the_ui_imports_textual(path: Path) -> None:
     assert not any(
         name == "textual" or name.startswith("textual.") for name in imported_modules(path)
     )
+
+
+@pytest.mark.parametrize("path", sources("ui/widgets"), ids=lambda path: path.name)
+def test_widgets_do_no_io(path: Path) -> None:
+    ours = {name for name in imported_modules(path) if name.startswith("canary_tui")}
+    assert not any(name.startswith(IO_MODULES) for name in ours), ours
+    assert "boto3" not in imported_modules(path)
+

@@ -66,9 +66,26 @@ class EndpointsTable(RowRefreshTable):
     def sync(self, rows: Sequence[EndpointRow]) -> None:
         _sync_rows(
             self,
-            [(row.name, (row.name, row.status, row.variants, row.canary)) for row in rows],
-            ["name", "status", "variants", "canary"],
+            [(row.name, _endpoint_cells(row)) for row in rows],
+            list(ENDPOINT_CELL_KEYS),
         )
+
+    def sync_row(self, row: EndpointRow) -> bool:
+        """Update one endpoint's row in place (a describe arrived): O(1), where ``sync``
+        walks the whole list. False when the row is not in the table."""
+        if RowKey(row.name) not in self.rows:
+            return False
+        for column_key, cell in zip(ENDPOINT_CELL_KEYS, _endpoint_cells(row), strict=True):
+            if self.get_cell(row.name, column_key) != cell:
+                self.write_cell(row.name, column_key, cell)
+        return True
+
+
+ENDPOINT_CELL_KEYS = ("name", "status", "variants", "canary")
+
+
+def _endpoint_cells(row: EndpointRow) -> tuple[str, str, str, str]:
+    return (row.name, row.status, row.variants, row.canary)
 
 
 VARIANT_COLUMNS = (

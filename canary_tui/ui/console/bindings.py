@@ -1,0 +1,132 @@
+"""The console's keys: each binding has an id (the keymap setting rebinds it) and a tooltip
+(help and the command palette show it). Write keys are hidden and refused read-only."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+#: Keys of the verdict and the ramps.
+RAMP_BINDINGS = [
+    Binding(
+        "r", "start_ramp", "ramp", tooltip="ramp the selected variant up, step by step", id="ramp"
+    ),
+    Binding(
+        "v",
+        "toggle_verdict",
+        "verdict",
+        show=False,
+        tooltip="verdict: one line or every check",
+        id="verdict",
+    ),
+    Binding(
+        "P",
+        "ramp_pause",
+        "pause ramp",
+        show=False,
+        tooltip="pause or resume the ramp of this endpoint",
+        id="ramp-pause",
+    ),
+    Binding(
+        "S",
+        "ramp_skip",
+        "skip step",
+        show=False,
+        tooltip="ramp: go to the next step without waiting for the verdict",
+        id="ramp-skip",
+    ),
+    Binding(
+        "X",
+        "ramp_abort",
+        "abort ramp",
+        show=False,
+        tooltip="ramp: abort and roll back to the baseline",
+        id="ramp-abort",
+    ),
+]
+#: Actions that would call a write API; hidden and refused in read-only mode.
+WRITE_ACTIONS = frozenset(
+    {"edit_weights", "rollback", "promote", "edit_capacity"}
+    | {"start_ramp", "ramp_pause", "ramp_skip", "ramp_abort"}
+)
+
+CONSOLE_BINDINGS: list[Binding] = [
+    Binding("w", "edit_weights", "weights", tooltip="edit variant weights", id="weights"),
+    Binding(
+        "b",
+        "rollback",
+        "rollback",
+        tooltip="roll back: the split before the canary episode",
+        id="rollback",
+    ),
+    Binding(
+        "p",
+        "promote",
+        "promote",
+        tooltip="promote the canary (or the variant you moved to) to 100%",
+        id="promote",
+    ),
+    Binding(
+        "c",
+        "edit_capacity",
+        "count",
+        tooltip="edit instance count of the selected variant",
+        id="capacity",
+    ),
+    Binding(
+        "B",
+        "mark_baseline",
+        "baseline",
+        show=False,
+        tooltip="mark the current split as the rollback baseline",
+        id="baseline",
+    ),
+    Binding("slash", "filter", "filter", tooltip="filter endpoints by name", id="filter"),
+    Binding(
+        "a",
+        "audit",
+        "audit",
+        show=False,
+        tooltip="audit log of changes (this endpoint / all)",
+        id="audit",
+    ),
+    Binding(
+        "m",
+        "cycle_metric",
+        "metric",
+        show=False,
+        tooltip="chart: next metric (invocations, errors, latency)",
+        id="metric",
+    ),
+    Binding("1", "window('15m')", "15m", show=False, tooltip="window: 15 minutes", id="window-15m"),
+    Binding("2", "window('1h')", "1h", show=False, tooltip="window: 1 hour", id="window-1h"),
+    Binding("3", "window('3h')", "3h", show=False, tooltip="window: 3 hours", id="window-3h"),
+    Binding("4", "window('12h')", "12h", show=False, tooltip="window: 12 hours", id="window-12h"),
+    Binding(
+        "g",
+        "toggle_chart",
+        "chart",
+        show=False,
+        tooltip="show or hide the big chart",
+        id="chart",
+    ),
+    Binding(
+        "space",
+        "toggle_pause",
+        "pause",
+        show=False,
+        tooltip="pause or resume refreshing",
+        id="pause",
+    ),
+    Binding("ctrl+r", "refresh_now", "refresh", show=False, tooltip="refresh now", id="refresh"),
+    *RAMP_BINDINGS,
+    Binding("question_mark", "help", "help", tooltip="all keys", id="help"),
+    Binding("q", "quit", "quit", tooltip="quit", id="quit"),
+]
+#: Listed in help; handled by Textual's focus chain.
+NAVIGATION: list[Binding] = [
+    Binding("tab", "focus_next", "next pane", tooltip="next pane"),
+    Binding("shift+tab", "focus_previous", "previous pane", tooltip="previous pane"),
+    Binding("up,down", "", "", tooltip="move in a table (selects the endpoint)"),
+    Binding("escape", "", "", tooltip="leave the filter"),
+    Binding("ctrl+p", "command_palette", "", tooltip="search every action"),
+]

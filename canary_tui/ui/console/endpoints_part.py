@@ -1,0 +1,209 @@
+"""The endpoint list, its filter, the selection and the variants pane of the selection.
+
+Owns ``selected`` and ``filter_text`` in the shared view. Moving the cursor selects at
+once (variants and metrics redraw from what is known) and loads after a short debounce,
+so arrowing through 5,000 rows does not describe each one passed over.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.timer import Timer
+from textual.widgets import Input
+
+from canary_tui.domain.models import Endpoint
+from canary_tui.ui.console.state import ConsoleView
+from canary_tui.ui.view import endpoint_row, variant_rows
+from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
+from canary_tui.ui.widgets.titles import set_border_titles
+
+if TYPE_CHECKING:
+    from canary_tui.ui.screens.console import ConsoleScreen
+
+#: Data this recent is not fetched again just because its endpoint was selected.
+FRESH_SECONDS = 5.0
+#: Selecting rows with the arrow keys should not describe every endpoint passed over.
+SELECT_DEBOUNCE_SECONDS = 0.15
+
+
+class EndpointsPart:
+    def __init__(self, screen: ConsoleScreen, view: ConsoleView) -> None:
+        self.screen = screen
+        self.view = view
+        self._select_timer: Timer | None = None
+        self._initial_pick_pending = True
+        self._auto_selected: str | None = None
+
+    # -- render ---------------------------------------------------------------------------
+    def render_list(self) -> None:
+        view = self.view
+        names = view.visible_names()
+        rows = [endpoint_row(view.summaries[n], view.endpoints.get(n)) for n in names]
+        table = self.screen.query_one(EndpointsTable)
+        table.sync(rows)
+        pane = self.screen.query_one("#endpoints-pane")
+        total = len(view.summaries)
+        count = f"{len(names)}/{total}" if view.filter_text else str(len(names))
+        set_border_titles(pane, f"Endpoints ({count})", self._subtitle())
+        if view.selected in names:
+            row_index = table.get_row_index(view.selected)
+            if table.cursor_row != row_index:
+                table.move_cursor(row=row_index, animate=False)
+
+    def _subtitle(self) -> str | None:
+        """The filter, and the first pass of background describes while it runs: until an
+        endpoint is described, its row shows no variant count nor canary share."""
+        parts = [f"/{self.view.filter_text}"] if self.view.filter_text else []
+        described, listed = self.view.described_count(), len(self.view.summaries)
+        # Only while more than the next round is missing: a short list fills at once.
+        if listed - described > self.screen.options.background_batch:
+            rate = self.screen.options.background_describe_rate
+            left = (listed - described) / max(rate, 0.01)
+            eta = f"~{left / 60:.0f} min" if left >= 90 else f"~{left:.0f} s"
+            parts.append(f"described {described}/{listed}, {eta}")
+        return " · ".join(parts) or None
+
+    def render_endpoint(self, name: str) -> None:
+        """One endpoint was described: its row only, unless it is not in the table yet."""
+        view = self.view
+        summary = view.summaries.get(name)
+        table = self.screen.query_one(EndpointsTable)
+        hidden = view.filter_text.strip().lower() not in name.lower()
+        if summary is None or not (
+            hidden or table.sync_row(endpoint_row(summary, view.endpoints.get(name)))
+        ):
+            self.render_list()
+            return
+        pane = self.screen.query_one("#endpoints-pane")
+        set_border_titles(pane, pane.border_title, self._subtitle())
+
+    def render_variants(self) -> None:
+        view = self.view
+        table = self.screen.query_one(VariantsTable)
+        endpoint = view.selected_endpoint
+        if endpoint is None:
+            table.sync([], None)
+            set_border_titles(table, f"Variants · {view.selected}" if view.selected else "Variants")
+            return
+        table.show_endpoint(endpoint.name)
+        table.sync(
+            variant_rows(endpoint, view.scaling.get(endpoint.name)),
+            view.baselines.get(endpoint.name),
+        )
+        set_border_titles(
+            table,
+            f"Variants · {endpoint.name} · {endpoint.status}",
+            f"failed: {endpoint.failure_reason}" if endpoint.failure_reason else None,
+        )
+
+    # -- selection ------------------------------------------------------------------------
+    def select_cursor_row(self) -> None:
+        table = self.screen.query_one(EndpointsTable)
+        if table.row_count == 0:
+            if self.view.selected is not None:
+                self.view.selected = None
+                self.screen.selection_changed()
+            return
+        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if row_key is not None:
+            self.select(row_key)
+
+    def select(self, name: str) -> None:
+        if name == self.view.selected:
+            return
+        self.view.selected = name
+        self.view.metrics_frame = None
+        self.screen.selection_changed()
+        if self._select_timer is not None:
+            self._select_timer.stop()
+        self._select_timer = self.screen.set_timer(
+            SELECT_DEBOUNCE_SECONDS, partial(self._load_selected, name), name="select"
+        )
+
+    def _load_selected(self, name: str) -> None:
+        self._select_timer = None
+        view = self.view
+        if name != view.selected:
+            return
+        endpoint = view.endpoints.get(name)
+        described_at = view.described_at.get(name)
+        if (
+            endpoint is not None
+            and described_at is not None
+            and time.monotonic() - described_at < FRESH_SECONDS
+            and view.metrics.is_current(
+                name, endpoint.variant_names, self.screen.clock(), view.window
+            )
+        ):
+            return  # a poll has just loaded it (the first poll does, for the first endpoint)
+        self.screen.load_selected(name)
+
+    def forgotten(self, name: str) -> None:
+        if self.view.selected == name:
+            self.view.selected = None
+            self.screen.selection_changed()
+
+    def pick_a_canary_once(self) -> None:
+        """Once, at start: if the first endpoint in the list runs no canary, move to the first
+        one that does (that is what someone opening this console came to see). Only while
+        the person has not picked an endpoint themselves."""
+        if not self._initial_pick_pending:
+            return
+        view = self.view
+        if self._auto_selected is None:
+            self._auto_selected = view.selected
+        if view.selected is None or view.selected != self._auto_selected:
+            self._initial_pick_pending = view.selected is None
+            return
+        current = view.endpoints.get(view.selected)
+        if current is None:
+            return
+        if len(current.variants) > 1:
+            self._initial_pick_pending = False
+            return
+        names = view.visible_names()
+        for name in names:
+            endpoint = view.endpoints.get(name)
+            if endpoint is not None and len(endpoint.variants) > 1:
+                self._initial_pick_pending = False
+                self.select(name)
+                self.render_list()
+                return
+        if all(name in view.endpoints for name in names):
+            self._initial_pick_pending = False
+
+    def selected_variant(self, endpoint: Endpoint) -> str | None:
+        variant = self.screen.query_one(VariantsTable).selected_variant
+        if variant not in endpoint.variant_names:
+            self.screen.notify(
+                "Select a variant in the variants pane first (tab).", severity="warning"
+            )
+            return None
+        return variant
+
+    # -- the filter -----------------------------------------------------------------------
+    def open_filter(self) -> None:
+        field = self.screen.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    def filter_changed(self, value: str) -> None:
+        self.view.filter_text = value
+        self.render_list()
+        if self.view.selected not in self.view.visible_names():
+            self.select_cursor_row()
+
+    def leave_filter(self) -> None:
+        field = self.screen.query_one("#filter", Input)
+        field.display = bool(self.view.filter_text)
+        self.screen.query_one(EndpointsTable).focus()
+
+    def escape(self) -> None:
+        field = self.screen.query_one("#filter", Input)
+        if field.has_focus:
+            if not field.value:
+                field.display = False
+            self.leave_filter()

@@ -1,0 +1,208 @@
+"""The verdict panel of the selected endpoint, and the weight-change markers.
+
+Computed from the metrics the console already fetched (no extra API call), in a thread
+worker (it reads the audit log and runs the exact tests: file and CPU work, kept off the
+event loop), each time the selected endpoint's metrics window moves. The audit log says
+when the weights last changed, so the traffic split is judged from then on; those changes
+are also drawn as vertical lines on the chart and labels under the sparklines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from canary_tui.domain.metrics import VariantMetrics, VariantRef
+from canary_tui.domain.models import Endpoint
+from canary_tui.domain.verdict import VerdictThresholds, compute_verdict
+from canary_tui.ui.console.state import ConsoleView
+from canary_tui.ui.ramping import RampLauncher, WeightChange, split_start, weight_changes
+from canary_tui.ui.view import MetricsFrame
+from canary_tui.ui.widgets.metrics import MetricsPanel
+from canary_tui.ui.widgets.verdict import VerdictPanel, VerdictView
+
+if TYPE_CHECKING:
+    from canary_tui.ui.screens.console import ConsoleScreen
+
+#: Tall terminals show every check of the verdict; short ones one line (v toggles).
+EXPANDED_VERDICT_MIN_HEIGHT = 36
+VerdictKey = tuple[object, ...]
+
+
+class VerdictComputed(Message):
+    def __init__(
+        self, endpoint: str, key: VerdictKey, view: VerdictView, markers: list[WeightChange]
+    ) -> None:
+        super().__init__()
+        self.endpoint = endpoint
+        self.key = key
+        self.view = view
+        self.markers = markers
+
+
+class VerdictPart:
+    def __init__(self, screen: ConsoleScreen, view: ConsoleView) -> None:
+        self.screen = screen
+        self.view = view
+        #: None: follow the terminal's height; v sets it.
+        self.expanded: bool | None = None
+        self.verdicts: dict[str, VerdictView] = {}
+        self.markers: dict[str, list[WeightChange]] = {}
+        #: What each endpoint's latest computation was asked for; older answers are dropped.
+        self.keys: dict[str, VerdictKey] = {}
+
+    @property
+    def thresholds(self) -> VerdictThresholds:
+        launcher = getattr(self.screen.app, "ramps", None)
+        if isinstance(launcher, RampLauncher):
+            return launcher.thresholds
+        return VerdictThresholds()
+
+    @property
+    def is_expanded(self) -> bool:
+        if self.expanded is not None:
+            return self.expanded
+        return self.screen.app.size.height >= EXPANDED_VERDICT_MIN_HEIGHT
+
+    def toggle(self) -> None:
+        self.expanded = not self.is_expanded
+        self.render()
+
+    # -- after each metrics render --------------------------------------------------------
+    def update(self) -> None:
+        """Redraw the verdict and markers, and recompute the verdict if the data moved."""
+        self.render()
+        self.render_markers()
+        view = self.view
+        endpoint = view.selected_endpoint
+        frame = view.metrics_frame
+        if endpoint is None or frame is None or len(endpoint.variants) < 2:
+            return
+        if not view.metrics.has(endpoint.name):
+            return
+        key: VerdictKey = (
+            frame.start,
+            frame.end,
+            frame.period_seconds,
+            tuple(sorted(endpoint.current_weights.items())),
+            view.window,
+        )
+        if self.keys.get(endpoint.name) == key:
+            return
+        self.keys[endpoint.name] = key
+        metrics = {
+            name: view.metrics.get(VariantRef(endpoint.name, name))
+            for name in endpoint.variant_names
+        }
+        if endpoint.name not in self.verdicts:
+            self.verdicts[endpoint.name] = VerdictView(
+                endpoint.name, message="computing…", window=view.window
+            )
+            self.render()
+        work = partial(
+            self._compute,
+            endpoint,
+            metrics,
+            frame,
+            self.screen.clock(),
+            view.window,
+            self.thresholds,
+            key,
+            view.baseline_of(endpoint),
+        )
+        self.screen.run_worker(work, thread=True, group="verdict", exit_on_error=False)
+
+    def _compute(
+        self,
+        endpoint: Endpoint,
+        metrics: Mapping[str, VariantMetrics],
+        frame: MetricsFrame,
+        now: datetime,
+        window: str,
+        thresholds: VerdictThresholds,
+        key: VerdictKey,
+        baseline: str | None,
+    ) -> None:
+        changes = self._read_weight_changes(endpoint.name)
+        inside = [change for change in changes if frame.start <= change.time <= frame.end]
+        changed_at = inside[-1].time if inside else None
+        end = min(now, frame.end) if now > frame.start else frame.end
+        window_seconds = max((end - frame.start).total_seconds(), float(frame.period_seconds))
+        try:
+            verdict = compute_verdict(
+                endpoint.name,
+                metrics,
+                endpoint.current_weights,
+                period_seconds=frame.period_seconds,
+                window_seconds=window_seconds,
+                thresholds=thresholds,
+                baseline=baseline,
+                weights_note=(
+                    f"weights changed at {changed_at:%H:%M} UTC (audit log): traffic split "
+                    "judged from the next period on"
+                    if changed_at is not None
+                    else "traffic split judged against the current weights"
+                ),
+                split_since=split_start(changed_at, frame.period_seconds),
+            )
+        except ValueError as error:
+            view = VerdictView(endpoint.name, message=f"cannot judge: {error}", window=window)
+        else:
+            view = VerdictView(endpoint.name, verdict=verdict, window=window)
+        self.screen.post_message(VerdictComputed(endpoint.name, key, view, inside))
+
+    def _read_weight_changes(self, endpoint: str) -> list[WeightChange]:
+        """From a worker thread: the audit log's weight changes of ``endpoint``."""
+        audit = self.screen.audit
+        if audit is None:
+            return []
+        try:
+            return weight_changes(audit.read(endpoint).entries)
+        except (OSError, ValueError):
+            return []  # no log yet, or unreadable: no markers, the verdict still works
+
+    def computed(self, message: VerdictComputed) -> None:
+        if self.keys.get(message.endpoint) != message.key:
+            return  # a newer computation is on its way
+        self.verdicts[message.endpoint] = message.view
+        self.markers[message.endpoint] = message.markers
+        if message.endpoint == self.view.selected:
+            self.render()
+            self.render_markers()
+
+    # -- render ---------------------------------------------------------------------------
+    def render(self) -> None:
+        panel = self.screen.query_one(VerdictPanel)
+        endpoint = self.view.selected_endpoint
+        if endpoint is None or len(endpoint.variants) < 2:
+            panel.display = False
+            panel.show(None, self.is_expanded)
+            return
+        panel.display = True
+        shown = self.verdicts.get(endpoint.name) or VerdictView(
+            endpoint.name, message="waiting for metrics…", window=self.view.window
+        )
+        panel.show(shown, self.is_expanded)
+
+    def render_markers(self) -> None:
+        selected = self.view.selected
+        markers = self.markers.get(selected, []) if selected else []
+        frame = self.view.metrics_frame
+        labels = [change.label(self.screen.options.ascii) for change in markers]
+        subtitle = " ".join(labels[-3:]) if labels else None
+        panel = self.screen.query_one(MetricsPanel)
+        if panel.border_subtitle != subtitle:
+            panel.border_subtitle = subtitle
+        chart = self.screen.metrics_part.chart()
+        if chart is None:  # not shown yet: markers are drawn when it is created
+            return
+        chart.border_subtitle = subtitle
+        if frame is None or not markers:
+            return
+        for change in markers:
+            chart.plt.vline(frame.minutes_before_end(change.time), "orange")
+        chart.refresh()
