@@ -63,4 +63,3 @@ def test_widgets_do_no_io(path: Path) -> None:
     ours = {name for name in imported_modules(path) if name.startswith("canary_tui")}
     assert not any(name.startswith(IO_MODULES) for name in ours), ours
     assert "boto3" not in imported_modules(path)
-

@@ -97,7 +97,7 @@ class ChangeFlows:
         self.screen.run_worker(flow, group="flow", exclusive=True, exit_on_error=False)
 
     def _ramp_state(self, name: str) -> RampState | None:
-        entry = self.screen.ramp_part.ramps.get(name)
+        entry = self.screen.ramps.get(name)
         return entry.state if entry is not None else None
 
     # -- the keys -------------------------------------------------------------------------
@@ -135,7 +135,7 @@ class ChangeFlows:
         if self.refuse_write():
             return
         endpoint = self.screen.selected_endpoint()
-        variant = self.screen.endpoints_part.selected_variant(endpoint) if endpoint else None
+        variant = self.screen.selected_variant(endpoint) if endpoint else None
         if endpoint is None or variant is None:
             return
         self._flow(self._capacity_flow(endpoint, variant))
@@ -143,7 +143,7 @@ class ChangeFlows:
     def mark_baseline(self) -> None:
         screen = self.screen
         endpoint = screen.selected_endpoint()
-        variant = screen.endpoints_part.selected_variant(endpoint) if endpoint else None
+        variant = screen.selected_variant(endpoint) if endpoint else None
         if endpoint is None or variant is None:
             return
         self.view.baselines[endpoint.name] = variant
@@ -151,7 +151,7 @@ class ChangeFlows:
         screen.run_worker(
             partial(self._save_mark, mark), thread=True, group="marks", exit_on_error=False
         )
-        screen.endpoints_part.render_variants()
+        screen.selection_changed()
         screen.notify(
             f"Rollback baseline of {endpoint.name}: {split_label(mark.shares)} (b goes back "
             f"to it); {variant} is the verdict's baseline."
@@ -241,7 +241,7 @@ class ChangeFlows:
         if someone else changes it the person hears about it before confirming."""
         self.view.watching = name
         self._watch_noticed = False
-        self.screen.refresher.want_follow()
+        self.screen.watch_started()
         try:
             yield
         finally:

@@ -68,10 +68,7 @@ class RefreshPart:
 
     def use_options(self, options: ConsoleOptions) -> None:
         """New settings (the demo's, read behind the first frame): same state, new cadence."""
-        fresh = schedule_for(options)
-        fresh.paused, fresh.suspended = self.schedule.paused, self.schedule.suspended
-        fresh._running = self.schedule._running
-        self.schedule = fresh
+        self.schedule.retune(schedule_for(options))
         self.stale_cause = None
 
     # -- the timer: the schedule's next wake ----------------------------------------------

@@ -48,6 +48,13 @@ class RefreshSchedule:
     _poll_pending: bool = False
     _background_after_poll: bool = False
 
+    def retune(self, other: RefreshSchedule) -> None:
+        """Take ``other``'s cadence (new settings), keeping what runs, pauses and is due."""
+        self.refresh_seconds = other.refresh_seconds
+        self.follow_seconds = other.follow_seconds
+        self.background_seconds = other.background_seconds
+        self.timers = other.timers
+
     # -- what runs now ------------------------------------------------------------------
     def is_running(self, job: Job) -> bool:
         return job in self._running

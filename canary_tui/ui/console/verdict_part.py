@@ -197,7 +197,7 @@ class VerdictPart:
         panel = self.screen.query_one(MetricsPanel)
         if panel.border_subtitle != subtitle:
             panel.border_subtitle = subtitle
-        chart = self.screen.metrics_part.chart()
+        chart = self.screen.chart()
         if chart is None:  # not shown yet: markers are drawn when it is created
             return
         chart.border_subtitle = subtitle

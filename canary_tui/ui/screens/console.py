@@ -206,6 +206,12 @@ class ConsoleScreen(Screen[None]):
     def follow(self, name: str) -> None:
         self.refresher.follow(name)
 
+    def watch_started(self) -> None:
+        self.refresher.want_follow()
+
+    def selected_variant(self, endpoint: Endpoint) -> str | None:
+        return self.endpoints_part.selected_variant(endpoint)
+
     def refuse_write(self) -> bool:
         return self.changes.refuse_write()
 
