@@ -1,18 +1,29 @@
-"""``canary-tui status ENDPOINT`` against a plain boto3 script making the same two calls
-(DescribeEndpoint, DescribeEndpointConfig) on the same moto server, alternating, so the
-difference is what canary-tui adds: its imports, settings, audit check and formatting.
-Also reported: where ``status`` spends its start-up (``python -X importtime``)."""
+"""``canary-tui status`` against yardsticks that make the same calls on the same moto server,
+alternating runs, medians (issue 13):
+
+- ``status ENDPOINT`` against a plain boto3 script making the same two calls
+  (DescribeEndpoint, DescribeEndpointConfig), and against ``aws sagemaker
+  describe-endpoint`` (AWS CLI v1, ``pip install -e '.[bench]'``; one call), side by side;
+- ``status`` (the list) at 2,000 endpoints against a boto3 script with the same ListEndpoints
+  pages and the same per-endpoint DescribeEndpoint calls on the same number of threads.
+
+Where the start-up goes is :mod:`benchmarks.cli_startup`.
+"""
 
 from __future__ import annotations
 
-import re
+import importlib.util
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from benchmarks.fixtures import aws_environment, moto_server, seed
+from benchmarks.seeded_moto import seeded_moto
+from canary_tui.cli.status import DESCRIBE_CONCURRENCY
 
 YARDSTICK = """
 import sys, boto3
@@ -22,48 +33,103 @@ client.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"
 print(endpoint["EndpointStatus"])
 """
 
+#: What ``status`` asks for the list, as plainly as boto3 says it: the same ListEndpoints
+#: pages (100, by name) and one DescribeEndpoint per endpoint on the same number of threads.
+LIST_YARDSTICK = """
+import sys, boto3
+from concurrent.futures import ThreadPoolExecutor
+client = boto3.client("sagemaker", endpoint_url=sys.argv[1])
+names = []
+pages = client.get_paginator("list_endpoints").paginate(
+    SortBy="Name", SortOrder="Ascending", PaginationConfig={"PageSize": 100}
+)
+for page in pages:
+    names += [endpoint["EndpointName"] for endpoint in page["Endpoints"]]
+with ThreadPoolExecutor(max_workers=int(sys.argv[2])) as pool:
+    described = list(pool.map(lambda name: client.describe_endpoint(EndpointName=name), names))
+for endpoint in described:
+    print(endpoint["EndpointName"], endpoint["EndpointStatus"], len(endpoint["ProductionVariants"]))
+"""
 
-def _timed(command: list[str], env: dict[str, str]) -> float:
+#: The endpoints of the list figure (issue 13).
+LIST_ENDPOINTS = 2000
+
+
+def aws_cli_installed() -> bool:
+    return importlib.util.find_spec("awscli") is not None
+
+
+def _timed(command: Sequence[str], env: dict[str, str]) -> float:
     began = time.perf_counter()
-    subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=600)
     return time.perf_counter() - began
 
 
-def _largest_imports(command: list[str], env: dict[str, str], count: int = 6) -> list[str]:
-    """The slowest top-level imports of one run (cumulative µs, as -X importtime says)."""
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", *command[1:]],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    rows = []
-    for line in result.stderr.splitlines():
-        match = re.match(r"import time:\s+\d+ \|\s+(\d+) \| (\S.*)$", line)
-        if match and not match.group(2).startswith(" "):
-            rows.append((int(match.group(1)), match.group(2).strip()))
-    rows.sort(reverse=True)
-    return [f"{name} {micros / 1000:.0f} ms" for micros, name in rows[:count]]
+def alternate(commands: Sequence[Sequence[str]], env: dict[str, str], runs: int) -> list[float]:
+    """Median seconds of each command, run in turn ``runs`` times after one warm-up each."""
+    for command in commands:  # warm the page cache and bytecode
+        _timed(command, env)
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for index, command in enumerate(commands):
+            times[index].append(_timed(command, env))
+    return [statistics.median(each) for each in times]
 
 
-def measure(runs: int) -> tuple[float, float, list[str]]:
-    """Median seconds of ours and of the yardstick, and our largest imports."""
+@dataclass(frozen=True)
+class OneEndpoint:
+    ours: float
+    boto3_script: float
+    #: None: the AWS CLI is not installed in this venv.
+    aws_cli: float | None
+
+
+def status_commands(url: str, name: str) -> dict[str, list[str]]:
+    return {
+        "ours": [sys.executable, "-m", "canary_tui", "status", name, "--endpoint-url", url],
+        "boto3": [sys.executable, "-c", YARDSTICK, url, name],
+        # `python -m awscli` is the venv's `aws` script: same interpreter, same bytecode.
+        "aws": [
+            sys.executable,
+            "-m",
+            "awscli",
+            "sagemaker",
+            "describe-endpoint",
+            "--endpoint-name",
+            name,
+            "--endpoint-url",
+            url,
+        ],
+    }
+
+
+def measure_one(runs: int) -> OneEndpoint:
+    """``status ENDPOINT``, the boto3 script and the AWS CLI, alternating."""
     with moto_server() as server, tempfile.TemporaryDirectory() as home:
         seed(server.url, 1)
         env = {**aws_environment(server.url), "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home}
-        name = "bench-000"
-        ours = [sys.executable, "-m", "canary_tui", "status", name, "--endpoint-url", server.url]
-        plain = [sys.executable, "-c", YARDSTICK, server.url, name]
-        for command in (ours, plain):  # warm the page cache and bytecode
-            _timed(command, env)
-        ours_times, plain_times = [], []
-        for _ in range(runs):
-            ours_times.append(_timed(ours, env))
-            plain_times.append(_timed(plain, env))
-        return (
-            statistics.median(ours_times),
-            statistics.median(plain_times),
-            _largest_imports(ours, env),
-        )
+        commands = status_commands(server.url, "bench-000")
+        if not aws_cli_installed():
+            del commands["aws"]
+        medians = dict(zip(commands, alternate(list(commands.values()), env, runs), strict=True))
+        return OneEndpoint(medians["ours"], medians["boto3"], medians.get("aws"))
+
+
+@dataclass(frozen=True)
+class EndpointList:
+    ours: float
+    boto3_script: float
+    #: How long the server took to start with the endpoints in it.
+    seeding: float
+
+
+def measure_list(runs: int, count: int = LIST_ENDPOINTS) -> EndpointList:
+    """``status`` (the list) at ``count`` endpoints and the boto3 script, alternating."""
+    began = time.perf_counter()
+    with seeded_moto(count) as url, tempfile.TemporaryDirectory() as home:
+        seeding = time.perf_counter() - began
+        env = {**aws_environment(url), "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home}
+        ours = [sys.executable, "-m", "canary_tui", "status", "--endpoint-url", url]
+        plain = [sys.executable, "-c", LIST_YARDSTICK, url, str(DESCRIBE_CONCURRENCY)]
+        ours_time, plain_time = alternate([ours, plain], env, runs)
+        return EndpointList(ours_time, plain_time, seeding)

@@ -12,8 +12,9 @@ from canary_tui.domain.names import NameInputError, check_endpoint_name
 
 if TYPE_CHECKING:
     from canary_tui.aws.backend import Backend
-    from canary_tui.aws.session import AwsTarget
+    from canary_tui.aws.session import AwsClients, AwsTarget
     from canary_tui.config import Settings
+    from canary_tui.config.quick import TargetSettings
 
 EXIT_OK = 0
 EXIT_AWS_FAILURE = 1
@@ -96,6 +97,15 @@ def settings_from_flags(flags: Mapping[str, Any]) -> Settings:
         raise UsageError(str(error)) from None
 
 
+def target_settings_from_flags(flags: Mapping[str, Any]) -> TargetSettings | Settings:
+    """Profile, region, endpoint_url and audit_path as :func:`settings_from_flags` gives
+    them, without pydantic when :mod:`canary_tui.config.quick` can decide (same values;
+    otherwise the full load, with its one-line errors)."""
+    from canary_tui.config.quick import quick_target
+
+    return quick_target(flags) or settings_from_flags(flags)
+
+
 def refuse_if_read_only(args: argparse.Namespace, what: str) -> None:
     """A change from the command line under read-only rules is bad input: exit 2 with one
     line saying why, before the audit log is opened or anything is sent. The rule is the
@@ -126,7 +136,7 @@ def target_flags(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def target_from_settings(settings: Settings) -> AwsTarget:
+def target_from_settings(settings: Settings | TargetSettings) -> AwsTarget:
     # boto3 (imported by the session module) costs ~0.1 s: only commands that talk to AWS pay.
     from canary_tui.aws.session import AwsTarget
 
@@ -138,17 +148,24 @@ def target_from_settings(settings: Settings) -> AwsTarget:
 def target_from_args(args: argparse.Namespace) -> AwsTarget:
     """--profile/--region/--endpoint-url, else the profile, region and endpoint_url settings
     (CANARY_TUI_* or the config file), else boto3's standard chain."""
-    return target_from_settings(settings_from_flags(target_flags(args)))
+    return target_from_settings(target_settings_from_flags(target_flags(args)))
 
 
-def backend_from_args(args: argparse.Namespace) -> Backend:
-    from canary_tui.aws.backend import build_backend
+def clients_from_args(args: argparse.Namespace) -> AwsClients:
+    """Clients for the target the flags and settings name; an MFA code, if the profile
+    needs one, is asked now."""
     from canary_tui.aws.session import AwsClients
     from canary_tui.cli.mfa import prompt_mfa_before_start
 
     clients = AwsClients(target_from_args(args))
     prompt_mfa_before_start(clients)
-    return build_backend(clients)
+    return clients
+
+
+def backend_from_args(args: argparse.Namespace) -> Backend:
+    from canary_tui.aws.backend import build_backend
+
+    return build_backend(clients_from_args(args))
 
 
 def fail(message: str, code: int) -> NoReturn:

@@ -9,20 +9,13 @@ import sys
 from collections.abc import Sequence
 
 from canary_tui import __version__
-from canary_tui.aws.errors import AwsError
-from canary_tui.change_errors import ChangeOutcomeUnknown
 from canary_tui.cli.common import (
     EXIT_AWS_FAILURE,
     EXIT_BAD_INPUT,
     EXIT_ENDPOINT_BUSY,
     EXIT_UNKNOWN_OUTCOME,
-    UsageError,
     fail,
 )
-from canary_tui.domain.names import NameInputError
-from canary_tui.domain.numbers import NumberInputError
-from canary_tui.domain.weights import WeightInputError
-from canary_tui.endpoint_lock import EndpointBusy
 
 # Each module defines ``register(subparsers)``, which adds its parser and sets ``run``.
 COMMAND_MODULES = (
@@ -58,6 +51,36 @@ MODULE_OF_COMMAND = {
 }
 
 
+#: The errors a command may raise that are one line for a person, not a traceback, in the
+#: order they are tried: module, class, exit code, and the line's prefix. Bad input says
+#: ``str(error)``; the others their ``message``.
+ONE_LINE_ERRORS: tuple[tuple[str, str, int, str], ...] = (
+    # Bad input that slipped past a command's own checks is still bad input: one line.
+    ("canary_tui.cli.common", "UsageError", EXIT_BAD_INPUT, ""),
+    ("canary_tui.domain.weights", "WeightInputError", EXIT_BAD_INPUT, ""),
+    ("canary_tui.domain.numbers", "NumberInputError", EXIT_BAD_INPUT, ""),
+    ("canary_tui.domain.names", "NameInputError", EXIT_BAD_INPUT, ""),
+    ("canary_tui.endpoint_lock", "EndpointBusy", EXIT_ENDPOINT_BUSY, "refused: "),
+    ("canary_tui.change_errors", "ChangeOutcomeUnknown", EXIT_UNKNOWN_OUTCOME, ""),
+    ("canary_tui.aws.errors", "AwsError", EXIT_AWS_FAILURE, ""),
+)
+
+
+def one_line_failure(error: Exception) -> tuple[str, int] | None:
+    """The line and exit code for ``error``; None for anything else (a bug: traceback).
+
+    A class is looked up only in a module already loaded: an error cannot come from a
+    module nothing imported, and ``status`` need not import the write path's modules
+    (~7 ms) just to name errors it cannot raise.
+    """
+    for module_name, class_name, code, prefix in ONE_LINE_ERRORS:
+        module = sys.modules.get(module_name)
+        if module is not None and isinstance(error, getattr(module, class_name)):
+            text = str(error) if code == EXIT_BAD_INPUT else str(getattr(error, "message", error))
+            return prefix + text, code
+    return None
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         # argparse prints the whole usage block; one line and the hint is kinder in a runbook.
@@ -91,15 +114,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(arguments[0]).parse_args(arguments)
     try:
         code: int = args.run(args)
-    except (UsageError, WeightInputError, NumberInputError, NameInputError) as error:
-        # Bad input that slipped past a command's own checks is still bad input: one line.
-        fail(str(error), EXIT_BAD_INPUT)
-    except EndpointBusy as busy:
-        fail(f"refused: {busy.message}", EXIT_ENDPOINT_BUSY)
-    except ChangeOutcomeUnknown as unknown:
-        fail(unknown.message, EXIT_UNKNOWN_OUTCOME)
-    except AwsError as error:
-        fail(error.message, EXIT_AWS_FAILURE)
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except BrokenPipeError:
@@ -108,6 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as error:
+        failure = one_line_failure(error)
+        if failure is None:
+            raise
+        fail(*failure)
     return code
 
 

@@ -11,13 +11,14 @@ import shutil
 import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from canary_tui.audit import AuditLog
 from canary_tui.aws.errors import ConfigurationProblem
-from canary_tui.cli.common import UsageError
-from canary_tui.domain.text import printable
-from canary_tui.endpoint_lock import default_locks_dir, holder_if_changing
+from canary_tui.cli.common import UsageError, target_settings_from_flags
+
+if TYPE_CHECKING:
+    from canary_tui.audit import AuditLog
 
 #: The width tables aim for: an SRE's SSH session is often 80 columns.
 TABLE_WIDTH = 80
@@ -142,17 +143,33 @@ def add_audit_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def audit_log_from_args(args: argparse.Namespace) -> AuditLog:
-    """The log at ``--audit-log``, else the ``audit_path`` setting (``CANARY_TUI_AUDIT_PATH``
-    or the config file), else the platform data directory."""
-    from canary_tui.config import ConfigError, load_settings
-
+def audit_path_from_args(args: argparse.Namespace) -> Path:
+    """``--audit-log``, else the ``audit_path`` setting (``CANARY_TUI_AUDIT_PATH`` or the
+    config file), else the platform data directory."""
     flag = getattr(args, "audit_log", None)
+    return target_settings_from_flags({"audit_path": flag}).effective_audit_path.expanduser()
+
+
+def audit_log_from_args(args: argparse.Namespace) -> AuditLog:
+    """The log at :func:`audit_path_from_args`."""
+    from canary_tui.audit import AuditLog
+
+    return AuditLog(audit_path_from_args(args))
+
+
+def report_audit_problems_at(path: Path) -> None:
+    """:func:`report_audit_problems` for the log at ``path``. Without a log there (a first
+    run, a machine that only reads) there is nothing to report, and the audit modules are
+    not imported: ``status`` is the command run most often."""
     try:
-        settings = load_settings({"audit_path": flag}).settings
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
-    return AuditLog(settings.effective_audit_path.expanduser())
+        os.stat(path)
+    except FileNotFoundError:
+        return  # what the reader finds too: no log, no changes
+    except OSError:
+        pass  # the reader says what is wrong, as it always has
+    from canary_tui.audit import AuditLog
+
+    report_audit_problems(AuditLog(path))
 
 
 def report_audit_problems(audit: AuditLog) -> None:
@@ -161,6 +178,9 @@ def report_audit_problems(audit: AuditLog) -> None:
     Reading the log is cheap, and an unreported intent without an outcome is exactly the
     surprise the log exists to prevent.
     """
+    from canary_tui.domain.text import printable
+    from canary_tui.endpoint_lock import default_locks_dir, holder_if_changing
+
     try:
         reading = audit.read_unfinished()
     except OSError as error:

@@ -271,7 +271,7 @@ def _plan_and_apply(
     reason: str | None,
     settle_first: SettleFirst | None,
 ) -> int:
-    endpoint = describe_or_usage_error(backend, args.endpoint)
+    endpoint = describe_or_usage_error(backend.sagemaker, args.endpoint)
     plan = build_plan(endpoint)  # WeightInputError -> exit 2, nothing sent
     capacity = None if _is_noop(plan) else read_capacity(backend, endpoint, args)
     refusal = capacity_refusal(plan, capacity.scaling if capacity else None)

@@ -7,19 +7,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from canary_tui.aws.backend import Backend
 from canary_tui.aws.errors import AwsError, NotFound
+from canary_tui.aws.sagemaker import SageMakerGateway
 from canary_tui.cli.common import (
     EXIT_AWS_FAILURE,
     EXIT_OK,
     UsageError,
     add_target_arguments,
-    backend_from_args,
+    clients_from_args,
     endpoint_name,
 )
 from canary_tui.cli.output import (
     add_audit_argument,
-    audit_log_from_args,
+    audit_path_from_args,
     configuration_is_bad_input,
     format_count,
     format_percent,
@@ -29,7 +29,7 @@ from canary_tui.cli.output import (
     iso_time,
     print_json,
     print_lines,
-    report_audit_problems,
+    report_audit_problems_at,
     shares_json,
     warn,
 )
@@ -59,20 +59,22 @@ def register(subparsers: Any) -> None:
 
 @configuration_is_bad_input
 def run(args: argparse.Namespace) -> int:
-    report_audit_problems(audit_log_from_args(args))
-    backend = backend_from_args(args)
+    report_audit_problems_at(audit_path_from_args(args))
+    # Only SageMaker: the whole Backend would import the CloudWatch and Auto Scaling
+    # gateways and their domain modules, which status never calls.
+    sagemaker = SageMakerGateway(clients_from_args(args))
     if args.endpoint:
-        return show_endpoint(backend, args.endpoint, as_json=args.json)
-    return show_all(backend, as_json=args.json)
+        return show_endpoint(sagemaker, args.endpoint, as_json=args.json)
+    return show_all(sagemaker, as_json=args.json)
 
 
 # -- one endpoint ------------------------------------------------------------------------
 
 
-def describe_or_usage_error(backend: Backend, name: str) -> Endpoint:
+def describe_or_usage_error(sagemaker: SageMakerGateway, name: str) -> Endpoint:
     """Describe ``name``; a missing endpoint is a mistyped argument (exit 2)."""
     try:
-        return backend.sagemaker.describe_endpoint(name)
+        return sagemaker.describe_endpoint(name)
     except NotFound:
         raise UsageError(f"endpoint {name!r} not found in this account and region") from None
 
@@ -143,8 +145,8 @@ def endpoint_lines(endpoint: Endpoint) -> list[str]:
     return [header, *table, *([footer] if settling else [])]
 
 
-def show_endpoint(backend: Backend, name: str, *, as_json: bool) -> int:
-    endpoint = describe_or_usage_error(backend, name)
+def show_endpoint(sagemaker: SageMakerGateway, name: str, *, as_json: bool) -> int:
+    endpoint = describe_or_usage_error(sagemaker, name)
     if as_json:
         print_json(endpoint_json(endpoint))
     else:
@@ -163,11 +165,11 @@ class EndpointRow:
     error: str | None
 
 
-def _describe_row(backend: Backend, summary: EndpointSummary) -> EndpointRow:
+def _describe_row(sagemaker: SageMakerGateway, summary: EndpointSummary) -> EndpointRow:
     try:
         # The list shows status, variants and traffic: no model or instance type, so no
         # DescribeEndpointConfig per endpoint.
-        endpoint = backend.sagemaker.describe_endpoint(summary.name, with_config=False)
+        endpoint = sagemaker.describe_endpoint(summary.name, with_config=False)
         return EndpointRow(summary, endpoint, None)
     except NotFound:
         return EndpointRow(summary, None, "deleted while listing")
@@ -175,10 +177,10 @@ def _describe_row(backend: Backend, summary: EndpointSummary) -> EndpointRow:
         return EndpointRow(summary, None, error.message)
 
 
-def collect_rows(backend: Backend) -> list[EndpointRow]:
-    summaries = backend.sagemaker.list_endpoints()
+def collect_rows(sagemaker: SageMakerGateway) -> list[EndpointRow]:
+    summaries = sagemaker.list_endpoints()
     with ThreadPoolExecutor(max_workers=DESCRIBE_CONCURRENCY) as pool:
-        return list(pool.map(lambda summary: _describe_row(backend, summary), summaries))
+        return list(pool.map(lambda summary: _describe_row(sagemaker, summary), summaries))
 
 
 def row_json(row: EndpointRow) -> dict[str, Any]:
@@ -198,8 +200,8 @@ def row_json(row: EndpointRow) -> dict[str, Any]:
     }
 
 
-def show_all(backend: Backend, *, as_json: bool) -> int:
-    rows = collect_rows(backend)
+def show_all(sagemaker: SageMakerGateway, *, as_json: bool) -> int:
+    rows = collect_rows(sagemaker)
     failed = [row for row in rows if row.error is not None and row.error != "deleted while listing"]
     if as_json:
         print_json({"endpoints": [row_json(row) for row in rows]})

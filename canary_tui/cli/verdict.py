@@ -201,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     except RampPlanError as error:
         raise UsageError(f"--window: {error.message}") from None
     backend = backend_from_args(args)
-    endpoint = describe_or_usage_error(backend, args.endpoint)
+    endpoint = describe_or_usage_error(backend.sagemaker, args.endpoint)
     if args.baseline is not None and args.baseline not in endpoint.variant_names:
         raise UsageError(
             f"{endpoint.name} has no variant {args.baseline!r} "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +104,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
                 "create it with canary-tui config --init"
             )
         return {}
+    import tomllib  # ~2 ms, paid only when there is a file to parse
+
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

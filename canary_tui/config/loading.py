@@ -21,7 +21,8 @@ from canary_tui.config.files import (
     config_path,
     read_config_file,
 )
-from canary_tui.config.models import ACTIVE_FILE_VALUES, NESTED_MODELS, WINDOWS, Settings
+from canary_tui.config.models import ACTIVE_FILE_VALUES, NESTED_MODELS, Settings
+from canary_tui.config.parsing import WINDOWS
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import timedelta
@@ -17,8 +16,9 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from canary_tui.config import values
+from canary_tui.config import parsing, values
 from canary_tui.config.files import ENV_PREFIX, config_path, default_audit_path, read_config_file
+from canary_tui.config.parsing import WINDOWS
 from canary_tui.config.values import (
     Duration,
     KeyMap,
@@ -30,13 +30,6 @@ from canary_tui.config.values import (
     StrictBool,
 )
 from canary_tui.domain.verdict import VerdictThresholds
-
-WINDOWS: Mapping[str, timedelta] = {
-    "15m": timedelta(minutes=15),
-    "1h": timedelta(hours=1),
-    "3h": timedelta(hours=3),
-    "12h": timedelta(hours=12),
-}
 
 
 class VerdictSettings(BaseModel):
@@ -145,27 +138,22 @@ class Settings(BaseSettings):
     busiest variant carries now, times this (1.0: any more than the busiest; above 0, up to
     100)."""
 
+    # The checks after each type check live in canary_tui.config.parsing, where the quick
+    # path (canary_tui.config.quick) runs the same functions.
     @field_validator("endpoint_url")
     @classmethod
     def _http_url(cls, url: str | None) -> str | None:
-        if url is not None and not re.match(r"^https?://[^\s/]+", url):
-            raise ValueError(f"expected an http:// or https:// URL, got {url!r:.80}")
-        return url
+        return parsing.http_url(url)
 
     @field_validator("region")
     @classmethod
     def _region_name(cls, region: str | None) -> str | None:
-        if region is not None and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", region):
-            raise ValueError(f"not an AWS region name: {region!r:.80}")
-        return region
+        return parsing.region_name(region)
 
     @field_validator("keymap")
     @classmethod
     def _keys_given(cls, keymap: dict[str, str]) -> dict[str, str]:
-        for action, key in keymap.items():
-            if not key.strip():
-                raise ValueError(f"no key given for {action!r}")
-        return keymap
+        return parsing.keys_given(keymap)
 
     @property
     def window_duration(self) -> timedelta:

@@ -1,4 +1,5 @@
-"""Parsing one setting's value, from the file (TOML types) or the environment (text).
+"""The settings' value types for pydantic: each is a parser of
+:mod:`canary_tui.config.parsing` run before pydantic's own type check.
 
 Every number goes through :mod:`canary_tui.domain.numbers` (ASCII digits, finite, within
 bounds). Booleans are strict: ``true``/``false`` (and ``1``/``0`` in a variable), never
@@ -7,142 +8,72 @@ bounds). Booleans are strict: ``true``/``false`` (and ``1``/``0`` in a variable)
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BeforeValidator
 from pydantic_settings import NoDecode
 
+from canary_tui.config.parsing import (
+    ALPHA,
+    CAPACITY_FACTOR,
+    LATENCY_RATIO,
+    MIN_PERIODS,
+    MIN_REQUESTS,
+    PERCENTAGE_POINTS,
+    comma_list,
+    decimal_in,
+    duration_seconds,
+    format_duration,
+    key_map,
+    metric_period,
+    parse_duration,
+    path_text,
+    ramp_steps,
+    strict_bool,
+    whole_in,
+)
 from canary_tui.domain import numbers
-from canary_tui.domain.ramp import STEP_PERCENT, RampPlanError, parse_steps, validate_steps
 
-# Bounds of the verdict thresholds (documented in each field's docstring).
-ALPHA = numbers.Bounds(0, 1, low_inclusive=False, high_inclusive=False)
-MIN_REQUESTS = numbers.Bounds(0, 1_000_000_000, integer=True)
-MIN_PERIODS = numbers.Bounds(1, 100_000, integer=True)
-LATENCY_RATIO = numbers.Bounds(1, 1000)
-PERCENTAGE_POINTS = numbers.Bounds(0, 100, unit="percentage points")
-CAPACITY_FACTOR = numbers.Bounds(0, 100, low_inclusive=False)
-
-
-def _plain(parse: Callable[[], Any]) -> Any:
-    # pydantic wants ValueError; NumberInputError is one, but say it without a field name:
-    # the error formatting puts the key in front.
-    try:
-        return parse()
-    except numbers.NumberInputError as error:
-        raise ValueError(error.message) from None
-
-
-def parse_duration(value: object) -> timedelta:
-    """``"90s"``, ``"10m"``, ``"1h"``, ``"1h30m"``, or a number of seconds: 1 s to 7 days."""
-    if isinstance(value, timedelta):
-        value = value.total_seconds()
-    seconds = _plain(lambda: numbers.parse_duration(value))
-    return timedelta(seconds=seconds)
-
-
-def format_duration(duration: timedelta) -> str:
-    seconds = duration.total_seconds()
-    for unit, size in (("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
-
-
-def _duration_seconds(value: object) -> object:
-    if value is None:
-        return None
-    return round(parse_duration(value).total_seconds())
-
-
-def _metric_period(value: object) -> int:
-    return int(_plain(lambda: numbers.parse_metric_period(value)))
+__all__ = [
+    "ALPHA",
+    "CAPACITY_FACTOR",
+    "LATENCY_RATIO",
+    "MIN_PERIODS",
+    "MIN_REQUESTS",
+    "PERCENTAGE_POINTS",
+    "Duration",
+    "KeyMap",
+    "MetricPeriod",
+    "PathText",
+    "PatternList",
+    "RampSteps",
+    "Seconds",
+    "StrictBool",
+    "decimal",
+    "format_duration",
+    "parse_duration",
+    "path_text",
+    "ramp_steps",
+    "strict_bool",
+    "whole",
+]
 
 
 def decimal(bounds: numbers.Bounds) -> BeforeValidator:
-    return BeforeValidator(lambda value: _plain(lambda: numbers.parse_decimal(value, bounds)))
+    return BeforeValidator(decimal_in(bounds))
 
 
 def whole(bounds: numbers.Bounds) -> BeforeValidator:
-    return BeforeValidator(lambda value: _plain(lambda: numbers.parse_integer(value, bounds)))
-
-
-def strict_bool(value: object) -> bool:
-    """``true``/``false`` from the file; ``true``/``false``/``1``/``0`` from a variable."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in ("true", "1"):
-            return True
-        if text in ("false", "0"):
-            return False
-    raise ValueError(f"must be true or false (got {numbers.shown(value)})")
-
-
-def path_text(value: object) -> Path | None:
-    """A file path given as text; ``~`` is expanded. A number is a mistake, not ``./5``."""
-    if value is None or isinstance(value, Path):
-        return value.expanduser() if isinstance(value, Path) else None
-    if not isinstance(value, str):
-        raise ValueError(f"must be a file path in quotes (got {numbers.shown(value)})")
-    if not value.strip() or "\0" in value:
-        raise ValueError(f"must be a file path (got {numbers.shown(value)})")
-    return Path(value).expanduser()
-
-
-def _comma_list(value: object) -> object:
-    if isinstance(value, str):
-        return [item.strip() for item in value.split(",") if item.strip()]
-    return value
-
-
-def _step(value: object) -> float:
-    return float(_plain(lambda: numbers.parse_decimal(value, STEP_PERCENT)))
-
-
-def ramp_steps(value: object) -> tuple[float, ...]:
-    """``"10,25,50,100"`` (a variable) or ``[10, 25, 50, 100]`` (the file)."""
-    try:
-        if isinstance(value, str):
-            return parse_steps(value)
-        if isinstance(value, list | tuple):
-            return validate_steps([_step(step) for step in value])
-    except RampPlanError as error:
-        raise ValueError(error.message) from None
-    raise ValueError(f"expected a list of traffic % like [10, 25, 50, 100] (got {value!r:.40})")
-
-
-def _key_map(value: object) -> object:
-    # From the environment: "quit=ctrl+q,help=f1" (or JSON, for keys containing commas).
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("{"):
-            try:
-                decoded: object = json.loads(text)
-            except (json.JSONDecodeError, RecursionError) as error:
-                message = error.msg if isinstance(error, json.JSONDecodeError) else "too deep"
-                raise ValueError(f"not valid JSON: {message}") from None
-            return decoded
-        pairs: dict[str, str] = {}
-        for item in filter(None, (part.strip() for part in text.split(","))):
-            action, separator, key = item.partition("=")
-            if not separator or not action.strip() or not key.strip():
-                raise ValueError(f"expected ACTION=KEY pairs, got {numbers.shown(item)}")
-            pairs[action.strip()] = key.strip()
-        return pairs
-    return value
+    return BeforeValidator(whole_in(bounds))
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-Seconds = Annotated[int, BeforeValidator(_duration_seconds)]
-MetricPeriod = Annotated[int, BeforeValidator(_metric_period)]
+Seconds = Annotated[int, BeforeValidator(duration_seconds)]
+MetricPeriod = Annotated[int, BeforeValidator(metric_period)]
 StrictBool = Annotated[bool, BeforeValidator(strict_bool)]
 PathText = Annotated[Path | None, BeforeValidator(path_text)]
-PatternList = Annotated[list[str], NoDecode, BeforeValidator(_comma_list)]
-KeyMap = Annotated[dict[str, str], NoDecode, BeforeValidator(_key_map)]
+PatternList = Annotated[list[str], NoDecode, BeforeValidator(comma_list)]
+KeyMap = Annotated[dict[str, str], NoDecode, BeforeValidator(key_map)]
 RampSteps = Annotated[tuple[float, ...], NoDecode, BeforeValidator(ramp_steps)]
