@@ -74,6 +74,7 @@ def console_options_from(settings: Settings, **overrides: Any) -> ConsoleOptions
         production_profiles=tuple(settings.production_profiles),
         audit_path=settings.effective_audit_path,
         capacity_warning_factor=settings.capacity_warning_factor,
+        background_describe_rate=settings.background_describe_rate,
     )
     return dataclasses.replace(options, **overrides) if overrides else options
 

@@ -137,6 +137,11 @@ class Settings(BaseSettings):
     """Warn when a change would give a variant more requests/min per instance than the
     busiest variant carries now, times this (1.0: any more than the busiest; above 0, up to
     100)."""
+    background_describe_rate: Annotated[float, values.decimal(values.DESCRIBE_RATE)] = 10 / 3
+    """The console's background describes (filling the list's variant count and canary
+    share) per second, at most: DescribeEndpoint is throttled per account and region, and a
+    change must never be refused for the list's sake. A first pass over N endpoints takes
+    N / rate seconds (above 0, up to 50)."""
 
     # The checks after each type check live in canary_tui.config.parsing, where the quick
     # path (canary_tui.config.quick) runs the same functions.

@@ -36,6 +36,8 @@ MIN_PERIODS = numbers.Bounds(1, 100_000, integer=True)
 LATENCY_RATIO = numbers.Bounds(1, 1000)
 PERCENTAGE_POINTS = numbers.Bounds(0, 100, unit="percentage points")
 CAPACITY_FACTOR = numbers.Bounds(0, 100, low_inclusive=False)
+#: Background DescribeEndpoint calls per second (SageMaker throttles per account).
+DESCRIBE_RATE = numbers.Bounds(0, 50, low_inclusive=False, unit="describes per second")
 
 
 def _plain(parse: Callable[[], Any]) -> Any:

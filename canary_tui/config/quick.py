@@ -133,6 +133,7 @@ CHECKS: Mapping[str, Callable[[object], object]] = {
     "verdict": _table(VERDICT_CHECKS),
     "ramp": _table(RAMP_CHECKS),
     "capacity_warning_factor": parsing.decimal_in(parsing.CAPACITY_FACTOR),
+    "background_describe_rate": parsing.decimal_in(parsing.DESCRIBE_RATE),
 }
 #: Settings the quick path reads from a variable: those whose variable is plain text to
 #: pydantic-settings (the tables and the key map may be JSON or split over ``__`` names).

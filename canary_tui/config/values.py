@@ -18,6 +18,7 @@ from pydantic_settings import NoDecode
 from canary_tui.config.parsing import (
     ALPHA,
     CAPACITY_FACTOR,
+    DESCRIBE_RATE,
     LATENCY_RATIO,
     MIN_PERIODS,
     MIN_REQUESTS,
@@ -39,6 +40,7 @@ from canary_tui.domain import numbers
 __all__ = [
     "ALPHA",
     "CAPACITY_FACTOR",
+    "DESCRIBE_RATE",
     "LATENCY_RATIO",
     "MIN_PERIODS",
     "MIN_REQUESTS",

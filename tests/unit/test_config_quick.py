@@ -89,6 +89,7 @@ GOOD_AND_BAD: dict[str, tuple[list[Any], list[Any]]] = {
     "verdict": ([{"alpha": 0.01}, {"min_requests": 50}], [{"alpha": 1.5}, {"x": 1}]),
     "ramp": ([{"steps": [10, 100]}, {"bake": "5m"}], [{"steps": [50, 10]}, {"bake": "0s"}, 5]),
     "capacity_warning_factor": ([1.0, 2, "1.5"], [0, 101]),
+    "background_describe_rate": ([1, 0.5, "10"], [0, -1, 51, "fast"]),
     "not_a_setting": ([], [1]),
 }
 TARGET_KEYS = ["profile", "region", "endpoint_url", "audit_path"]
