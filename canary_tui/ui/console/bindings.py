@@ -127,6 +127,6 @@ NAVIGATION: list[Binding] = [
     Binding("tab", "focus_next", "next pane", tooltip="next pane"),
     Binding("shift+tab", "focus_previous", "previous pane", tooltip="previous pane"),
     Binding("up,down", "", "", tooltip="move in a table (selects the endpoint)"),
-    Binding("escape", "", "", tooltip="leave the filter"),
+    Binding("escape", "", "", tooltip="clear the filter"),
     Binding("ctrl+p", "command_palette", "", tooltip="search every action"),
 ]

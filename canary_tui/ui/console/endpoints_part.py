@@ -202,8 +202,14 @@ class EndpointsPart:
         self.screen.query_one(EndpointsTable).focus()
 
     def escape(self) -> None:
+        """esc clears the filter (in the field, or on the list after enter kept it): a filter
+        left behind, worse one matching nothing, hides endpoints from someone in a hurry.
+        The selection stays where it is."""
         field = self.screen.query_one("#filter", Input)
-        if field.has_focus:
-            if not field.value:
-                field.display = False
-            self.leave_filter()
+        table = self.screen.query_one(EndpointsTable)
+        if not (field.has_focus or (table.has_focus and self.view.filter_text)):
+            return
+        field.value = ""
+        field.display = False
+        self.filter_changed("")
+        table.focus()

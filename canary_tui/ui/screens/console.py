@@ -144,7 +144,7 @@ class ConsoleScreen(Screen[None]):
         yield StatusLine(id="status")
         with Horizontal(id="top"):
             with Vertical(id="endpoints-pane", classes="pane"):
-                yield Input(placeholder="filter by name; enter/esc to leave", id="filter")
+                yield Input(placeholder="filter by name; enter keeps it, esc clears it", id="filter")
                 yield EndpointsTable(id="endpoints")
             with Vertical(id="right"):
                 yield VariantsTable(id="variants", classes="pane")
