@@ -119,6 +119,9 @@ def test_a_running_follow_is_not_started_twice() -> None:
 
 def test_background_rounds_are_spaced_by_the_round_interval() -> None:
     plan = schedule(background_seconds=4.5)
+    assert plan.want_background(0.0, anything_due=True) is True  # the first: at once
+    plan.started(Job.BACKGROUND)
+    plan.job_finished(Job.BACKGROUND)
     assert plan.want_background(0.0, anything_due=True) is False
     assert plan.next_wake(0.0) == 4.5
     assert plan.take_due(4.5) == [Job.BACKGROUND]

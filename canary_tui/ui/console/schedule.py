@@ -11,7 +11,8 @@ into one timer and the workers (see ``RefreshPart``). The rules:
   ``follow_seconds`` while there is something to follow, also behind a dialog: an endpoint
   deleted or changed under a dialog must be noticed.
 * Background describes (the rest of the list, a batch at a time) are due one round after
-  another, a round's batch at the configured rate; never while paused or behind a dialog.
+  another, a round's batch at the configured rate, the first as soon as the list is in;
+  never while paused or behind a dialog.
 * Without timers (``timers=False``: snapshots, tests) nothing is ever due by time; a poll
   runs when asked, and one background round follows each asked-for poll.
 """
@@ -47,6 +48,9 @@ class RefreshSchedule:
     #: A poll was asked for (or came due) while paused, hidden or running.
     _poll_pending: bool = False
     _background_after_poll: bool = False
+    #: The first round runs as soon as the list is in: until it has, rows show no variant
+    #: count and the console cannot move to an endpoint running a canary.
+    _background_started: bool = False
 
     def retune(self, other: RefreshSchedule) -> None:
         """Take ``other``'s cadence (new settings), keeping what runs, pauses and is due."""
@@ -62,6 +66,8 @@ class RefreshSchedule:
     def started(self, job: Job) -> None:
         self._running.add(job)
         self._due_at.pop(job, None)
+        if job is Job.BACKGROUND:
+            self._background_started = True
         if job is Job.POLL:
             self._poll_pending = False
 
@@ -116,6 +122,8 @@ class RefreshSchedule:
             if self._background_after_poll:
                 return False
             self._background_after_poll = True
+            return not self.suspended
+        if not self._background_started:
             return not self.suspended
         self._due_at.setdefault(Job.BACKGROUND, now + self.background_seconds)
         return False
