@@ -31,6 +31,8 @@ from canary_tui.ui.targets import Connection, TargetSwitcher
 from canary_tui.ui.themes import apply_theme, register_themes
 
 #: Why a switch is refused while the console is busy.
+#: `:ep` completes the first endpoints of the list (a suggestion list, not a search).
+COMPLETED_ENDPOINTS = 500
 _CHANGE_IN_FLIGHT = "a change or ramp is running; switch when it has finished (or pause it)"
 #: Worker groups that write to the current target: never abandoned by a switch.
 _WRITING_GROUPS = frozenset({"change", "ramp"})
@@ -75,6 +77,8 @@ class SettingsApp(App[int]):
         register_themes(self)
         self._ascii_filter = AsciiFilter()
         self._profiles: list[ProfileInfo] = []
+        #: What was typed at `:`, newest first (this session only).
+        self._command_history: list[str] = []
         self._regions: list[str] = []
 
     def get_line_filters(self) -> Sequence[LineFilter]:
@@ -148,8 +152,11 @@ class SettingsApp(App[int]):
             [profile.name for profile in self._profiles],
             self._regions,
             sorted(self.available_themes),
+            [name for console in self._consoles() for name in console.summaries][
+                :COMPLETED_ENDPOINTS
+            ],
         )
-        self.push_screen(CommandLine(suggestions), self._run_command)
+        self.push_screen(CommandLine(suggestions, self._command_history), self._run_command)
 
     def _run_command(self, command: Command | None) -> None:
         if command is None:
@@ -164,6 +171,12 @@ class SettingsApp(App[int]):
             self.switch_target(profile=command.argument)
         elif command.verb == "region":
             self.switch_target(region=command.argument)
+        elif command.verb == "endpoint" and command.argument:
+            for console in self._consoles():
+                console.select_named(command.argument)
+
+    def _consoles(self) -> list[ConsoleScreen]:
+        return [screen for screen in self.screen_stack if isinstance(screen, ConsoleScreen)]
 
     def action_switch_profile(self) -> None:
         if self._refuse_switch(profile=True):

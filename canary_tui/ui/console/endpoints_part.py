@@ -11,10 +11,12 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from textual.timer import Timer
 from textual.widgets import Input
 
 from canary_tui.domain.models import Endpoint
+from canary_tui.domain.text import printable
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.view import endpoint_row, variant_rows
 from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
@@ -140,6 +142,23 @@ class EndpointsPart:
         ):
             return  # a poll has just loaded it (the first poll does, for the first endpoint)
         self.screen.load_selected(name)
+
+    def select_named(self, name: str) -> None:
+        view = self.view
+        if name not in view.summaries:
+            matches = [n for n in view.summaries if n.lower() == name.lower()]
+            if len(matches) != 1:
+                shown = escape(printable(name, 80))
+                self.screen.notify(f"No endpoint {shown} in this list.", severity="warning")
+                return
+            name = matches[0]
+        if name not in view.visible_names():
+            self.screen.query_one("#filter", Input).value = ""
+            self.screen.query_one("#filter", Input).display = False
+            self.filter_changed("")
+        self.select(name)
+        self.render_list()
+        self.screen.query_one(EndpointsTable).focus()
 
     def forgotten(self, name: str) -> None:
         if self.view.selected == name:

@@ -1,5 +1,6 @@
 """`:` opens a one-line command prompt at the bottom, like k9s: `:profile NAME`,
-`:region NAME`, `:theme NAME`, `:q`. Tab accepts the suggested completion."""
+`:region NAME`, `:theme NAME`, `:ep NAME`, `:q`. Tab accepts the suggested completion;
+up and down walk through the commands given before (this session's, newest first)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,12 @@ COMMANDS = {
     "profile": "NAME",
     "region": "NAME",
     "theme": "NAME",
+    "endpoint": "NAME",
     "quit": "",
 }
-_ALIASES = {"q": "quit", "ctx": "profile", "p": "profile", "r": "region"}
+_ALIASES = {"q": "quit", "ctx": "profile", "p": "profile", "r": "region", "ep": "endpoint"}
+#: Commands remembered for up/down (this session only: they may name accounts).
+HISTORY_SIZE = 50
 
 
 class CommandError(ValueError):
@@ -50,29 +54,52 @@ def parse_command(text: str) -> Command:
 
 
 def completions(
-    profiles: Sequence[str], regions: Sequence[str], themes: Sequence[str]
+    profiles: Sequence[str],
+    regions: Sequence[str],
+    themes: Sequence[str],
+    endpoints: Sequence[str] = (),
 ) -> list[str]:
     """Every full command line the prompt can suggest, most useful first."""
     lines = [f"profile {name}" for name in profiles]
     lines += [f"region {name}" for name in regions]
     lines += [f"theme {name}" for name in themes]
+    lines += [f"ep {name}" for name in endpoints]
     return [*lines, "quit"]
+
+
+def remember(history: list[str], line: str) -> None:
+    """Newest first, no repeats, at most HISTORY_SIZE."""
+    line = line.strip()
+    if not line:
+        return
+    if line in history:
+        history.remove(line)
+    history.insert(0, line)
+    del history[HISTORY_SIZE:]
 
 
 class CommandLine(ModalScreen[Command | None]):
     """Returns the parsed command, or None on esc. Bad input stays in the prompt, flagged."""
 
-    BINDINGS = [Binding("escape", "cancel", "cancel", id="command-line.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "cancel", id="command-line.cancel"),
+        Binding("up", "history(1)", "older", show=False, id="command-line.older"),
+        Binding("down", "history(-1)", "newer", show=False, id="command-line.newer"),
+    ]
     AUTO_FOCUS = "#command-input"
 
-    def __init__(self, suggestions: Sequence[str] = ()) -> None:
+    def __init__(self, suggestions: Sequence[str] = (), history: list[str] | None = None) -> None:
         super().__init__()
         self.suggestions = list(suggestions)
+        #: The app's list, newest first; a command that parses is added to it.
+        self.history = history if history is not None else []
+        self._position = -1  # -1: what is being typed, 0: the newest remembered
+        self._typed = ""
         self._dismissed = False
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="profile NAME | region NAME | theme NAME | q   (tab completes, esc closes)",
+            placeholder="profile | region | theme | ep NAME | q   (tab completes, ↑ history)",
             suggester=SuggestFromList(self.suggestions, case_sensitive=False),
             id="command-input",
         )
@@ -91,7 +118,19 @@ class CommandLine(ModalScreen[Command | None]):
             self.notify(str(error), severity="warning", timeout=5)
             return
         self._dismissed = True
+        remember(self.history, event.value)
         self.dismiss(command)
+
+    def action_history(self, step: int) -> None:
+        field = self.query_one(Input)
+        if self._position == -1:
+            self._typed = field.value
+        position = max(-1, min(len(self.history) - 1, self._position + step))
+        if position == self._position:
+            return
+        self._position = position
+        field.value = self._typed if position == -1 else self.history[position]
+        field.cursor_position = len(field.value)
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:

@@ -144,7 +144,9 @@ class ConsoleScreen(Screen[None]):
         yield StatusLine(id="status")
         with Horizontal(id="top"):
             with Vertical(id="endpoints-pane", classes="pane"):
-                yield Input(placeholder="filter by name; enter keeps it, esc clears it", id="filter")
+                yield Input(
+                    placeholder="filter by name; enter keeps it, esc clears it", id="filter"
+                )
                 yield EndpointsTable(id="endpoints")
             with Vertical(id="right"):
                 yield VariantsTable(id="variants", classes="pane")
@@ -214,6 +216,10 @@ class ConsoleScreen(Screen[None]):
 
     def refuse_write(self) -> bool:
         return self.changes.refuse_write()
+
+    def select_named(self, name: str) -> None:
+        """`:ep NAME`: select it (the filter is cleared if it hides it)."""
+        self.endpoints_part.select_named(name)
 
     def selected_endpoint(self) -> Endpoint | None:
         endpoint = self.view.selected_endpoint
