@@ -275,7 +275,10 @@ class ChangeFlows:
         rates = cached_request_rates(self.view.metrics, confirmed, screen.clock())
         forecast = forecast_plan(plan, confirmed, rates, screen.options.capacity_warning_factor)
         warnings = plan_warnings(plan, forecast, self.view.scaling.get(confirmed.name))
-        dialog = ConfirmChange(title, plan, forecast, warnings)
+        options = screen.options
+        dialog = ConfirmChange(
+            title, plan, forecast, warnings, region=options.region, profile=options.profile
+        )
         if not await screen.app.push_screen_wait(dialog):
             screen.notify("Cancelled: nothing was sent.", timeout=3)
             return

@@ -1,8 +1,7 @@
-"""The one dialog every change passes: before -> after as traffic %, and the exact request."""
+"""The one dialog every change passes: before -> after as traffic %, and the exact request
+as the AWS CLI command that sends it (``c`` copies it)."""
 
 from __future__ import annotations
-
-import json
 
 from rich.table import Table
 from rich.text import Text
@@ -16,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from canary_tui.domain.aws_command import update_weights_command
 from canary_tui.domain.capacity import NO_VALUE, LoadForecast, rate_text
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
@@ -68,10 +68,6 @@ def plan_table(plan: WeightPlan | CapacityPlan, forecast: LoadForecast | None = 
     return table
 
 
-def request_text(plan: WeightPlan | CapacityPlan) -> str:
-    return "UpdateEndpointWeightsAndCapacities " + json.dumps(plan.api_request(), indent=None)
-
-
 class ConfirmChange(ModalScreen[bool]):
     """``y`` sends, ``n`` or ``esc`` does not. Nothing is sent without this answer.
 
@@ -84,6 +80,7 @@ class ConfirmChange(ModalScreen[bool]):
         Binding("n", "answer(False)", "cancel", id="confirm.no"),
         Binding("escape", "answer(False)", "cancel", show=False, id="confirm.escape"),
         Binding("tab", "reason", "reason", show=False, id="confirm.reason"),
+        Binding("c", "copy_command", "copy command", show=False, id="confirm.copy"),
     ]
 
     def __init__(
@@ -92,8 +89,13 @@ class ConfirmChange(ModalScreen[bool]):
         plan: WeightPlan | CapacityPlan,
         forecast: LoadForecast | None = None,
         warnings: tuple[str, ...] = (),
+        *,
+        region: str | None = None,
+        profile: str | None = None,
     ) -> None:
         super().__init__()
+        #: The same request with the AWS CLI, for a runbook, a ticket or sending by hand.
+        self.command = update_weights_command(plan.api_request(), region=region, profile=profile)
         self.title_text = title
         self.plan = plan
         #: Requests/min per instance now -> after (None: no metrics for this endpoint yet).
@@ -112,7 +114,10 @@ class ConfirmChange(ModalScreen[bool]):
                     Text("\n".join(f"! {warning}" for warning in self.warnings)),
                     id="confirm-warnings",
                 )
-            yield Static(Text(request_text(self.plan)), id="confirm-request")
+            yield Static(
+                Text.assemble(("same request, AWS CLI (c copies):", "italic"), "\n", self.command),
+                id="confirm-request",
+            )
             reason = Input(
                 placeholder="reason for the audit log (optional; tab to type)",
                 id="confirm-reason",
@@ -129,10 +134,17 @@ class ConfirmChange(ModalScreen[bool]):
                     ("n", "bold reverse"),
                     " cancel   ",
                     ("tab", "bold reverse"),
-                    " reason",
+                    " reason (enter applies)   ",
+                    ("c", "bold reverse"),
+                    " copy command",
                 ),
                 id="confirm-keys",
             )
+
+    def action_copy_command(self) -> None:
+        # OSC 52: works over SSH where the terminal allows it (tmux: set-clipboard on).
+        self.app.copy_to_clipboard(self.command)
+        self.notify("Copied the AWS CLI command (if your terminal allows OSC 52).", timeout=4)
 
     def action_reason(self) -> None:
         field = self.query_one("#confirm-reason", Input)
