@@ -496,7 +496,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter windows")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a figure misses")
-    parser.add_argument("--only", help="comma-separated: startup,hour,terminal,stats,audit,cli")
+    parser.add_argument(
+        "--only", help="comma-separated: startup,hour,terminal,stats,audit,cli,scale"
+    )
     args = parser.parse_args(argv)
     parts = set((args.only or "startup,hour,terminal,stats,audit,cli").split(","))
     figures: list[Figure] = []
@@ -512,6 +514,10 @@ def main(argv: list[str] | None = None) -> int:
         audit_reading(figures)
     if "cli" in parts:
         cli_status(3 if args.quick else 7, figures)
+    if "scale" in parts:  # only when asked: 5,000 endpoints take several minutes
+        from benchmarks.console_scale import scale
+
+        scale(args.quick, figures)
     if "startup" in parts:
         startup(3 if args.quick else 7, figures)
         demo_phases(figures)

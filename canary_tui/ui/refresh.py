@@ -9,6 +9,7 @@ described by a separate, spread-out background loop.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -226,5 +227,5 @@ def background_due(
             due.append((-math.inf, name))
         elif now_monotonic - last >= interval:
             due.append((last, name))
-    due.sort()
-    return [name for _, name in due[:batch]]
+    # The batch smallest (batch >= 0), not a sort of every name: O(N log batch) a round.
+    return [name for _, name in heapq.nsmallest(batch, due)]
