@@ -15,10 +15,10 @@ from rich.markup import escape
 from textual.timer import Timer
 from textual.widgets import Input
 
-from canary_tui.domain.models import Endpoint
+from canary_tui.domain.models import Endpoint, EndpointSummary
 from canary_tui.domain.text import printable
 from canary_tui.ui.console.state import ConsoleView
-from canary_tui.ui.view import endpoint_row, variant_rows
+from canary_tui.ui.view import EndpointRow, endpoint_row, variant_rows
 from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
 from canary_tui.ui.widgets.titles import set_border_titles
 
@@ -38,12 +38,28 @@ class EndpointsPart:
         self._select_timer: Timer | None = None
         self._initial_pick_pending = True
         self._auto_selected: str | None = None
+        self._rows: dict[str, tuple[EndpointSummary, Endpoint | None, EndpointRow]] = {}
 
     # -- render ---------------------------------------------------------------------------
-    def render_list(self) -> None:
+    def _row(self, name: str) -> EndpointRow:
+        """The row of ``name``, built again only when its list entry or description is a
+        new object (5,000 rows are asked for on every filter keystroke)."""
+        summary = self.view.summaries[name]
+        endpoint = self.view.endpoints.get(name)
+        cached = self._rows.get(name)
+        if cached is not None and cached[0] is summary and cached[1] is endpoint:
+            return cached[2]
+        row = endpoint_row(summary, endpoint)
+        self._rows[name] = (summary, endpoint, row)
+        return row
+
+    def render_list(self, names: list[str] | None = None) -> None:
         view = self.view
-        names = view.visible_names()
-        rows = [endpoint_row(view.summaries[n], view.endpoints.get(n)) for n in names]
+        names = view.visible_names() if names is None else names
+        rows = [self._row(name) for name in names]
+        if len(self._rows) > 2 * len(view.summaries) + 100:
+            # Endpoints gone from the list: drop their rows now and then, not on each call.
+            self._rows = {n: r for n, r in self._rows.items() if n in view.summaries}
         table = self.screen.query_one(EndpointsTable)
         table.sync(rows)
         pane = self.screen.query_one("#endpoints-pane")
@@ -74,9 +90,7 @@ class EndpointsPart:
         summary = view.summaries.get(name)
         table = self.screen.query_one(EndpointsTable)
         hidden = view.filter_text.strip().lower() not in name.lower()
-        if summary is None or not (
-            hidden or table.sync_row(endpoint_row(summary, view.endpoints.get(name)))
-        ):
+        if summary is None or not (hidden or table.sync_row(self._row(name))):
             self.render_list()
             return
         pane = self.screen.query_one("#endpoints-pane")
@@ -211,8 +225,9 @@ class EndpointsPart:
 
     def filter_changed(self, value: str) -> None:
         self.view.filter_text = value
-        self.render_list()
-        if self.view.selected not in self.view.visible_names():
+        names = self.view.visible_names()
+        self.render_list(names)
+        if self.view.selected not in names:
             self.select_cursor_row()
 
     def leave_filter(self) -> None:
