@@ -178,6 +178,28 @@ class SettingsApp(App[int]):
     def _consoles(self) -> list[ConsoleScreen]:
         return [screen for screen in self.screen_stack if isinstance(screen, ConsoleScreen)]
 
+    def action_save_theme(self) -> None:
+        """Keep the theme picked in the palette (or with :theme) for the next start."""
+        self.run_worker(partial(self._save_theme, self.theme), thread=True, group="settings-file")
+
+    def _save_theme(self, name: str) -> None:
+        from canary_tui.config.files import config_path
+        from canary_tui.config.theme_file import save_theme
+
+        from rich.markup import escape
+
+        path = config_path()
+        shown = escape(str(path))
+        try:
+            save_theme(path, name)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "not UTF-8 text"
+            self.call_from_thread(
+                self.notify, f"Theme not saved: {shown}: {escape(reason)}.", severity="error"
+            )
+            return
+        self.call_from_thread(self.notify, f"Saved theme = {escape(repr(name))} to {shown}.", timeout=5)
+
     def action_switch_profile(self) -> None:
         if self._refuse_switch(profile=True):
             return
@@ -331,8 +353,13 @@ class TargetCommands(Provider):
             ("Switch region…", "AWS region of the current profile", app.action_switch_region),
             (
                 "Command line (:)",
-                ":profile NAME, :region NAME, :theme NAME",
+                ":profile NAME, :region NAME, :theme NAME, :ep NAME",
                 app.action_command_line,
+            ),
+            (
+                "Save theme to settings",
+                f"write theme = {app.theme!r} to the settings file (other lines kept)",
+                app.action_save_theme,
             ),
         ]
 

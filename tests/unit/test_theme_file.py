@@ -54,7 +54,7 @@ def test_save_creates_the_file_and_keeps_its_mode(tmp_path: Path) -> None:
 
 def test_a_file_that_is_not_utf8_is_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_bytes(b"theme = \"\xff\"\n")
+    path.write_bytes(b'theme = "\xff"\n')
     with pytest.raises(UnicodeDecodeError):
         save_theme(path, "nord")
-    assert path.read_bytes() == b"theme = \"\xff\"\n"
+    assert path.read_bytes() == b'theme = "\xff"\n'
