@@ -143,8 +143,11 @@ class Series:
         """Whether the period has a datapoint or lies wholly where absence means zero."""
         if any(ts == period_start for ts, _ in self.points):
             return True
+        return not self._in_unknown(period_start, period_seconds)
+
+    def _in_unknown(self, period_start: datetime, period_seconds: int) -> bool:
         period_end = period_start + timedelta(seconds=period_seconds)
-        return not any(start < period_end and period_start < end for start, end in self.unknown)
+        return any(start < period_end and period_start < end for start, end in self.unknown)
 
     def since(self, start: datetime) -> Series:
         """The same series from ``start`` on, unknown spans and status kept."""
@@ -198,7 +201,7 @@ class Series:
             if moment in by_time:
                 values.append(by_time[moment])
             else:
-                values.append(fill if self.is_known(moment, period_seconds) else None)
+                values.append(None if self._in_unknown(moment, period_seconds) else fill)
         return values
 
 
