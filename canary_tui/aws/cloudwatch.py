@@ -4,7 +4,7 @@ as the API allows (500 queries each)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,11 +14,19 @@ from canary_tui.aws.errors import (
     ValidationFailed,
     translated,
 )
+from canary_tui.aws.metric_queries import (
+    MAX_QUERIES_PER_CALL,
+    aligned_to_period,
+    check_period,
+    chunks,
+    metric_query,
+    run_queries,
+    stat_query,
+)
 from canary_tui.aws.session import AwsClients
 from canary_tui.domain.metrics import (
     BASE_METRICS,
     METRIC_SPECS,
-    NAMESPACE,
     PERCENTILE_METRICS,
     MetricKey,
     MetricsBatch,
@@ -26,68 +34,22 @@ from canary_tui.domain.metrics import (
     VariantMetrics,
     VariantRef,
 )
+from canary_tui.domain.window_latency import (
+    WindowLatencyBatch,
+    WindowPlan,
+    combine_window,
+    plan_window,
+)
 
-MAX_QUERIES_PER_CALL = 500
+# ModelLatency over a judged window: SampleCount weighs chunks, Average is the fallback
+# where the backend has no percentiles.
+_WINDOW_BASE_STATS = ("SampleCount", "Average")
+_WINDOW_PERCENTILE_STATS = ("p50", "p99")
 MAX_ALARM_NAMES_PER_CALL = 100
 #: What :meth:`CloudWatchGateway.alarm_states` reports for a name no alarm has.
 ALARM_MISSING = "MISSING"
-# CloudWatch accepts these periods below a minute (high-resolution metrics), then minutes.
-_SUB_MINUTE_PERIODS = frozenset({1, 5, 10, 30})
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for index in range(0, len(items), size):
-        yield items[index : index + size]
-
-
-def check_period(period_seconds: int) -> None:
-    if period_seconds in _SUB_MINUTE_PERIODS or (period_seconds > 0 and period_seconds % 60 == 0):
-        return
-    raise ValidationFailed(
-        f"a metric period must be 1, 5, 10, 30 or a multiple of 60 seconds, not {period_seconds}"
-    )
-
-
-def aligned_to_period(
-    start: datetime, end: datetime, period_seconds: int
-) -> tuple[datetime, datetime]:
-    """Widen [start, end) to whole periods: start rounded down, end rounded up.
-
-    CloudWatch aggregates each period from its boundary; a window that starts mid-period
-    gets a first datapoint for a partial period (moto even shifts every period to start at
-    StartTime), so two refreshes would disagree about the same minute.
-    """
-
-    def epoch(moment: datetime) -> int:
-        return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
-
-    start_seconds = epoch(start) - epoch(start) % period_seconds
-    end_seconds = -(-epoch(end) // period_seconds) * period_seconds
-    end_seconds = max(end_seconds, start_seconds + period_seconds)
-    return (
-        datetime.fromtimestamp(start_seconds, tz=UTC),
-        datetime.fromtimestamp(end_seconds, tz=UTC),
-    )
-
-
-def metric_query(query_id: str, ref: VariantRef, key: MetricKey, period: int) -> Any:
-    spec = METRIC_SPECS[key]
-    return {
-        "Id": query_id,
-        "MetricStat": {
-            "Metric": {
-                "Namespace": NAMESPACE,
-                "MetricName": spec.metric_name,
-                "Dimensions": [
-                    {"Name": "EndpointName", "Value": ref.endpoint},
-                    {"Name": "VariantName", "Value": ref.variant},
-                ],
-            },
-            "Period": period,
-            "Stat": spec.stat,
-        },
-        "ReturnData": True,
-    }
+# Kept importable from here: tests and callers name them as the gateway's.
+__all__ = ["ALARM_MISSING", "MAX_QUERIES_PER_CALL", "CloudWatchGateway", "aligned_to_period"]
 
 
 class CloudWatchGateway:
@@ -152,8 +114,9 @@ class CloudWatchGateway:
         start: datetime,
         end: datetime,
         period_seconds: int,
-    ) -> tuple[dict[VariantRef, dict[MetricKey, Series]], int]:
-        """One query per (variant, metric), 500 per call, every NextToken page followed."""
+    ) -> tuple[dict[VariantRef, dict[MetricKey, Series]], int, tuple[str, ...]]:
+        """One query per (variant, metric); a result that is not Complete after paging
+        becomes a series whose window is unknown (see ``domain.metrics.Series``)."""
         queries: list[dict[str, Any]] = []
         by_id: dict[str, tuple[VariantRef, MetricKey]] = {}
         for ref_index, ref in enumerate(refs):
@@ -161,40 +124,11 @@ class CloudWatchGateway:
                 query_id = f"q{ref_index}_{key.value}"
                 by_id[query_id] = (ref, key)
                 queries.append(metric_query(query_id, ref, key, period_seconds))
-
-        points: dict[str, dict[datetime, float]] = {query_id: {} for query_id in by_id}
-        calls = 0
-        with translated(self._clients.profile_name):
-            for chunk in _chunks(queries, MAX_QUERIES_PER_CALL):
-                request: dict[str, Any] = {
-                    "MetricDataQueries": list(chunk),
-                    "StartTime": start,
-                    "EndTime": end,
-                    "ScanBy": "TimestampAscending",
-                }
-                while True:
-                    response = self._clients.cloudwatch.get_metric_data(**request)
-                    calls += 1
-                    for result in response.get("MetricDataResults", []):
-                        bucket = points.get(result["Id"])
-                        if bucket is None:
-                            continue
-                        for timestamp, value in zip(
-                            result.get("Timestamps", []), result.get("Values", []), strict=False
-                        ):
-                            bucket[timestamp] = value
-                    token = response.get("NextToken")
-                    if not token:
-                        break
-                    request["NextToken"] = token
-
+        results, calls, messages = run_queries(self._clients, queries, start, end)
         series: dict[VariantRef, dict[MetricKey, Series]] = {ref: {} for ref in refs}
         for query_id, (ref, key) in by_id.items():
-            scale = METRIC_SPECS[key].scale
-            series[ref][key] = Series(
-                tuple((ts, value * scale) for ts, value in sorted(points[query_id].items()))
-            )
-        return series, calls
+            series[ref][key] = results[query_id].series(METRIC_SPECS[key].scale, (start, end))
+        return series, calls, messages
 
     def invocations(
         self,
@@ -211,7 +145,7 @@ class CloudWatchGateway:
         if not refs:
             return {}
         keys = (MetricKey.INVOCATIONS,)
-        variants, _ = self._get_metric_data(refs, keys, start, end, period_seconds)
+        variants, _, _ = self._get_metric_data(refs, keys, start, end, period_seconds)
         return {ref: variants[ref][MetricKey.INVOCATIONS] for ref in refs}
 
     def fetch(
@@ -234,7 +168,9 @@ class CloudWatchGateway:
         with_percentiles = self._percentiles is True
         keys = BASE_METRICS + (PERCENTILE_METRICS if with_percentiles else ())
         try:
-            variants, calls = self._get_metric_data(refs, keys, start, end, period_seconds)
+            variants, calls, messages = self._get_metric_data(
+                refs, keys, start, end, period_seconds
+            )
         except ServiceUnavailable:
             if with_percentiles:
                 # If it was the percentiles that broke the backend, the next probe says so.
@@ -251,10 +187,11 @@ class CloudWatchGateway:
                 )
                 calls += probe_calls
                 if available:
-                    extra, extra_calls = self._get_metric_data(
+                    extra, extra_calls, extra_messages = self._get_metric_data(
                         refs, PERCENTILE_METRICS, start, end, period_seconds
                     )
                     calls += extra_calls
+                    messages = tuple(dict.fromkeys((*messages, *extra_messages)))
                     for ref in refs:
                         variants[ref].update(extra[ref])
                     with_percentiles = True
@@ -266,7 +203,88 @@ class CloudWatchGateway:
             variants={ref: VariantMetrics(ref, series) for ref, series in variants.items()},
             percentiles_available=with_percentiles,
             api_calls=calls,
+            messages=messages,
         )
+
+    def window_latency(
+        self,
+        refs: Sequence[VariantRef],
+        start: datetime,
+        end: datetime,
+        now: datetime | None = None,
+    ) -> WindowLatencyBatch:
+        """ModelLatency p50, p99, average and sample count of each variant over [start, end),
+        each computed by CloudWatch over the whole window: for the verdict's latency gate.
+
+        The window is laid on the retention grid and covered by one period
+        (``domain.window_latency.plan_window``); only a window longer than
+        ``MAX_WINDOW_PERIOD`` is split into equal chunks, and then each percentile comes
+        back as the range the chunks' percentiles bound, never as their average (see
+        ``WindowPercentile``); the average is combined exactly, weighted by sample count.
+        Queries go 500 to a call with the other refresh's rules: every NextToken page
+        followed, a result that is not Complete leaves that variant's values unknown (None).
+        Where the backend has no percentiles (moto) p50/p99 are None and ``average_ms`` is
+        the fallback; the first time, the same probe as :meth:`fetch` decides.
+        """
+        plan = plan_window(start, end, now or datetime.now(UTC))
+        refs = list(dict.fromkeys(refs))
+        if not refs:
+            return WindowLatencyBatch(plan, {}, bool(self._percentiles))
+        with_percentiles = self._percentiles is True
+        stats = _WINDOW_BASE_STATS + (_WINDOW_PERCENTILE_STATS if with_percentiles else ())
+        try:
+            series, calls, messages = self._window_series(refs, stats, plan)
+        except ServiceUnavailable:
+            if with_percentiles:
+                self._percentiles = None
+            raise
+        if self._percentiles is None:
+            with_data = next((ref for ref in refs if series[ref]["SampleCount"].points), None)
+            if with_data is not None:
+                available, probe_calls = self._probe_percentiles(
+                    with_data, plan.start, plan.end, plan.period_seconds
+                )
+                calls += probe_calls
+                if available:
+                    extra, extra_calls, extra_messages = self._window_series(
+                        refs, _WINDOW_PERCENTILE_STATS, plan
+                    )
+                    calls += extra_calls
+                    messages = tuple(dict.fromkeys((*messages, *extra_messages)))
+                    for ref in refs:
+                        series[ref].update(extra[ref])
+                    with_percentiles = True
+        variants = {
+            ref: combine_window(
+                ref,
+                plan,
+                samples=series[ref]["SampleCount"],
+                average=series[ref]["Average"],
+                p50=series[ref]["p50"] if with_percentiles else None,
+                p99=series[ref]["p99"] if with_percentiles else None,
+            )
+            for ref in refs
+        }
+        return WindowLatencyBatch(plan, variants, with_percentiles, calls, messages)
+
+    def _window_series(
+        self, refs: Sequence[VariantRef], stats: Sequence[str], plan: WindowPlan
+    ) -> tuple[dict[VariantRef, dict[str, Series]], int, tuple[str, ...]]:
+        latency_scale = METRIC_SPECS[MetricKey.MODEL_LATENCY_AVG].scale
+        queries: list[dict[str, Any]] = []
+        by_id: dict[str, tuple[VariantRef, str]] = {}
+        for ref_index, ref in enumerate(refs):
+            for stat in stats:
+                query_id = f"w{ref_index}_{stat.lower()}"
+                by_id[query_id] = (ref, stat)
+                queries.append(stat_query(query_id, ref, "ModelLatency", stat, plan.period_seconds))
+        results, calls, messages = run_queries(self._clients, queries, plan.start, plan.end)
+        window = (plan.start, plan.end)
+        series: dict[VariantRef, dict[str, Series]] = {ref: {} for ref in refs}
+        for query_id, (ref, stat) in by_id.items():
+            scale = 1.0 if stat == "SampleCount" else latency_scale
+            series[ref][stat] = results[query_id].series(scale, window)
+        return series, calls, messages
 
     def alarm_states(self, names: Sequence[str]) -> dict[str, str]:
         """State of each named alarm (metric or composite): OK, ALARM, INSUFFICIENT_DATA, or
@@ -276,7 +294,7 @@ class CloudWatchGateway:
         with translated(self._clients.target.profile):
             paginator = self._clients.cloudwatch.get_paginator("describe_alarms")
             # DescribeAlarms takes at most 100 names per request.
-            for chunk in _chunks(wanted, MAX_ALARM_NAMES_PER_CALL):
+            for chunk in chunks(wanted, MAX_ALARM_NAMES_PER_CALL):
                 for page in paginator.paginate(
                     AlarmNames=list(chunk), AlarmTypes=["MetricAlarm", "CompositeAlarm"]
                 ):

@@ -129,7 +129,11 @@ def test_period_cloudwatch_cannot_use_is_refused(faulty_backend: Backend, period
         faulty_backend.cloudwatch.fetch([CANARY], start, end, period)
 
 
-@pytest.mark.parametrize(("variant_count", "expected_calls"), [(100, 1), (101, 2)])
+# The most variants whose queries fit one call, and one more.
+_PER_CALL = MAX_QUERIES_PER_CALL // len(BASE_METRICS)
+
+
+@pytest.mark.parametrize(("variant_count", "expected_calls"), [(_PER_CALL, 1), (_PER_CALL + 1, 2)])
 def test_queries_are_split_into_calls_of_500(
     faulty_backend: Backend, faults: FaultInjector, variant_count: int, expected_calls: int
 ) -> None:
@@ -142,7 +146,7 @@ def test_queries_are_split_into_calls_of_500(
     assert batch.api_calls == expected_calls
     sent = [p for op, p in faults.requests if op == "cloudwatch.GetMetricData"]
     assert [len(p["MetricDataQueries"]) for p in sent] == (
-        [500, 5] if expected_calls == 2 else [500]
+        [500, query_count - 500] if expected_calls == 2 else [query_count]
     )
     assert set(batch.variants) == set(refs)
 
