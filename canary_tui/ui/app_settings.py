@@ -183,10 +183,10 @@ class SettingsApp(App[int]):
         self.run_worker(partial(self._save_theme, self.theme), thread=True, group="settings-file")
 
     def _save_theme(self, name: str) -> None:
+        from rich.markup import escape
+
         from canary_tui.config.files import config_path
         from canary_tui.config.theme_file import save_theme
-
-        from rich.markup import escape
 
         path = config_path()
         shown = escape(str(path))
@@ -198,7 +198,9 @@ class SettingsApp(App[int]):
                 self.notify, f"Theme not saved: {shown}: {escape(reason)}.", severity="error"
             )
             return
-        self.call_from_thread(self.notify, f"Saved theme = {escape(repr(name))} to {shown}.", timeout=5)
+        self.call_from_thread(
+            self.notify, f"Saved theme = {escape(repr(name))} to {shown}.", timeout=5
+        )
 
     def action_switch_profile(self) -> None:
         if self._refuse_switch(profile=True):

@@ -20,7 +20,6 @@ from canary_tui.domain.metrics import (
     METRIC_SPECS,
     MetricKey,
     MetricsBatch,
-    Series,
     VariantMetrics,
     VariantRef,
     aligned_window,
@@ -117,7 +116,8 @@ class MetricsCache:
             previous = self._by_ref.get(ref)
             if request.full or previous is None:
                 merged = {
-                    key: Series(tuple(p for p in series.points if p[0] >= request.window_start))
+                    # since(): keeps what CloudWatch could not answer unknown, not zero.
+                    key: series.since(request.window_start)
                     for key, series in fetched.series.items()
                 }
             else:
