@@ -15,7 +15,9 @@ Sum and Average are right. Count metrics have one sample per request (1 for an i
 
 Everything random comes from one ``random.Random(seed)`` and the clock is passed in, so a
 test drives :meth:`TrafficSimulator.backfill` and :meth:`TrafficSimulator.tick` with chosen
-times and gets the same numbers every run.
+times and gets the same numbers every run. How much traffic there is and how each variant
+behaves is the traffic model, :mod:`canary_tui.demo.traffic`; its names are importable from
+here too.
 """
 
 from __future__ import annotations
@@ -25,18 +27,50 @@ import math
 import random
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from canary_tui.demo.seed import BASELINE_VARIANT, CANARY_ENDPOINT, CANARY_VARIANT
+from canary_tui.demo.traffic import (
+    BASELINE_PROFILE,
+    DEFAULT_TRAFFIC,
+    SCENARIOS,
+    EndpointTraffic,
+    VariantProfile,
+    binomial,
+    canary_profile,
+    demo_traffic,
+    poisson,
+    split_by_weight,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_sagemaker import SageMakerClient
+
+__all__ = [
+    "BASELINE_PROFILE",
+    "DEFAULT_TICK_SECONDS",
+    "DEFAULT_TRAFFIC",
+    "MAX_METRIC_DATA_PER_CALL",
+    "NAMESPACE",
+    "SCENARIOS",
+    "SEGMENT_SECONDS",
+    "EndpointTraffic",
+    "Segment",
+    "SimulatorThread",
+    "TrafficSimulator",
+    "VariantProfile",
+    "binomial",
+    "canary_profile",
+    "demo_traffic",
+    "poisson",
+    "segments",
+    "split_by_weight",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -46,160 +80,8 @@ MAX_METRIC_DATA_PER_CALL = 1000
 #: Datapoints never span a period boundary, so every CloudWatch period sums exactly.
 SEGMENT_SECONDS = 60
 DEFAULT_TICK_SECONDS = 5.0
-SCENARIOS = ("healthy", "regression")
 
 _STANDARD_NORMAL = NormalDist()
-
-
-@dataclass(frozen=True, slots=True)
-class VariantProfile:
-    """How one model behaves: latency distribution (log-normal) and error rates."""
-
-    model_latency_ms: float  # median
-    latency_spread: float = 0.35  # sigma of log(latency)
-    overhead_latency_ms: float = 3.0  # median of SageMaker's own overhead
-    error_5xx_rate: float = 0.002
-    error_4xx_rate: float = 0.004
-
-
-@dataclass(frozen=True, slots=True)
-class EndpointTraffic:
-    """The request rate an endpoint receives, and how each of its variants behaves."""
-
-    requests_per_second: float
-    default_profile: VariantProfile
-    variant_profiles: Mapping[str, VariantProfile] = field(default_factory=dict)
-    #: Relative swing of the rate over ``wave_seconds`` (a slow daily-like rhythm).
-    wave_amplitude: float = 0.15
-    wave_seconds: float = 1800.0
-    #: Batch-style endpoints: busy for ``busy_seconds`` at the start of every cycle, idle after.
-    cycle_seconds: float | None = None
-    busy_seconds: float = 0.0
-
-    def profile(self, variant: str) -> VariantProfile:
-        return self.variant_profiles.get(variant, self.default_profile)
-
-    def rate_at(self, when: datetime) -> float:
-        """Requests per second at ``when`` before noise; 0 while a batch endpoint idles."""
-        seconds = when.timestamp()
-        if self.cycle_seconds and seconds % self.cycle_seconds >= self.busy_seconds:
-            return 0.0
-        wave = math.sin(2 * math.pi * seconds / self.wave_seconds)
-        return self.requests_per_second * (1.0 + self.wave_amplitude * wave)
-
-
-BASELINE_PROFILE = VariantProfile(model_latency_ms=45.0)
-
-
-def canary_profile(scenario: str) -> VariantProfile:
-    """``healthy``: the same distribution as the baseline. ``regression``: ~1.6x latency,
-    4 % server errors."""
-    if scenario == "healthy":
-        return BASELINE_PROFILE
-    if scenario == "regression":
-        return replace(
-            BASELINE_PROFILE,
-            model_latency_ms=BASELINE_PROFILE.model_latency_ms * 1.6,
-            error_5xx_rate=0.04,
-        )
-    raise ValueError(f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
-
-
-#: Any endpoint the demo did not seed (created during the demo) gets this.
-DEFAULT_TRAFFIC = EndpointTraffic(
-    requests_per_second=5.0, default_profile=VariantProfile(model_latency_ms=30.0)
-)
-
-
-def demo_traffic(scenario: str) -> dict[str, EndpointTraffic]:
-    """Traffic for every endpoint of :data:`canary_tui.demo.seed.DEMO_ENDPOINTS`."""
-    return {
-        CANARY_ENDPOINT: EndpointTraffic(
-            requests_per_second=40.0,
-            default_profile=BASELINE_PROFILE,
-            variant_profiles={
-                BASELINE_VARIANT: BASELINE_PROFILE,
-                CANARY_VARIANT: canary_profile(scenario),
-            },
-        ),
-        "fraud-scoring": EndpointTraffic(
-            requests_per_second=120.0,
-            default_profile=VariantProfile(model_latency_ms=12.0, latency_spread=0.25),
-            wave_amplitude=0.25,
-        ),
-        "search-ranking": EndpointTraffic(
-            requests_per_second=25.0,
-            default_profile=VariantProfile(model_latency_ms=80.0),
-            variant_profiles={
-                "ranker-b": VariantProfile(model_latency_ms=76.0),
-                "ranker-c": VariantProfile(model_latency_ms=88.0, error_4xx_rate=0.006),
-            },
-        ),
-        "churn-batch-scorer": EndpointTraffic(
-            requests_per_second=60.0,
-            default_profile=VariantProfile(model_latency_ms=150.0, latency_spread=0.2),
-            wave_amplitude=0.0,
-            cycle_seconds=900.0,
-            busy_seconds=180.0,
-        ),
-    }
-
-
-def poisson(rng: random.Random, mean: float) -> int:
-    if mean <= 0:
-        return 0
-    if mean < 30:
-        # Knuth's method: exact, and cheap for small means.
-        limit = math.exp(-mean)
-        count, product = 0, rng.random()
-        while product > limit:
-            count += 1
-            product *= rng.random()
-        return count
-    return max(0, round(rng.gauss(mean, math.sqrt(mean))))
-
-
-def binomial(rng: random.Random, trials: int, probability: float) -> int:
-    if trials <= 0 or probability <= 0:
-        return 0
-    if probability >= 1:
-        return trials
-    if probability > 0.5:
-        # Draw the rarer outcome: the small-variance shortcut below approximates the count
-        # of rare events, and for p near 1 a Poisson around the mean would swing far wider
-        # than the binomial (a 99/1 split used to send the canary about 5 %).
-        return trials - binomial(rng, trials, 1.0 - probability)
-    if trials < 50:
-        return sum(1 for _ in range(trials) if rng.random() < probability)
-    mean = trials * probability
-    variance = mean * (1 - probability)
-    if variance < 10:
-        return min(trials, poisson(rng, mean))
-    return min(trials, max(0, round(rng.gauss(mean, math.sqrt(variance)))))
-
-
-def split_by_weight(
-    rng: random.Random, total: int, weights: Sequence[tuple[str, float]]
-) -> dict[str, int]:
-    """Route ``total`` requests to variants with probability weight / sum of weights."""
-    remaining_requests = total
-    remaining_weight = math.fsum(weight for _, weight in weights)
-    # The last variant with any weight takes what is left, so rounding in the running
-    # weight total can never lose or invent a request.
-    last_served = max(
-        (index for index, (_, weight) in enumerate(weights) if weight > 0), default=-1
-    )
-    counts: dict[str, int] = {}
-    for index, (name, weight) in enumerate(weights):
-        if weight <= 0 or remaining_weight <= 0:
-            counts[name] = 0
-        elif index == last_served:
-            counts[name] = remaining_requests
-        else:
-            counts[name] = binomial(rng, remaining_requests, min(1.0, weight / remaining_weight))
-        remaining_requests -= counts[name]
-        remaining_weight -= max(weight, 0.0)
-    return counts
 
 
 @dataclass(frozen=True, slots=True)

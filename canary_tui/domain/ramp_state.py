@@ -1,0 +1,378 @@
+"""The ramp state machine: :class:`RampState`, its transitions and its JSON form.
+
+A state is an immutable value: :meth:`RampState.on` returns the state after an event, and
+:meth:`RampState.next_action` says what the runner must do next. The next action depends on
+the state alone, so a state persisted with :meth:`RampState.to_dict` and loaded with
+:meth:`RampState.from_dict` after a crash resumes exactly where it stopped; the format is
+versioned (:data:`STATE_FORMAT_VERSION`) so an older canary-tui refuses a newer file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from canary_tui.domain.ramp_events import (
+    ALARM_FIRING,
+    ALARM_OK,
+    TERMINAL_PHASES,
+    Abort,
+    Action,
+    ActionKind,
+    Applied,
+    ApplyFailed,
+    Checked,
+    HistoryEntry,
+    Interfered,
+    Pause,
+    Phase,
+    RampEvent,
+    Resume,
+    RollbackFailed,
+    RolledBack,
+    Skip,
+    Tick,
+)
+from canary_tui.domain.ramp_plan import RampPlan, bake_deadline, format_seconds
+
+STATE_FORMAT_VERSION = 1
+
+
+def _optional_time(raw: object) -> datetime | None:
+    return None if raw is None else datetime.fromisoformat(str(raw))
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class RampState:
+    plan: RampPlan
+    baseline: str
+    #: Weights before the ramp started, for the record and for a person deciding by hand.
+    weights_before: Mapping[str, float]
+    started_at: datetime
+    step_index: int = 0
+    phase: Phase = Phase.APPLYING
+    #: When the current step's weights were applied: the start of its verdict window.
+    step_applied_at: datetime | None = None
+    bake_deadline: datetime | None = None
+    extra_bakes: int = 0
+    #: While paused: the phase to go back to, and the bake time that was left.
+    paused_from: Phase | None = None
+    bake_remaining_seconds: float | None = None
+    #: Why the ramp is paused, rolling back or over (one line for a person).
+    status_reason: str | None = None
+    last_verdict: str | None = None
+    last_verdict_reason: str | None = None
+    last_alarms: Mapping[str, str] = field(default_factory=dict)
+    rollback_attempts: int = 0
+    #: The canary's share as the ramp last left it (before the ramp: as it found it); None
+    #: after a person resumed over weights someone else changed. Anything else on the
+    #: endpoint means someone interfered.
+    applied_share: float | None = None
+    #: Set by an operator's abort: the rollback ends in ABORTED rather than ROLLED_BACK.
+    aborting: bool = False
+    history: tuple[HistoryEntry, ...] = ()
+
+    # -- construction and queries -------------------------------------------------------
+
+    @classmethod
+    def start(cls, plan: RampPlan, weights_before: Mapping[str, float], now: datetime) -> RampState:
+        baseline = plan.choose_baseline(weights_before)
+        # Refused before step 1 is sent: a ramp whose bake deadline cannot be computed would
+        # be saved and then left with nothing driving it.
+        bake_deadline(now, plan.bake_seconds)
+        total = sum(weights_before.values())
+        state = cls(
+            plan=plan,
+            baseline=baseline,
+            weights_before=dict(weights_before),
+            started_at=now,
+            applied_share=weights_before[plan.canary] / total * 100.0 if total > 0 else 0.0,
+        )
+        return state._log(now, f"started: {plan.describe()}; baseline {baseline}")
+
+    @property
+    def step_share(self) -> float:
+        return self.plan.steps[self.step_index]
+
+    @property
+    def is_last_step(self) -> bool:
+        return self.step_index == len(self.plan.steps) - 1
+
+    @property
+    def is_over(self) -> bool:
+        return self.phase in TERMINAL_PHASES
+
+    def bake_left(self, now: datetime) -> float | None:
+        """Seconds of bake left, or None when not baking."""
+        if self.phase is Phase.BAKING and self.bake_deadline is not None:
+            return max(0.0, (self.bake_deadline - now).total_seconds())
+        if self.phase is Phase.PAUSED and self.bake_remaining_seconds is not None:
+            return self.bake_remaining_seconds
+        return None
+
+    def next_action(self) -> Action:
+        if self.phase is Phase.APPLYING:
+            return Action(ActionKind.APPLY, share=self.step_share)
+        if self.phase is Phase.BAKING:
+            return Action(ActionKind.WAIT, until=self.bake_deadline)
+        if self.phase is Phase.CHECKING:
+            # At 100 % the baseline takes no traffic, so there is nothing to compare with:
+            # the last bake watches the alarms only.
+            return Action(ActionKind.CHECK, needs_verdict=self.step_share < 100.0)
+        if self.phase is Phase.PAUSED:
+            return Action(ActionKind.WAIT, until=None, reason=self.status_reason)
+        if self.phase is Phase.ROLLING_BACK:
+            return Action(ActionKind.ROLLBACK, reason=self.status_reason)
+        return Action(ActionKind.STOP, reason=self.status_reason)
+
+    # -- transitions ----------------------------------------------------------------------
+
+    def _log(self, now: datetime, message: str) -> RampState:
+        entry = HistoryEntry(now, self.step_index, self.phase, message)
+        return replace(self, history=(*self.history, entry))
+
+    def _start_rollback(self, now: datetime, reason: str, *, aborting: bool = False) -> RampState:
+        state = replace(
+            self,
+            phase=Phase.ROLLING_BACK,
+            status_reason=reason,
+            aborting=aborting or self.aborting,
+            bake_deadline=None,
+            paused_from=None,
+        )
+        return state._log(now, f"rolling back to {self.baseline}: {reason}")
+
+    def _advance(self, now: datetime, message: str) -> RampState:
+        if self.is_last_step:
+            state = replace(self, phase=Phase.DONE, bake_deadline=None, status_reason=message)
+            return state._log(now, f"done: {self.plan.canary} at {self.step_share:g}%; {message}")
+        state = replace(
+            self,
+            step_index=self.step_index + 1,
+            phase=Phase.APPLYING,
+            step_applied_at=None,
+            bake_deadline=None,
+            extra_bakes=0,
+            paused_from=None,
+            bake_remaining_seconds=None,
+            status_reason=None,
+            # A verdict belongs to one traffic split; the next step starts without one.
+            last_verdict=None,
+            last_verdict_reason=None,
+        )
+        return state._log(now, f"{message}; next step {state.step_share:g}%")
+
+    def _hold(self, now: datetime, reason: str, paused_from: Phase) -> RampState:
+        state = replace(
+            self,
+            phase=Phase.PAUSED,
+            paused_from=paused_from,
+            bake_deadline=None,
+            bake_remaining_seconds=None,
+            status_reason=reason,
+        )
+        return state._log(now, f"holding: {reason}")
+
+    def on(self, event: RampEvent) -> RampState:
+        """The state after ``event``. Events that make no sense in this phase are ignored
+        (a pause after the ramp ended, a late tick), so callers need not race-check."""
+        if self.is_over:
+            return self
+        match event:
+            case Abort(now=now):
+                if self.phase is Phase.ROLLING_BACK:
+                    return replace(self, aborting=True)
+                return self._start_rollback(now, "aborted by the operator", aborting=True)
+            case RolledBack(now=now) if self.phase is Phase.ROLLING_BACK:
+                phase = Phase.ABORTED if self.aborting else Phase.ROLLED_BACK
+                state = replace(self, phase=phase)
+                return state._log(now, f"all traffic back on {self.baseline}")
+            case RollbackFailed(now=now, message=message) if self.phase is Phase.ROLLING_BACK:
+                state = replace(self, rollback_attempts=self.rollback_attempts + 1)
+                return state._log(now, f"rollback attempt failed: {message}")
+            case _ if self.phase is Phase.ROLLING_BACK:
+                return self  # nothing stops a rollback
+            case Applied(now=now) if self.phase is Phase.APPLYING:
+                state = replace(
+                    self,
+                    phase=Phase.BAKING,
+                    applied_share=self.step_share,
+                    step_applied_at=now,
+                    bake_deadline=bake_deadline(now, self.plan.bake_seconds),
+                    extra_bakes=0,
+                    status_reason=None,
+                )
+                return state._log(
+                    now,
+                    f"{self.plan.canary} at {self.step_share:g}%; baking "
+                    f"{format_seconds(self.plan.bake_seconds)}",
+                )
+            case ApplyFailed(now=now, message=message) if self.phase is Phase.APPLYING:
+                return self._hold(
+                    now, f"could not apply {self.step_share:g}%: {message}", Phase.APPLYING
+                )
+            case Interfered(now=now, message=message) if self.phase in (
+                Phase.APPLYING,
+                Phase.BAKING,
+                Phase.CHECKING,
+            ):
+                return self._hold(
+                    now,
+                    f"{message}; resume to re-apply {self.step_share:g}% over the live "
+                    "weights, abort to roll back",
+                    Phase.APPLYING,
+                )
+            case Tick(now=now) if self.phase is Phase.BAKING:
+                if self.bake_deadline is not None and now >= self.bake_deadline:
+                    return replace(self, phase=Phase.CHECKING)
+                return self
+            case Checked() if self.phase in (Phase.BAKING, Phase.CHECKING):
+                return self._on_checked(event)
+            case Pause(now=now) if self.phase in (Phase.BAKING, Phase.CHECKING, Phase.APPLYING):
+                state = replace(
+                    self,
+                    phase=Phase.PAUSED,
+                    paused_from=self.phase,
+                    bake_remaining_seconds=self.bake_left(now),
+                    bake_deadline=None,
+                    status_reason="paused by the operator",
+                )
+                return state._log(now, "paused by the operator")
+            case Resume(now=now) if self.phase is Phase.PAUSED:
+                return self._resume(now)
+            case Skip(now=now) if self.phase in (Phase.BAKING, Phase.CHECKING, Phase.PAUSED):
+                return self._advance(now, f"step {self.step_share:g}% skipped by the operator")
+        return self
+
+    def _resume(self, now: datetime) -> RampState:
+        if self.paused_from is Phase.APPLYING:
+            # Resuming is the person accepting the live weights as the starting point.
+            state = replace(
+                self,
+                phase=Phase.APPLYING,
+                paused_from=None,
+                status_reason=None,
+                applied_share=None,
+            )
+            return state._log(now, f"resumed: applying {self.step_share:g}% again")
+        # Back to baking: what was left of an interrupted bake, or a fresh bake after a hold.
+        remaining = self.bake_remaining_seconds
+        if remaining is None or self.paused_from is Phase.CHECKING:
+            remaining = self.plan.bake_seconds
+        state = replace(
+            self,
+            phase=Phase.BAKING,
+            paused_from=None,
+            bake_deadline=bake_deadline(now, remaining),
+            bake_remaining_seconds=None,
+            extra_bakes=0,
+            status_reason=None,
+        )
+        return state._log(now, f"resumed: baking {format_seconds(remaining)} more")
+
+    def _on_checked(self, event: Checked) -> RampState:
+        now = event.now
+        firing = sorted(name for name, value in event.alarms.items() if value == ALARM_FIRING)
+        not_ok = sorted(name for name, value in event.alarms.items() if value != ALARM_OK)
+        state = replace(
+            self,
+            last_verdict=event.verdict if event.verdict is not None else self.last_verdict,
+            last_verdict_reason=event.reason
+            if event.verdict is not None
+            else self.last_verdict_reason,
+            last_alarms=dict(event.alarms),
+        )
+        if firing:
+            return state._start_rollback(now, f"alarm in ALARM state: {', '.join(firing)}")
+        if event.verdict == "FAIL":
+            return state._start_rollback(now, f"verdict FAIL: {event.reason}")
+        if not event.final:
+            return state
+        verdict_ok = event.verdict in ("PASS", None)
+        if verdict_ok and not not_ok:
+            what = f"verdict {event.verdict}" if event.verdict else "alarms OK"
+            return state._advance(now, f"step {self.step_share:g}% passed ({what})")
+        if not_ok:
+            states = ", ".join(f"{name} {event.alarms[name]}" for name in not_ok)
+            why = f"alarms not OK ({states})"
+        else:
+            why = f"verdict INCONCLUSIVE: {event.reason}"
+        if self.extra_bakes < self.plan.max_extra_bakes:
+            state = replace(
+                state,
+                phase=Phase.BAKING,
+                extra_bakes=self.extra_bakes + 1,
+                bake_deadline=bake_deadline(now, self.plan.bake_seconds),
+            )
+            return state._log(
+                now,
+                f"{why}; baking again ({self.extra_bakes + 1} of {self.plan.max_extra_bakes})",
+            )
+        return state._hold(
+            now,
+            f"{why} after {self.plan.max_extra_bakes} extra bakes; resume to keep baking, "
+            "skip to advance anyway, abort to roll back",
+            Phase.CHECKING,
+        )
+
+    # -- persistence ----------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": STATE_FORMAT_VERSION,
+            "plan": self.plan.to_dict(),
+            "baseline": self.baseline,
+            "weights_before": dict(self.weights_before),
+            "started_at": self.started_at.isoformat(),
+            "step_index": self.step_index,
+            "phase": self.phase.value,
+            "step_applied_at": _iso(self.step_applied_at),
+            "bake_deadline": _iso(self.bake_deadline),
+            "extra_bakes": self.extra_bakes,
+            "paused_from": None if self.paused_from is None else self.paused_from.value,
+            "bake_remaining_seconds": self.bake_remaining_seconds,
+            "status_reason": self.status_reason,
+            "last_verdict": self.last_verdict,
+            "last_verdict_reason": self.last_verdict_reason,
+            "last_alarms": dict(self.last_alarms),
+            "rollback_attempts": self.rollback_attempts,
+            "applied_share": self.applied_share,
+            "aborting": self.aborting,
+            "history": [entry.to_dict() for entry in self.history],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RampState:
+        version = int(data.get("version", 0))
+        if version > STATE_FORMAT_VERSION:
+            raise ValueError(f"ramp state version {version} is newer than this canary-tui")
+        paused_from = data.get("paused_from")
+        remaining = data.get("bake_remaining_seconds")
+        applied = data.get("applied_share")
+        return cls(
+            plan=RampPlan.from_dict(data["plan"]),
+            baseline=str(data["baseline"]),
+            weights_before={str(k): float(v) for k, v in data["weights_before"].items()},
+            started_at=datetime.fromisoformat(str(data["started_at"])),
+            step_index=int(data["step_index"]),
+            phase=Phase(str(data["phase"])),
+            step_applied_at=_optional_time(data.get("step_applied_at")),
+            bake_deadline=_optional_time(data.get("bake_deadline")),
+            extra_bakes=int(data.get("extra_bakes", 0)),
+            paused_from=None if paused_from is None else Phase(str(paused_from)),
+            bake_remaining_seconds=None if remaining is None else float(remaining),
+            status_reason=data.get("status_reason"),
+            last_verdict=data.get("last_verdict"),
+            last_verdict_reason=data.get("last_verdict_reason"),
+            last_alarms={str(k): str(v) for k, v in (data.get("last_alarms") or {}).items()},
+            rollback_attempts=int(data.get("rollback_attempts", 0)),
+            applied_share=None if applied is None else float(applied),
+            aborting=bool(data.get("aborting", False)),
+            history=tuple(HistoryEntry.from_dict(entry) for entry in data.get("history", ())),
+        )

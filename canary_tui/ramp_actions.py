@@ -1,0 +1,251 @@
+"""The AWS side of the ramp's actions: applying a step, checking it, rolling back.
+
+Each method does what one :class:`~canary_tui.domain.ramp.Action` asks against AWS and returns
+the event that answers it (``Applied`` / ``ApplyFailed`` / ``Interfered``, ``Checked``,
+``RolledBack`` / ``RollbackFailed``); the runner's loop (:mod:`canary_tui.ramp`) feeds those
+to the state machine and saves the result. Writes go through the guarded
+:class:`~canary_tui.changes.ChangeService` (audit, stale check; source "ramp"); every wait is
+on the runner's clock, so tests drive it.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from canary_tui.aws.errors import AwsError
+from canary_tui.changes import ChangeOutcomeUnknown, ChangeRefused, ChangeService, SettleTimeout
+from canary_tui.domain.metrics import VariantRef
+from canary_tui.domain.models import Endpoint, terminal_status_message
+from canary_tui.domain.ramp import (
+    SHARE_TOLERANCE,
+    Applied,
+    ApplyFailed,
+    Checked,
+    Interfered,
+    RampEvent,
+    RampState,
+    RollbackFailed,
+    RolledBack,
+)
+from canary_tui.domain.verdict import Verdict, compute_verdict
+from canary_tui.domain.weights import WeightInputError, plan_all_to, plan_canary_share
+from canary_tui.ramp_control import RampClock, RampSettings
+from canary_tui.settle import EndpointStuck, Settler, endpoint_was_busy, send_when_settled
+
+if TYPE_CHECKING:
+    from canary_tui.aws.backend import Backend
+
+
+class RampActions:
+    """Performs the runner's APPLY, CHECK and ROLLBACK actions; ``emit`` reports progress
+    (a rollback waiting for the endpoint, AWS that could not be read)."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        changes: ChangeService,
+        clock: RampClock,
+        settings: RampSettings,
+        emit: Callable[[RampState, str], None],
+    ) -> None:
+        self.backend = backend
+        self.changes = changes
+        self.clock = clock
+        self.settings = settings
+        self._emit = emit
+        #: The verdict of the last observation that had one, for progress reports.
+        self.last_verdict: Verdict | None = None
+
+    def settle(self, endpoint_name: str) -> Endpoint:
+        def monotonic() -> float:
+            return self.clock.now().timestamp()
+
+        def sleep(seconds: float) -> None:
+            self.clock.wait(seconds, threading.Event())
+
+        return self.changes.wait_until_settled(
+            endpoint_name,
+            self.settings.settle_timeout_seconds,
+            poll_seconds=min(15.0, self.settings.poll_seconds),
+            clock=monotonic,
+            sleep=sleep,
+        )
+
+    def apply_step(self, state: RampState) -> RampEvent:
+        plan = state.plan
+        share = state.step_share
+        try:
+            endpoint = self.backend.sagemaker.describe_endpoint(plan.endpoint)
+            live_share = endpoint.desired_traffic_shares.get(plan.canary)
+            # Already there (a run that died after applying): do not send it twice.
+            if live_share is None or abs(live_share - share) > SHARE_TOLERANCE:
+                interference = _interference(state, endpoint, state.applied_share)
+                if interference is not None:
+                    return Interfered(self.clock.now(), interference)
+                weight_plan = plan_canary_share(endpoint, plan.canary, share)
+                reason = (
+                    f"ramp step {state.step_index + 1}/{len(plan.steps)}: "
+                    f"{plan.canary} to {share:g}%"
+                )
+                self.changes.apply(weight_plan, endpoint, reason=reason)
+            settled = self.settle(plan.endpoint)
+        except ChangeOutcomeUnknown as unknown:
+            # Neither continue (the step may not be in effect) nor roll back blindly (it may
+            # be someone else's change): hold until a person has looked at the endpoint.
+            return ApplyFailed(
+                self.clock.now(),
+                f"{unknown.message}; the ramp is paused: look at the endpoint, then resume "
+                "or abort",
+            )
+        except (ChangeRefused, AwsError, WeightInputError) as error:
+            return ApplyFailed(self.clock.now(), getattr(error, "message", str(error)))
+        except SettleTimeout as error:
+            return ApplyFailed(self.clock.now(), error.message)
+        if settled.is_terminal:
+            return ApplyFailed(self.clock.now(), terminal_status_message(settled))
+        return Applied(self.clock.now())
+
+    def rollback(self, state: RampState) -> RampEvent:
+        plan = state.plan
+
+        def describe() -> Endpoint:
+            return self.backend.sagemaker.describe_endpoint(plan.endpoint)
+
+        def is_done(endpoint: Endpoint) -> bool:
+            share = endpoint.desired_traffic_shares.get(state.baseline, 0.0)
+            return abs(share - 100.0) <= SHARE_TOLERANCE
+
+        def send(endpoint: Endpoint) -> object:
+            return self.changes.apply(
+                plan_all_to(endpoint, state.baseline),
+                endpoint,
+                reason=f"ramp rollback: {state.status_reason or 'rolled back'}",
+            )
+
+        def on_wait(endpoint: Endpoint | None, pause: float) -> None:
+            status = endpoint.status if endpoint is not None else "unreadable"
+            self._emit(state, f"rollback waits for {plan.endpoint} to settle ({status})")
+
+        settler = Settler(
+            describe,
+            clock=lambda: self.clock.now().timestamp(),
+            # Not the control's wake event: a request would cut every pause short and turn
+            # the backoff into a busy loop of reads. Nothing stops a rollback anyway.
+            sleep=lambda seconds: self.clock.wait(seconds, threading.Event()),
+            on_wait=on_wait,
+        )
+        try:
+            send_when_settled(
+                settler,
+                send,
+                timeout=self.settings.rollback_wait_seconds,
+                is_done=is_done,
+                try_again=endpoint_was_busy,
+            )
+            self.settle(plan.endpoint)
+        except (ChangeRefused, AwsError, WeightInputError) as error:
+            return RollbackFailed(self.clock.now(), getattr(error, "message", str(error)))
+        except (SettleTimeout, EndpointStuck) as error:
+            return RollbackFailed(self.clock.now(), error.message)
+        return RolledBack(self.clock.now())
+
+    def compute_verdict(
+        self,
+        state: RampState,
+        now: datetime,
+        *,
+        interim: bool = False,
+        endpoint: Endpoint | None = None,
+    ) -> Verdict | None:
+        """The verdict of the current step so far; None before one whole period has passed."""
+        applied = state.step_applied_at
+        if applied is None:
+            return None
+        period = self.settings.period_seconds
+        # The period in which the weights changed mixes two splits: start after it.
+        start_epoch = math.ceil(applied.timestamp() / period) * period
+        start = datetime.fromtimestamp(start_epoch, tz=UTC)
+        if now - start < timedelta(seconds=period):
+            return None
+        if endpoint is None:
+            endpoint = self.backend.sagemaker.describe_endpoint(state.plan.endpoint)
+        refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
+        batch = self.backend.cloudwatch.fetch(refs, start, now, period)
+        metrics = {ref.variant: batch.variants[ref] for ref in refs}
+        thresholds = self.settings.thresholds
+        if interim:
+            thresholds = replace(
+                thresholds, alpha=thresholds.alpha / self.settings.interim_alpha_divisor
+            )
+        return compute_verdict(
+            endpoint.name,
+            metrics,
+            endpoint.current_weights,
+            period_seconds=period,
+            window_seconds=(now - start).total_seconds(),
+            thresholds=thresholds,
+            baseline=state.baseline,
+            canaries=[state.plan.canary],
+            weights_note=(
+                f"traffic split judged against the weights of step {state.step_index + 1} "
+                f"({state.step_share:g}%), in force since {start:%H:%M} UTC"
+            ),
+        )
+
+    def observe(self, state: RampState, *, final: bool) -> RampEvent | None:
+        """Alarms and (below 100 %) the verdict; Interfered when someone else changed the
+        weights; None when AWS could not be read."""
+        now = self.clock.now()
+        needs_verdict = state.step_share < 100.0
+        try:
+            endpoint = self.backend.sagemaker.describe_endpoint(state.plan.endpoint)
+            interference = _interference(state, endpoint, state.applied_share)
+            if interference is not None:
+                return Interfered(now, interference)
+            alarms = (
+                self.backend.cloudwatch.alarm_states(state.plan.alarm_names)
+                if state.plan.alarm_names
+                else {}
+            )
+            verdict = (
+                self.compute_verdict(state, now, interim=not final, endpoint=endpoint)
+                if needs_verdict
+                else None
+            )
+        except AwsError as error:
+            self._emit(state, f"could not read AWS ({error.message}); trying again")
+            return None
+        except ValueError as error:
+            # The endpoint no longer has the canary or the baseline (redeployed under us):
+            # nothing to judge, and nothing to advance on. Keep watching, say why.
+            self._emit(state, f"cannot judge this step: {error}; trying again")
+            return None
+        if verdict is not None:
+            self.last_verdict = verdict
+            return Checked(now, verdict.outcome.value, verdict.reason, alarms, final)
+        if needs_verdict:
+            reason = "no whole metric period since the step was applied yet"
+            # Without a verdict a step cannot pass, so a final check counts as INCONCLUSIVE.
+            return Checked(now, "INCONCLUSIVE" if final else None, reason, alarms, final)
+        return Checked(now, None, "at 100% there is no baseline traffic to compare", alarms, final)
+
+
+def _interference(state: RampState, endpoint: Endpoint, expected: float | None) -> str | None:
+    """Why the live weights are not what the ramp left them at, or None."""
+    if expected is None:
+        return None
+    canary = state.plan.canary
+    live = endpoint.desired_traffic_shares.get(canary)
+    if live is None:
+        return f"{canary} is no longer a variant of {endpoint.name}"
+    if abs(live - expected) > SHARE_TOLERANCE:
+        return (
+            f"weights changed outside the ramp: {canary} is at {live:.1f}%, "
+            f"the ramp left it at {expected:.1f}%"
+        )
+    return None
