@@ -175,7 +175,11 @@ async def filter_samples(
             subtitle = f"/{text}" if text else None
 
             def shows(screen: Any, wanted: int = wanted, subtitle: str | None = subtitle) -> bool:
-                return table.row_count == wanted and endpoints_subtitle(app) == subtitle
+                # The subtitle names the filter first; the background pass's progress
+                # may follow it ("/bench-4 · described 11/5000, ~25 min").
+                shown = endpoints_subtitle(app) or ""
+                named = shown.startswith(subtitle) if subtitle else not shown.startswith("/")
+                return table.row_count == wanted and named
 
             samples.append(await frames.press(pilot, key, shows))
     return samples

@@ -30,6 +30,7 @@ from canary_tui.ui.console.bindings import CONSOLE_BINDINGS, NAVIGATION, WRITE_A
 from canary_tui.ui.console.change_flows import ChangeFlows
 from canary_tui.ui.console.endpoints_part import EndpointsPart
 from canary_tui.ui.console.errors import error_text
+from canary_tui.ui.console.heap import HeapSettler
 from canary_tui.ui.console.metrics_part import MetricsPart, new_chart
 from canary_tui.ui.console.ramp_part import RampEnded, RampPart, RampProgressed, RampsFound
 from canary_tui.ui.console.refresher import RefreshPart
@@ -102,6 +103,7 @@ class ConsoleScreen(Screen[None]):
         self.verdict = VerdictPart(self, self.view)
         self.ramp_part = RampPart(self, self.view)
         self.changes = ChangeFlows(self, self.view)
+        self.heap = HeapSettler()
 
     # -- what tests, benchmarks and the app read ------------------------------------------
     @property
@@ -201,6 +203,7 @@ class ConsoleScreen(Screen[None]):
 
     def list_round_done(self) -> None:
         self.endpoints_part.pick_a_canary_once()
+        self.heap.round_done(self.view.described_count(), len(self.view.summaries))
 
     def endpoint_forgotten(self, name: str) -> None:
         self.endpoints_part.forgotten(name)

@@ -20,8 +20,11 @@ from textual.widgets.data_table import (
 
 from canary_tui.ui.view import EndpointRow, VariantRow
 
-#: What makes DataTable render a string other than as its plain characters.
-_MARKUP_OR_LINES = frozenset("[\n\r\t")
+
+def _plain(text: str) -> bool:
+    """Rendered by DataTable as exactly its characters: no markup, one line, no tabs."""
+    return "[" not in text and "\n" not in text and "\r" not in text and "\t" not in text
+
 
 ENDPOINT_COLUMNS = (("endpoint", "name"), ("status", "status"), ("var", "variants"))
 ENDPOINT_CANARY_COLUMN = ("canary", "canary")
@@ -38,27 +41,30 @@ class RowRefreshTable(DataTable[str]):
         through DataTable. Re-check on a Textual upgrade (a private method, like write_cell).
         """
         columns = self.ordered_columns
+        keys = [column.key for column in columns]
+        widths = [column.content_width for column in columns]
+        rows, data = self.rows, self._data
         slow: list[RowKey] = []
         for row_key in new_rows:
-            row = self.rows.get(row_key)
-            cells = self._data.get(row_key)
+            row = rows.get(row_key)
+            cells = data.get(row_key)
             if row is None or cells is None:
                 continue  # removed before the table was idle
-            values = [cells.get(column.key) for column in columns]
-            if (
-                row.label is not None
-                or row.auto_height
-                or not all(
-                    isinstance(value, str) and not _MARKUP_OR_LINES.intersection(value)
-                    for value in values
-                )
-            ):
+            if row.label is not None or row.auto_height:
                 slow.append(row_key)
                 continue
-            for column, value in zip(columns, values, strict=True):
-                width = cell_len(value)  # type: ignore[arg-type]  # checked above: str
-                if width > column.content_width:
-                    column.content_width = width
+            measured = []
+            for key in keys:
+                value = cells.get(key)
+                if not isinstance(value, str) or not _plain(value):
+                    break
+                measured.append(len(value) if value.isascii() else cell_len(value))
+            else:
+                widths = [max(pair) for pair in zip(widths, measured, strict=True)]
+                continue
+            slow.append(row_key)
+        for column, width in zip(columns, widths, strict=True):
+            column.content_width = width
         # Also what DataTable does after measuring: the virtual size, from the new widths.
         super()._update_dimensions(slow)
 
