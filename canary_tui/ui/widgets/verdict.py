@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
@@ -106,40 +108,61 @@ def detail_lines(view: VerdictView) -> list[Content]:
     return lines
 
 
-class VerdictPanel(Static):
-    """Renders a :class:`VerdictView`; the screen decides what it is and when."""
+class VerdictPanel(VerticalScroll):
+    """Renders a :class:`VerdictView`; the screen decides what it is and when.
+
+    Collapsed, one line (cut with an ellipsis; ``v`` shows it whole). Expanded, every line
+    wraps at the panel's width, and the panel scrolls when the terminal has fewer rows for
+    it than it has lines (80x24): it takes the focus then, so the arrows scroll it.
+    """
 
     DEFAULT_CSS = """
     VerdictPanel {
         height: auto;
         max-height: 14;
         padding: 0 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 0;
     }
     VerdictPanel.-collapsed {
         height: 1;
+        overflow-y: hidden;
+    }
+    VerdictPanel > Static {
+        height: auto;
+    }
+    VerdictPanel.-collapsed > Static {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("", id=id, classes=classes)
+        super().__init__(id=id, classes=classes)
+        self.can_focus = False
         self.view: VerdictView | None = None
         self.expanded = False
+        self._text = Static("", id="verdict-text")
+
+    def compose(self) -> ComposeResult:
+        yield self._text
 
     def show(self, view: VerdictView | None, expanded: bool) -> None:
         if view == self.view and expanded == self.expanded:
             return
         self.view = view
         self.expanded = expanded
+        self.can_focus = expanded
         self.set_class(not expanded, "-collapsed")
+        self.set_class(expanded, "-expanded")
         if view is None:
-            self.update("")
+            self._text.update("")
             return
         if expanded:
-            self.update(Content("\n").join(detail_lines(view)))
+            self._text.update(Content("\n").join(detail_lines(view)))
         else:
-            self.update(summary_line(view))
+            self.scroll_home(animate=False)
+            self._text.update(summary_line(view))
 
     @property
     def plain(self) -> str:
