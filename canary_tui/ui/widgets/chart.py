@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from textual.app import RenderResult
 from textual.color import Color, ColorParseError
 from textual.markup import escape
 from textual_plotext import PlotextPlot
@@ -66,6 +67,8 @@ class MetricChart(PlotextPlot):
     The legend is the border title (plotext draws its own over the lines): each variant's
     name in its line's colour, taken from the theme."""
 
+    _y_range: tuple[float, float] | None = None
+
     def show(self, title: str, series: dict[str, Sequence[tuple[float, float]]]) -> None:
         plt = self.plt
         plt.clear_data()
@@ -82,17 +85,21 @@ class MetricChart(PlotextPlot):
             ys = [y for _, y in points]
             plt.plot(xs, ys, marker="braille", color=color)
             legend.append(f"[{Color(*color).hex}]━━[/] {escape(variant)}")
-        if drawn:
-            values = [y for _, points in drawn for _, y in points]
-            # Before the first layout the size is 0: assume a 12-row chart.
-            rows = max(self.size.height - _CHROME_ROWS, 4) if self.size.height else 5
-            bottom, top, ticks = y_axis(min(values), max(values), rows)
-            step = ticks[1] - ticks[0]
-            plt.ylim(bottom, top)
-            plt.yticks(ticks, [tick_label(tick, step) for tick in ticks])
-        else:
+        values = [y for _, points in drawn for _, y in points]
+        self._y_range = (min(values), max(values)) if values else None
+        if not drawn:
             plt.title(f"{title} · no datapoints yet")
         border_title = " · ".join(legend)
         if self.border_title != border_title:
             self.border_title = border_title
         self.refresh()
+
+    def render(self) -> RenderResult:
+        # The ticks follow the rows the chart has now (it is drawn again on a resize).
+        if self._y_range is not None:
+            rows = max(self.size.height - _CHROME_ROWS, 4)
+            bottom, top, ticks = y_axis(*self._y_range, rows)
+            step = ticks[1] - ticks[0]
+            self.plt.ylim(bottom, top)
+            self.plt.yticks(ticks, [tick_label(tick, step) for tick in ticks])
+        return super().render()
