@@ -38,9 +38,12 @@ class VerdictView:
     window: str = ""
 
 
-def outcome_word(outcome: Outcome | str) -> Content:
+def outcome_word(outcome: Outcome | str, after: str = "") -> Content:
+    """The word in its style; ``after`` (the spaces up to the next text) in the same style,
+    so the text after it starts a run with a letter: SVG renderers such as rsvg-convert
+    drop a run's leading space, and the screenshots read "PASSno check found…"."""
     outcome = Outcome(outcome) if not isinstance(outcome, Outcome) else outcome
-    return Content.styled(outcome.value, OUTCOME_STYLES[outcome])
+    return Content.styled(outcome.value + after, OUTCOME_STYLES[outcome])
 
 
 def canary_summary(canary: CanaryVerdict) -> str:
@@ -64,13 +67,16 @@ def summary_line(view: VerdictView) -> Content:
     verdict = view.verdict
     parts: list[Content | str | tuple[str, str]] = [
         ("Verdict ", "bold"),
-        outcome_word(verdict.outcome),
+        outcome_word(verdict.outcome, " "),
     ]
     if not verdict.canaries:
-        parts.append(f" · {verdict.reason}")
-    for canary in verdict.canaries:
-        parts += [f" · {canary.variant} ", outcome_word(canary.outcome)]
-        parts.append(f" {canary_summary(canary)}")
+        parts.append(f"· {verdict.reason}")
+    for index, canary in enumerate(verdict.canaries):
+        parts += [
+            f"{'· ' if index == 0 else ' · '}{canary.variant} ",
+            outcome_word(canary.outcome, " "),
+        ]
+        parts.append(canary_summary(canary))
     return Content.assemble(*parts)
 
 
@@ -99,8 +105,7 @@ def detail_lines(view: VerdictView) -> list[Content]:
             lines.append(
                 Content.assemble(
                     f"  {check.name:<{width}}  ",
-                    outcome_word(check.outcome),
-                    " " * (word_width - len(check.outcome.value) + 2),
+                    outcome_word(check.outcome, " " * (word_width - len(check.outcome.value) + 2)),
                     check.reason,
                 )
             )
