@@ -23,6 +23,7 @@ OUTCOME_STYLES = {
     Outcome.PASS: "bold $text-success",
     Outcome.FAIL: "bold $text-error",
     Outcome.INCONCLUSIVE: "bold $text-warning",
+    Outcome.NODATA: "bold $text-warning",
 }
 
 
