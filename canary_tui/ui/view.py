@@ -13,6 +13,8 @@ from canary_tui.domain.models import Endpoint, EndpointSummary, Variant
 from canary_tui.ui.refresh import latency_key, latency_label
 
 NO_VALUE = "\u2013"  # en dash: "no value", distinct from a minus sign
+#: CloudWatch did not return the latest period whole (PartialData...): unknown, not zero.
+UNKNOWN_VALUE = "?"
 
 
 def format_percent(value: float) -> str:
@@ -154,8 +156,10 @@ def invocations_cell(metrics: VariantMetrics, frame: MetricsFrame) -> MetricCell
         # Nothing at all in the window: no traffic, or CloudWatch has not caught up. Say
         # nothing rather than a zero that may be wrong.
         return MetricCell(values=(), latest=NO_VALUE, points=())
-    # Between datapoints, a period without one had no request counted in it: zero.
-    values = series.dense(frame.start, frame.period_seconds, frame.periods, 0.0)
+    # Between datapoints, a period without one had no request counted in it: zero; unless
+    # CloudWatch did not answer for it (PartialData...): then it is unknown, never zero.
+    known = series.dense_known(frame.start, frame.period_seconds, frame.periods, 0.0)
+    values = [0.0 if value is None else value for value in known]
     step = timedelta(seconds=frame.period_seconds)
     points = tuple(
         (frame.minutes_before_end(frame.start + step * index), value * per_minute)
@@ -163,19 +167,35 @@ def invocations_cell(metrics: VariantMetrics, frame: MetricsFrame) -> MetricCell
         if frame.start + step * index <= frame.last_complete_period
     )
     latest = _latest_complete([(frame.start + step * i, v) for i, v in enumerate(values)], frame)
+    cutoff = frame.last_complete_period
+    last_index = next(
+        (i for i in reversed(range(len(known))) if frame.start + step * i <= cutoff), None
+    )
+    unknown_now = last_index is not None and known[last_index] is None
     return MetricCell(
         values=tuple(value * per_minute for value in values),
-        latest=NO_VALUE if latest is None else f"{latest * per_minute:,.0f}/m",
+        latest=UNKNOWN_VALUE
+        if unknown_now
+        else (NO_VALUE if latest is None else f"{latest * per_minute:,.0f}/m"),
         points=points,
     )
 
 
-def _error_rate_points(metrics: VariantMetrics) -> list[tuple[datetime, float]]:
+def _error_rate_points(
+    metrics: VariantMetrics, period_seconds: int
+) -> list[tuple[datetime, float]]:
     invocations = dict(metrics.get(MetricKey.INVOCATIONS).points)
-    errors_4xx = dict(metrics.get(MetricKey.ERRORS_4XX).points)
-    errors_5xx = dict(metrics.get(MetricKey.ERRORS_5XX).points)
+    series_4xx, series_5xx = metrics.get(MetricKey.ERRORS_4XX), metrics.get(MetricKey.ERRORS_5XX)
+    errors_4xx = dict(series_4xx.points)
+    errors_5xx = dict(series_5xx.points)
     points = []
     for timestamp in sorted(invocations):
+        # An error count CloudWatch did not return is unknown: no rate, rather than 0 errors.
+        if not (
+            series_4xx.is_known(timestamp, period_seconds)
+            and series_5xx.is_known(timestamp, period_seconds)
+        ):
+            continue
         errors = errors_4xx.get(timestamp, 0.0) + errors_5xx.get(timestamp, 0.0)
         rate = error_rate(errors, invocations[timestamp])
         # Periods without traffic have no error rate; they are left out, not drawn as 0 %.
@@ -185,7 +205,7 @@ def _error_rate_points(metrics: VariantMetrics) -> list[tuple[datetime, float]]:
 
 
 def error_rate_cell(metrics: VariantMetrics, frame: MetricsFrame) -> MetricCell:
-    points = _error_rate_points(metrics)
+    points = _error_rate_points(metrics, frame.period_seconds)
     latest = _latest_complete(points, frame)
     return MetricCell(
         values=tuple(value for _, value in points),
