@@ -69,6 +69,17 @@ def show_ramp_keys(key_to_bindings: MutableMapping[str, list[Binding]], shown: b
     return changed
 
 
+#: Actions that open an editor: keys typed right after one are kept for the editor (see
+#: canary_tui.ui.screens.typeahead), since Textual runs the action only after the keys
+#: queued behind it have reached the screen.
+EDITOR_ACTIONS = frozenset({"edit_weights", "edit_capacity"})
+
+
+def opens_editor(key_to_bindings: MutableMapping[str, list[Binding]], key: str) -> bool:
+    """Whether ``key`` is bound (after the keymap) to an action that opens an editor."""
+    return any(b.action in EDITOR_ACTIONS for b in key_to_bindings.get(key, []))
+
+
 #: Actions that would call a write API; hidden and refused in read-only mode.
 WRITE_ACTIONS = frozenset(
     {"edit_weights", "rollback", "promote", "edit_capacity"}
