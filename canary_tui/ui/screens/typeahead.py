@@ -12,11 +12,18 @@ from __future__ import annotations
 from typing import Protocol
 
 from textual import events
+from textual._time import get_time
 from textual.widget import Widget
 from textual.widgets import Input
 
 #: What the confirmation says when it drops a ``y`` typed before it was shown.
 Y_IGNORED = "y ignored: typed before this dialog was shown"
+
+
+#: A burst is a packet's worth of keys: past this many, or this long after the opening
+#: key, keys are not kept (if the dialog never opens, nothing is swallowed for long).
+MAX_KEYS = 32
+MAX_SECONDS = 2.0
 
 
 class TypeAhead:
@@ -25,9 +32,12 @@ class TypeAhead:
     def __init__(self) -> None:
         self.keys: list[events.Key] = []
         self.open = True
+        self.started = get_time()
 
     def keep(self, event: events.Key) -> bool:
         """Keep ``event`` for the dialog (True) while it is not mounted yet."""
+        if self.open and (len(self.keys) >= MAX_KEYS or event.time - self.started > MAX_SECONDS):
+            self.open = False
         if not self.open:
             return False
         self.keys.append(events.Key(event.key, event.character))
