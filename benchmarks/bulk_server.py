@@ -1,4 +1,5 @@
-"""A moto server child that starts with thousands of endpoints: for the scale figures only.
+"""A moto server child that starts with thousands of endpoints: for the scale figures and
+the 2,000-endpoint ``status`` figure only.
 
 Seeding 5,000 endpoints through HTTP (a model per variant, a config, an endpoint: five
 calls each) takes about 100 s against moto on this machine, longer than every figure it
@@ -112,8 +113,10 @@ def main() -> int:
 
 
 @contextmanager
-def bulk_server(count: int, timeout: float = 120.0) -> Iterator[str]:
+def bulk_server(count: int, timeout: float = 300.0) -> Iterator[str]:
     """Start the child, yield its URL once it serves, and always stop it."""
+    from canary_tui.demo.server import child_environment
+
     process = subprocess.Popen(
         [
             sys.executable,
@@ -128,6 +131,7 @@ def bulk_server(count: int, timeout: float = 120.0) -> Iterator[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        env=child_environment(),
     )
     try:
         assert process.stdout is not None

@@ -21,8 +21,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from benchmarks.bulk_server import bulk_server
 from benchmarks.fixtures import aws_environment, moto_server, seed
-from benchmarks.seeded_moto import seeded_moto
 from canary_tui.cli.status import DESCRIBE_CONCURRENCY
 
 YARDSTICK = """
@@ -126,7 +126,7 @@ class EndpointList:
 def measure_list(runs: int, count: int = LIST_ENDPOINTS) -> EndpointList:
     """``status`` (the list) at ``count`` endpoints and the boto3 script, alternating."""
     began = time.perf_counter()
-    with seeded_moto(count) as url, tempfile.TemporaryDirectory() as home:
+    with bulk_server(count) as url, tempfile.TemporaryDirectory() as home:
         seeding = time.perf_counter() - began
         env = {**aws_environment(url), "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home}
         ours = [sys.executable, "-m", "canary_tui", "status", "--endpoint-url", url]

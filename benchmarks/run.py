@@ -469,7 +469,7 @@ def cli_status(runs: int, figures: list[Figure]) -> None:
         ),
         figures,
     )
-    seeding = f"{listing.seeding:.1f} s, straight into moto's backend (benchmarks/seeded_moto.py)"
+    seeding = f"{listing.seeding:.1f} s, straight into moto's backend (benchmarks/bulk_server.py)"
     print(f"    server started with {LIST_ENDPOINTS:,} endpoints in {seeding}", flush=True)
     for line in cli_startup.measure(runs).lines():
         print(f"    {line}", flush=True)

@@ -7,7 +7,6 @@ Exit codes: 0 PASS, 3 FAIL, 4 INCONCLUSIVE (not enough data, or no canary), 1 AW
 from __future__ import annotations
 
 import argparse
-import math
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,9 @@ from canary_tui.cli.status import describe_or_usage_error
 from canary_tui.domain.metrics import VariantRef, aligned_window
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import RampPlanError, format_seconds, parse_duration
+from canary_tui.domain.split_origin import differs, split_origin
 from canary_tui.domain.verdict import Outcome, Verdict, VerdictThresholds, compute_verdict
+from canary_tui.own_changes import OwnChanges, own_changes
 
 if TYPE_CHECKING:
     from canary_tui.config import Settings
@@ -151,46 +152,11 @@ def verdict_lines(verdict: Verdict, window: str | None = None) -> list[str]:
     return lines
 
 
-def last_weight_change(endpoint: Endpoint, audit: AuditLog, since: datetime) -> datetime | None:
-    """The latest weight change of ``endpoint`` after ``since`` in the audit log, if any.
-
-    Only changes made through canary-tui are there. DescribeEndpoint's LastModifiedTime is
-    not used: it moves for other reasons too (creation, capacity, platform updates), and
-    taking it for a weight change would throw away good data.
-    """
+def read_own_changes(endpoint: Endpoint, audit: AuditLog) -> OwnChanges:
     try:
-        entries = audit.read(endpoint.name).entries
+        return own_changes(audit.read(endpoint.name).entries)
     except OSError:
-        return None
-    changes = [
-        entry.outcome.time if entry.outcome is not None else entry.intent.time
-        for entry in entries
-        if entry.intent.kind == "weights" and entry.may_have_applied
-    ]
-    inside = [moment for moment in changes if moment >= since]
-    return max(inside) if inside else None
-
-
-def split_start(changed_at: datetime | None, period_seconds: int) -> datetime | None:
-    """The first whole period after a change: the period it happened in mixes two splits."""
-    if changed_at is None:
-        return None
-    epoch = math.ceil(changed_at.timestamp() / period_seconds) * period_seconds
-    return datetime.fromtimestamp(epoch, tz=UTC)
-
-
-def weights_note(changed_at: datetime | None, period_seconds: int) -> str:
-    since = split_start(changed_at, period_seconds)
-    if changed_at is None or since is None:
-        return (
-            "traffic split judged against the current weights (no change in the audit log "
-            "inside the window)"
-        )
-    return (
-        f"weights last changed at {changed_at:%H:%M:%S} UTC (audit log): traffic split "
-        f"judged against the current weights from {since:%H:%M} UTC on; error rates and "
-        "latency over the whole window"
-    )
+        return OwnChanges()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -211,7 +177,21 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{endpoint.name} has no variants")
     now = datetime.now(UTC)
     start, end = aligned_window(now, timedelta(seconds=window_seconds), period)
-    changed_at = last_weight_change(endpoint, audit_log_from_args(args), start)
+    ours = read_own_changes(endpoint, audit_log_from_args(args))
+    # A change made outside canary-tui shows here as weights unlike those our last change set,
+    # at DescribeEndpoint's LastModifiedTime (no poll has watched them): ignoring it read a
+    # healthy canary as a traffic_split FAIL. Without an audited change there is nothing to
+    # compare with, and LastModifiedTime alone moves with scaling too: not used then.
+    origin = split_origin(
+        window_start=start,
+        window_end=now,
+        period_seconds=period,
+        audit_changes=ours.weights,
+        last_modified=endpoint.last_modified,
+        other_own_changes=ours.counts,
+        weights_differ_from_ours=ours.last_shares is not None
+        and differs(endpoint.current_traffic_shares, ours.last_shares),
+    )
     refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
     batch = backend.cloudwatch.fetch(refs, start, end, period)
     verdict = compute_verdict(
@@ -223,8 +203,8 @@ def run(args: argparse.Namespace) -> int:
         window_seconds=(now - start).total_seconds(),
         thresholds=thresholds,
         baseline=args.baseline,
-        weights_note=weights_note(changed_at, period),
-        split_since=split_start(changed_at, period),
+        weights_note=origin.note,
+        split_since=origin.judged_from,
     )
     if args.json:
         print_json(verdict.to_dict())

@@ -8,7 +8,6 @@ one in one rename, so a crash leaves either the old file or the new one, never h
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
@@ -18,9 +17,22 @@ _TABLE = re.compile(r"^\s*\[")
 _THEME = re.compile(r"^\s*theme\s*=")
 
 
+def toml_string(text: str) -> str:
+    """A TOML basic string: quote and backslash escaped, and every control character
+    (U+0000-U+001F and U+007F, which TOML forbids raw; JSON's escaping leaves DEL raw)."""
+    escaped = []
+    for character in text:
+        if character in '"\\':
+            escaped.append("\\" + character)
+        elif ord(character) < 0x20 or ord(character) == 0x7F:
+            escaped.append(f"\\u{ord(character):04X}")
+        else:
+            escaped.append(character)
+    return '"' + "".join(escaped) + '"'
+
+
 def theme_line(name: str) -> str:
-    # A TOML basic string is a JSON string for everything a theme name can hold.
-    return f"theme = {json.dumps(name, ensure_ascii=False)}\n"
+    return f"theme = {toml_string(name)}\n"
 
 
 def with_theme(text: str, name: str) -> str:

@@ -38,6 +38,7 @@ from canary_tui.domain.verdict_checks import (
     data_check,
     error_rate_check,
     format_duration,
+    incomplete_check,
     latency_check,
     traffic_split_check,
 )
@@ -151,37 +152,43 @@ def judge_canary(
 ) -> CanaryVerdict:
     canary_requests = canary.get(MetricKey.INVOCATIONS).total()
     baseline_requests = baseline.get(MetricKey.INVOCATIONS).total()
+    sides = {"canary": canary, "baseline": baseline}
+
+    def errors(name: str, label: str, key: MetricKey) -> CheckResult:
+        return incomplete_check(name, label, sides, (MetricKey.INVOCATIONS, key)) or (
+            error_rate_check(
+                name,
+                label,
+                canary.get(key).total(),
+                canary_requests,
+                baseline.get(key).total(),
+                baseline_requests,
+                thresholds,
+            )
+        )
+
     data, shortfall = data_check(canary, baseline, window_seconds, period_seconds, thresholds)
+    invocations = (MetricKey.INVOCATIONS,)
     checks = (
-        error_rate_check(
-            "errors_4xx",
-            "4XX",
-            canary.get(MetricKey.ERRORS_4XX).total(),
-            canary_requests,
-            baseline.get(MetricKey.ERRORS_4XX).total(),
-            baseline_requests,
-            thresholds,
-        ),
-        error_rate_check(
-            "errors_5xx",
-            "5XX",
-            canary.get(MetricKey.ERRORS_5XX).total(),
-            canary_requests,
-            baseline.get(MetricKey.ERRORS_5XX).total(),
-            baseline_requests,
-            thresholds,
-        ),
-        latency_check(canary, baseline, thresholds),
-        traffic_split_check(
+        errors("errors_4xx", "4XX", MetricKey.ERRORS_4XX),
+        errors("errors_5xx", "5XX", MetricKey.ERRORS_5XX),
+        # InvocationModelErrors: the container's non-2XX, socket errors and timeouts, which
+        # a canary can fail on while its 4XX/5XX look clean.
+        errors("errors_model", "model errors", MetricKey.MODEL_ERRORS),
+        incomplete_check("latency", "latency", sides, (MetricKey.MODEL_LATENCY_AVG,))
+        or latency_check(canary, baseline, thresholds),
+        incomplete_check("traffic_split", "traffic split", sides, invocations)
+        or traffic_split_check(
             canary_requests if split_canary_requests is None else split_canary_requests,
             total_requests,
             configured_share_pct,
             thresholds,
         ),
-        data,
+        incomplete_check("data", "data", sides, invocations) or data,
     )
     failed = [check for check in checks if check.outcome is Outcome.FAIL]
-    unsure = [check for check in checks if check.outcome is Outcome.INCONCLUSIVE]
+    # NODATA holds a PASS back (the verdict is INCONCLUSIVE) and never causes a FAIL.
+    unsure = [check for check in checks if check.outcome in (Outcome.INCONCLUSIVE, Outcome.NODATA)]
     if failed:
         outcome, reason = Outcome.FAIL, "; ".join(check.reason for check in failed)
     elif unsure:

@@ -88,6 +88,42 @@ def format_duration(seconds: float) -> str:
     return text
 
 
+#: Below this a double cannot be trusted to be anything but "astronomically small": the
+#: exact tests' tails underflow to 0.0, which must never be printed as ``p=0``.
+SMALLEST_P = 1e-300
+
+
+def p_text(p_value: float) -> str:
+    """``p=0.0123``, or ``p<1e-300`` for a p-value too small to print (never ``p=0``)."""
+    return f"p<{SMALLEST_P:.0e}" if p_value < SMALLEST_P else f"p={p_value:.3g}"
+
+
+def p_numbers(p_value: float) -> dict[str, Number]:
+    """The p-value for --json: the double as computed (unrounded: 1e-20 is not 0) and the
+    text a person reads."""
+    return {"p_value": p_value, "p_value_text": p_text(p_value).removeprefix("p").lstrip("=")}
+
+
+def incomplete_check(
+    name: str, label: str, missing: Mapping[str, VariantMetrics], keys: tuple[MetricKey, ...]
+) -> CheckResult | None:
+    """NODATA when CloudWatch did not return the whole window of a metric this check uses,
+    on either side: a PartialData 5XX series is unknown, not "0 errors" (a false PASS)."""
+    for role, metrics in missing.items():
+        for key in keys:
+            series = metrics.get(key)
+            if not series.complete:
+                status = series.status.value
+                return CheckResult(
+                    name,
+                    Outcome.NODATA,
+                    f"{label}: CloudWatch returned {status} for {key.value} of the {role} "
+                    f"({metrics.ref.variant}): unknown, not zero; judged when it is complete",
+                    {"role": role, "metric": key.value, "status": status},
+                )
+    return None
+
+
 def _rounded(value: float | None, digits: int = 6) -> float | None:
     if value is None or not math.isfinite(value):
         return None
@@ -130,10 +166,10 @@ def error_rate_check(
         canary_rate_pct=_rounded(canary_rate),
         baseline_rate_pct=_rounded(baseline_rate),
         increase_pp=_rounded(increase),
-        p_value=_rounded(p_value, 8),
+        **p_numbers(p_value),
         test="fisher_exact(alternative='greater')",
     )
-    rates = f"{canary_rate:.2f}% vs {baseline_rate:.2f}% (p={p_value:.3g})"
+    rates = f"{canary_rate:.2f}% vs {baseline_rate:.2f}% ({p_text(p_value)})"
     significant = p_value < thresholds.alpha
     material = increase > thresholds.max_error_rate_increase
     if significant and material:
@@ -208,7 +244,7 @@ def latency_check(
         baseline_ms=_rounded(baseline_value, 3),
         ratio=_rounded(ratio, 4),
         u_statistic=_rounded(u_statistic, 3),
-        p_value=_rounded(p_value, 8),
+        **p_numbers(p_value),
         test="mannwhitneyu(alternative='greater') on per-period ModelLatency averages",
     )
     if ratio is None:
@@ -217,7 +253,7 @@ def latency_check(
         )
     values = (
         f"{statistic} {canary_value:.1f} ms vs {baseline_value:.1f} ms, "
-        f"x{ratio:.2f} (p={p_value:.3g})"
+        f"x{ratio:.2f} ({p_text(p_value)})"
     )
     significant = p_value < thresholds.alpha
     if significant and ratio > thresholds.max_latency_ratio:
@@ -282,14 +318,14 @@ def traffic_split_check(
     numbers.update(
         deviation_pp=_rounded(deviation, 4),
         chi2=_rounded(statistic, 4),
-        p_value=_rounded(p_value, 8),
+        **p_numbers(p_value),
         test="chisquare",
     )
     if p_value < thresholds.alpha and abs(deviation) > thresholds.split_tolerance:
         return CheckResult(
             "traffic_split",
             Outcome.FAIL,
-            f"traffic split {share_text} (p={p_value:.3g}): off by more than "
+            f"traffic split {share_text} ({p_text(p_value)}): off by more than "
             f"{thresholds.split_tolerance:g} pp; misrouted or failing variant",
             numbers,
         )

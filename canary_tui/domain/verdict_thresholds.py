@@ -16,6 +16,9 @@ class Outcome(StrEnum):
     PASS = "PASS"
     FAIL = "FAIL"
     INCONCLUSIVE = "INCONCLUSIVE"
+    #: A check whose data CloudWatch did not return whole (PartialData, InternalError,
+    #: Forbidden): unknown, never zeros. It holds a PASS back and never causes a FAIL.
+    NODATA = "NODATA"
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,8 +34,9 @@ class CanaryApp(SettingsApp):
     CSS_PATH = ["app.tcss", "settings.tcss"]
     TITLE = "canary-tui"
     COMMANDS = App.COMMANDS | {ScreenActions, TargetCommands}
-    # Narrow terminals stack the panes; wide ones put endpoints beside the variants.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    # Up to 149 columns the panes stack (the variants table needs ~110 for its model names);
+    # from 150 the endpoints list (as wide as its names) sits beside the variants.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
 
     def __init__(

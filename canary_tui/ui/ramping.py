@@ -8,10 +8,9 @@ on the console's fake backend.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from canary_tui.audit import AuditEntry, AuditLog
@@ -122,18 +121,3 @@ def weight_changes(entries: Iterable[AuditEntry]) -> list[WeightChange]:
             WeightChange(moment, variant, before[variant], after[variant], intent.source)
         )
     return sorted(changes, key=lambda change: change.time)
-
-
-def split_start(changed_at: datetime | None, period_seconds: int) -> datetime | None:
-    """The first whole period after a change: the period it happened in mixes two splits."""
-    if changed_at is None:
-        return None
-    epoch = math.ceil(changed_at.timestamp() / period_seconds) * period_seconds
-    return datetime.fromtimestamp(epoch, tz=UTC)
-
-
-def weights_note(changed_at: datetime | None, period_seconds: int) -> str:
-    since = split_start(changed_at, period_seconds)
-    if changed_at is None or since is None:
-        return "traffic split judged against the current weights (no change in the window)"
-    return f"weights changed at {changed_at:%H:%M:%S} UTC: split judged from {since:%H:%M} UTC on"

@@ -310,7 +310,7 @@ def test_verdict_judges_the_split_from_the_last_audited_weight_change(
     assert split["outcome"] == "PASS", split
     assert split["numbers"]["configured_share_pct"] == pytest.approx(25.0)
     assert split["numbers"]["observed_share_pct"] == pytest.approx(25.0, abs=1.5)
-    assert any("weights last changed at" in note for note in verdict["notes"])
+    assert any("weights changed at" in n and "(audit log)" in n for n in verdict["notes"])
     assert result.returncode == 0, result.stderr
 
 

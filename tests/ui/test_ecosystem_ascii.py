@@ -54,7 +54,7 @@ async def settled_screens(pilot: Pilot[int], app: CanaryApp) -> dict[str, str]:
     screens["main"] = screen_export(app)
     for name, keys, shows in [
         ("editor", ["w", "right_square_bracket"], "Weights"),
-        ("confirm", ["enter"], "UpdateEndpointWeightsAndCapacities"),
+        ("confirm", ["enter"], "update-endpoint-weights-and-capacities"),
         ("help", ["n", "question_mark"], "Keys"),
         ("chart", ["escape", "g"], "Chart"),
     ]:

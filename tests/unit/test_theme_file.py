@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from canary_tui.config.theme_file import save_theme, with_theme
@@ -37,6 +37,8 @@ def test_a_file_without_a_theme_gets_one_before_its_first_table() -> None:
 
 
 @given(st.text(min_size=1, max_size=40))
+@example("\x7f")  # DEL: TOML forbids it raw, and JSON escaping leaves it raw
+@example('a"b\\c')
 def test_any_name_reads_back_as_itself(name: str) -> None:
     assert tomllib.loads(with_theme(FILE, name))["theme"] == name
 

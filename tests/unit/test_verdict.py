@@ -140,6 +140,7 @@ class TestBehaviour:
         assert {c.name for c in verdict.canary("new").checks} == {
             "errors_4xx",
             "errors_5xx",
+            "errors_model",
             "latency",
             "traffic_split",
             "data",

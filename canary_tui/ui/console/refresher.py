@@ -331,7 +331,7 @@ class RefreshPart:
         self.want_follow()
 
     def described(self, endpoint: Endpoint) -> None:
-        self.view.store_description(endpoint)
+        self.view.store_description(endpoint, seen_at=self.screen.clock())
         # A terminal status (UpdateRollbackFailed) will not settle by itself: stop following.
         settled = endpoint.is_terminal or (
             not endpoint.is_transitional

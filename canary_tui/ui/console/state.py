@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from canary_tui.domain.capacity import EndpointScaling
 from canary_tui.domain.models import TRANSITIONAL_STATUSES, Endpoint, EndpointSummary
@@ -41,6 +42,9 @@ class ConsoleView:
     window: str = "1h"
     metrics: MetricsCache = field(default_factory=MetricsCache)
     metrics_frame: MetricsFrame | None = None
+    #: When a describe showed an endpoint's weights moved since the one before (RefreshPart):
+    #: how a change made outside canary-tui is noticed (see domain/split_origin.py).
+    weights_seen_changed: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def selected_endpoint(self) -> Endpoint | None:
@@ -69,7 +73,14 @@ class ConsoleView:
         watched = {self.watching} if self.watching else set()
         return sorted(names & set(self.summaries) | self.following | watched)
 
-    def store_description(self, endpoint: Endpoint) -> None:
+    def store_description(self, endpoint: Endpoint, seen_at: datetime | None = None) -> None:
+        previous = self.endpoints.get(endpoint.name)
+        if (
+            seen_at is not None
+            and previous is not None
+            and previous.desired_weights != endpoint.desired_weights
+        ):
+            self.weights_seen_changed[endpoint.name] = seen_at
         self.endpoints[endpoint.name] = endpoint
         self.described_at[endpoint.name] = time.monotonic()
         summary = self.summaries.get(endpoint.name)
@@ -86,6 +97,7 @@ class ConsoleView:
         self.described_at.pop(name, None)
         self.scaling.pop(name, None)
         self.following.discard(name)
+        self.weights_seen_changed.pop(name, None)
         self.metrics.forget(name)
 
     def described_count(self) -> int:

@@ -18,14 +18,17 @@ from textual.message import Message
 
 from canary_tui.domain.metrics import VariantMetrics, VariantRef
 from canary_tui.domain.models import Endpoint
+from canary_tui.domain.split_origin import differs, split_origin
 from canary_tui.domain.verdict import VerdictThresholds, compute_verdict
+from canary_tui.own_changes import own_changes
 from canary_tui.ui.console.state import ConsoleView
-from canary_tui.ui.ramping import RampLauncher, WeightChange, split_start, weight_changes
+from canary_tui.ui.ramping import RampLauncher, WeightChange, weight_changes
 from canary_tui.ui.view import MetricsFrame
 from canary_tui.ui.widgets.metrics import MetricsPanel
 from canary_tui.ui.widgets.verdict import VerdictPanel, VerdictView
 
 if TYPE_CHECKING:
+    from canary_tui.audit_model import AuditEntry
     from canary_tui.ui.screens.console import ConsoleScreen
 
 #: Tall terminals show every check of the verdict; short ones one line (v toggles).
@@ -113,6 +116,7 @@ class VerdictPart:
             self.thresholds,
             key,
             view.baseline_of(endpoint),
+            view.weights_seen_changed.get(endpoint.name),
         )
         self.screen.run_worker(work, thread=True, group="verdict", exit_on_error=False)
 
@@ -126,10 +130,22 @@ class VerdictPart:
         thresholds: VerdictThresholds,
         key: VerdictKey,
         baseline: str | None,
+        seen_change: datetime | None,
     ) -> None:
-        changes = self._read_weight_changes(endpoint.name)
-        inside = [change for change in changes if frame.start <= change.time <= frame.end]
-        changed_at = inside[-1].time if inside else None
+        entries = self._read_audit(endpoint.name)
+        inside = [c for c in weight_changes(entries) if frame.start <= c.time <= frame.end]
+        ours = own_changes(entries)
+        origin = split_origin(
+            window_start=frame.start,
+            window_end=frame.end,
+            period_seconds=frame.period_seconds,
+            audit_changes=ours.weights,
+            seen_change=seen_change,
+            last_modified=endpoint.last_modified,
+            other_own_changes=ours.counts,
+            weights_differ_from_ours=ours.last_shares is not None
+            and differs(endpoint.current_traffic_shares, ours.last_shares),
+        )
         end = min(now, frame.end) if now > frame.start else frame.end
         window_seconds = max((end - frame.start).total_seconds(), float(frame.period_seconds))
         try:
@@ -141,13 +157,8 @@ class VerdictPart:
                 window_seconds=window_seconds,
                 thresholds=thresholds,
                 baseline=baseline,
-                weights_note=(
-                    f"weights changed at {changed_at:%H:%M} UTC (audit log): traffic split "
-                    "judged from the next period on"
-                    if changed_at is not None
-                    else "traffic split judged against the current weights"
-                ),
-                split_since=split_start(changed_at, frame.period_seconds),
+                weights_note=origin.note,
+                split_since=origin.judged_from,
             )
         except ValueError as error:
             view = VerdictView(endpoint.name, message=f"cannot judge: {error}", window=window)
@@ -155,13 +166,13 @@ class VerdictPart:
             view = VerdictView(endpoint.name, verdict=verdict, window=window)
         self.screen.post_message(VerdictComputed(endpoint.name, key, view, inside))
 
-    def _read_weight_changes(self, endpoint: str) -> list[WeightChange]:
-        """From a worker thread: the audit log's weight changes of ``endpoint``."""
+    def _read_audit(self, endpoint: str) -> list[AuditEntry]:
+        """From a worker thread: the audit log's changes of ``endpoint``."""
         audit = self.screen.audit
         if audit is None:
             return []
         try:
-            return weight_changes(audit.read(endpoint).entries)
+            return list(audit.read(endpoint).entries)
         except (OSError, ValueError):
             return []  # no log yet, or unreadable: no markers, the verdict still works
 

@@ -68,20 +68,26 @@ def progress_line(view: RampView) -> Content:
     state = view.state
     plan = state.plan
     where = f" on {plan.endpoint}" if view.elsewhere else ""
-    parts: list[Content | str | tuple[str, str]] = [
+    tail: list[Content | str | tuple[str, str]] = []
+    left = state.bake_left(view.now)
+    if left is not None:
+        tail.append(f" · bake {format_seconds(left)} left")
+    if state.last_verdict:
+        tail += [" · verdict ", outcome_word(state.last_verdict)]
+    if not view.running and not state.is_over:
+        tail.append(" · not driven (r resumes)")
+    # The space after the phase word belongs to its run (as the verdict's does): some SVG
+    # renderers drop a run's leading space after a bold one ("baking· bake").
+    word = phase_word(state.phase) + (" " if tail else "")
+    if tail and isinstance(tail[0], str):
+        tail[0] = tail[0].removeprefix(" ")
+    return Content.assemble(
         ("Ramp ", "bold"),
         f"{plan.canary}{where}: step {state.step_index + 1}/{len(plan.steps)} "
         f"({state.step_share:g}%) ",
-        Content.styled(phase_word(state.phase), PHASE_STYLES.get(state.phase, "bold")),
-    ]
-    left = state.bake_left(view.now)
-    if left is not None:
-        parts.append(f" · bake {format_seconds(left)} left")
-    if state.last_verdict:
-        parts += [" · verdict ", outcome_word(state.last_verdict)]
-    if not view.running and not state.is_over:
-        parts.append(" · not driven (r resumes)")
-    return Content.assemble(*parts)
+        Content.styled(word, PHASE_STYLES.get(state.phase, "bold")),
+        *tail,
+    )
 
 
 def reason_line(view: RampView) -> Content:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
@@ -21,6 +23,7 @@ OUTCOME_STYLES = {
     Outcome.PASS: "bold $text-success",
     Outcome.FAIL: "bold $text-error",
     Outcome.INCONCLUSIVE: "bold $text-warning",
+    Outcome.NODATA: "bold $text-warning",
 }
 
 
@@ -36,9 +39,12 @@ class VerdictView:
     window: str = ""
 
 
-def outcome_word(outcome: Outcome | str) -> Content:
+def outcome_word(outcome: Outcome | str, after: str = "") -> Content:
+    """The word in its style; ``after`` (the spaces up to the next text) in the same style,
+    so the text after it starts a run with a letter: SVG renderers such as rsvg-convert
+    drop a run's leading space, and the screenshots read "PASSno check found…"."""
     outcome = Outcome(outcome) if not isinstance(outcome, Outcome) else outcome
-    return Content.styled(outcome.value, OUTCOME_STYLES[outcome])
+    return Content.styled(outcome.value + after, OUTCOME_STYLES[outcome])
 
 
 def canary_summary(canary: CanaryVerdict) -> str:
@@ -62,13 +68,16 @@ def summary_line(view: VerdictView) -> Content:
     verdict = view.verdict
     parts: list[Content | str | tuple[str, str]] = [
         ("Verdict ", "bold"),
-        outcome_word(verdict.outcome),
+        outcome_word(verdict.outcome, " "),
     ]
     if not verdict.canaries:
-        parts.append(f" · {verdict.reason}")
-    for canary in verdict.canaries:
-        parts += [f" · {canary.variant} ", outcome_word(canary.outcome)]
-        parts.append(f" {canary_summary(canary)}")
+        parts.append(f"· {verdict.reason}")
+    for index, canary in enumerate(verdict.canaries):
+        parts += [
+            f"{'· ' if index == 0 else ' · '}{canary.variant} ",
+            outcome_word(canary.outcome, " "),
+        ]
+        parts.append(canary_summary(canary))
     return Content.assemble(*parts)
 
 
@@ -97,8 +106,7 @@ def detail_lines(view: VerdictView) -> list[Content]:
             lines.append(
                 Content.assemble(
                     f"  {check.name:<{width}}  ",
-                    outcome_word(check.outcome),
-                    " " * (word_width - len(check.outcome.value) + 2),
+                    outcome_word(check.outcome, " " * (word_width - len(check.outcome.value) + 2)),
                     check.reason,
                 )
             )
@@ -106,40 +114,61 @@ def detail_lines(view: VerdictView) -> list[Content]:
     return lines
 
 
-class VerdictPanel(Static):
-    """Renders a :class:`VerdictView`; the screen decides what it is and when."""
+class VerdictPanel(VerticalScroll):
+    """Renders a :class:`VerdictView`; the screen decides what it is and when.
+
+    Collapsed, one line (cut with an ellipsis; ``v`` shows it whole). Expanded, every line
+    wraps at the panel's width, and the panel scrolls when the terminal has fewer rows for
+    it than it has lines (80x24): it takes the focus then, so the arrows scroll it.
+    """
 
     DEFAULT_CSS = """
     VerdictPanel {
         height: auto;
         max-height: 14;
         padding: 0 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 0;
     }
     VerdictPanel.-collapsed {
         height: 1;
+        overflow-y: hidden;
+    }
+    VerdictPanel > Static {
+        height: auto;
+    }
+    VerdictPanel.-collapsed > Static {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("", id=id, classes=classes)
+        super().__init__(id=id, classes=classes)
+        self.can_focus = False
         self.view: VerdictView | None = None
         self.expanded = False
+        self._text = Static("", id="verdict-text")
+
+    def compose(self) -> ComposeResult:
+        yield self._text
 
     def show(self, view: VerdictView | None, expanded: bool) -> None:
         if view == self.view and expanded == self.expanded:
             return
         self.view = view
         self.expanded = expanded
+        self.can_focus = expanded
         self.set_class(not expanded, "-collapsed")
+        self.set_class(expanded, "-expanded")
         if view is None:
-            self.update("")
+            self._text.update("")
             return
         if expanded:
-            self.update(Content("\n").join(detail_lines(view)))
+            self._text.update(Content("\n").join(detail_lines(view)))
         else:
-            self.update(summary_line(view))
+            self.scroll_home(animate=False)
+            self._text.update(summary_line(view))
 
     @property
     def plain(self) -> str:
