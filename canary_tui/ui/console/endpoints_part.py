@@ -70,7 +70,7 @@ class EndpointsPart:
         count = f"{len(names)}/{total}" if view.filter_text else str(len(names))
         set_border_titles(pane, f"Endpoints ({count})", self._subtitle())
         if not names and view.selected is None:
-            self.render_variants()  # its pane says why it is empty
+            self.screen.selection_changed()  # the variants and metrics panes say why
         if view.selected in names:
             row_index = table.get_row_index(view.selected)
             if table.cursor_row != row_index:
