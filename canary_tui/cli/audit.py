@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError
+from canary_tui.audit_text import is_reconciled, outcome_note, result_label
 from canary_tui.changes import ChangeService
 from canary_tui.cli.common import (
     EXIT_OK,
@@ -36,8 +37,9 @@ def register(subparsers: Any) -> None:
         "audit",
         help="show the audit log of changes",
         description="Every change made by the console, the CLI or a ramp: an intent written "
-        "before the API call and an outcome after it. 'unfinished' means the process "
-        "stopped in between: check the endpoint's state.",
+        "before the API call and an outcome after it, oldest first (the console's audit "
+        "view too). 'unfinished' means the process stopped in between: check the "
+        "endpoint's state.",
     )
     parser.add_argument("endpoint", nargs="?", metavar="ENDPOINT", help="only this endpoint")
     parser.add_argument("--json", action="store_true", help="print JSON (stable keys)")
@@ -155,7 +157,7 @@ def entry_table(entries: list[AuditEntry]) -> list[str]:
             printable(format_time(entry.intent.time)),
             printable(entry.endpoint),
             printable(entry.intent.source),
-            entry.result,
+            result_label(entry),
             printable(_short_caller(entry.intent.caller)),
             printable(entry.change_id[:8]),
         ]
@@ -172,10 +174,12 @@ def entry_table(entries: list[AuditEntry]) -> list[str]:
         details = [change_summary(entry)]
         if entry.intent.reason:
             details.append(f"reason: {entry.intent.reason}")
-        if entry.outcome is not None and entry.outcome.error_message:
-            details.append(f"{entry.outcome.error_kind or 'error'}: {entry.outcome.error_message}")
-        if entry.outcome is not None and entry.outcome.evidence:
-            details.append(f"evidence: {entry.outcome.evidence}")
+        note = outcome_note(entry)
+        if note:
+            details.append(note)
+        outcome = entry.outcome
+        if outcome is not None and outcome.evidence and not is_reconciled(outcome):
+            details.append(f"evidence: {outcome.evidence}")
         if entry.intent.time_zone_assumed:
             details.append("time had no time zone: read as UTC")
         lines.append("    " + printable("; ".join(details)))

@@ -31,6 +31,15 @@ And one for memory, modelled on CloudWatch's own retention:
    then only per minute, so the patch does the same: datapoints older than 3 hours are
    merged into one per metric and minute (SampleCount, Sum, Minimum and Maximum combined, so
    every statistic over whole minutes is unchanged).
+
+And one for correctness of a read:
+
+5. moto's ``ListMetrics`` is meant to list each metric (namespace, name, dimension set) once,
+   but its duplicate test (``are_dimensions_same``) compares every dimension with every other
+   one, so a metric with two dimensions (EndpointName and VariantName, as all of SageMaker's)
+   never counts as already listed: it comes back once per datapoint. The AWS CLI saw 5,290
+   entries for the demo's 35 metrics. The patch lists each metric once, in first-seen order,
+   with the same namespace, name and dimension filters as moto.
 """
 
 from __future__ import annotations
@@ -143,6 +152,29 @@ def _one_query_at_a_time(original: Callable[..., list[Any]]) -> Callable[..., li
     return get_metric_data
 
 
+def _each_metric_once(
+    original: Callable[..., list[Any]],
+) -> Callable[..., list[Any]]:
+    def get_filtered_metrics(
+        self: Any, metric_name: str, namespace: str, dimensions: list[dict[str, str]]
+    ) -> list[Any]:
+        seen: set[Any] = set()
+        listed: list[Any] = []
+        for datum in self.get_all_metrics():
+            if not datum.filter(namespace=namespace, name=metric_name, dimensions=dimensions):
+                continue
+            key = (
+                datum.namespace,
+                _series_key(datum.name, [(d.name, d.value) for d in datum.dimensions]),
+            )
+            if key not in seen:
+                seen.add(key)
+                listed.append(datum)
+        return listed
+
+    return get_filtered_metrics
+
+
 HIGH_RESOLUTION_RETENTION = timedelta(hours=3)
 _ROLLUP_SECONDS = 60
 
@@ -238,5 +270,8 @@ def apply_demo_patches() -> None:
     cloudwatch_class = cloudwatch_models.CloudWatchBackend
     cloudwatch_class.get_all_metrics = _scoped_metrics(cloudwatch_class.get_all_metrics)  # type: ignore[method-assign, assignment]
     cloudwatch_class.get_metric_data = _one_query_at_a_time(cloudwatch_class.get_metric_data)  # type: ignore[method-assign, assignment]
+    cloudwatch_class.get_filtered_metrics = _each_metric_once(  # type: ignore[method-assign]
+        cloudwatch_class.get_filtered_metrics
+    )
     cloudwatch_class.put_metric_data = _with_retention(cloudwatch_class.put_metric_data)  # type: ignore[method-assign]
     setattr(backend_class, _PATCHED_MARK, True)

@@ -110,3 +110,14 @@ def test_audit_resolve_cli_uses_the_later_records(
     out = capsys.readouterr().out
     assert f"{crashed[:8]} {canary_endpoint}: applied: " in out
     assert f"the next change {later[:8]}" in out
+
+    # The listing labels it as what it is (applied, reconciled), not as an error, and runs
+    # oldest first like the console's audit view.
+    assert main(["audit", "--audit-log", str(audit.path)]) == 0
+    listing = capsys.readouterr().out
+    crashed_line = next(line for line in listing.splitlines() if crashed[:8] in line)
+    assert "applied, reconciled" in crashed_line
+    assert "error:" not in listing and "interrupted:" not in listing
+    assert "reconciled after an interruption: the next change" in listing
+    assert listing.index(crashed[:8]) < listing.index(later[:8])
+    assert [entry.change_id for entry in audit.entries(None)][:2] == [crashed, later]

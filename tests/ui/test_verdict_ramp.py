@@ -298,14 +298,14 @@ class TestRampKeys:
             assert isinstance(plan, WeightPlan) and plan.share_after["new-model"] == 25.0
             panel = console(app).query_one(RampPanel)
             assert panel.display
-            assert panel.plain.startswith("Ramp new-model: step 1/3 (25%) BAKING · bake 10m left")
-            assert "P pause/resume · S skip · X abort" in panel.plain
+            assert panel.plain.startswith("Ramp new-model: step 1/3 (25%) baking · bake 10m left")
+            assert "[P pause · S skip · X abort]" in panel.plain
             clock.advance(90)
             await wait_for(pilot, lambda: "8m30s left" in panel.plain, "the countdown")
 
             await pilot.press("P")
             await settle_ramp(pilot, app, Phase.PAUSED, "paused")
-            assert "PAUSED" in panel.plain and "bake 8m30s left" in panel.plain
+            assert "paused" in panel.plain and "bake 8m30s left" in panel.plain
             await pilot.press("P")
             await settle_ramp(pilot, app, Phase.BAKING, "resumed")
 
@@ -325,7 +325,7 @@ class TestRampKeys:
             assert (
                 backend.sagemaker.endpoints[CANARY].desired_traffic_shares["current-model"] == 100
             )
-            assert "ABORTED" in panel.plain
+            assert "aborted" in panel.plain
             saved = launcher.store.load(CANARY)
             assert saved is not None and saved.phase is Phase.ABORTED
 
@@ -455,5 +455,5 @@ class TestRampLifecycle:
             await settle_ramp(pilot, app, Phase.ROLLED_BACK, "rolled back")
             assert canary_share(backend) == 0.0
             assert any("Ramp rolled back" in (n.title or "") for n in app._notifications)
-            assert "ROLLED_BACK" in panel.plain and "verdict FAIL" in panel.plain
+            assert "rolled back" in panel.plain and "verdict FAIL" in panel.plain
             await app.workers.wait_for_complete()

@@ -67,7 +67,7 @@ async def test_ramp_applies_its_first_step_and_abort_rolls_back(
         await wait_for(pilot, lambda: phase() is Phase.BAKING, "step 1 baking", 30)
         assert abs(canary_share(sagemaker_client, canary_endpoint) - 25.0) < 0.01
         await pilot.pause()
-        assert "step 1/3 (25%) BAKING" in screen.query_one(RampPanel).plain
+        assert "step 1/3 (25%) baking" in screen.query_one(RampPanel).plain
 
         await pilot.press("X")
         await wait_for(pilot, lambda: isinstance(app.screen, RampQuestion), "abort question")

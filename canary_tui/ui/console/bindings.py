@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import MutableMapping
+
 from textual.binding import Binding
 
 #: Keys of the verdict and the ramps.
@@ -18,10 +21,14 @@ RAMP_BINDINGS = [
         tooltip="verdict: one line or every check",
         id="verdict",
     ),
+]
+#: Keys of a running ramp: first in the footer (they show only while a ramp is driven,
+#: and are then what the operator needs; at 80 columns the footer cuts what comes last).
+RAMP_DRIVING_BINDINGS = [
     Binding(
         "P",
         "ramp_pause",
-        "pause ramp",
+        "pause",
         show=False,
         tooltip="pause or resume the ramp of this endpoint",
         id="ramp-pause",
@@ -29,7 +36,7 @@ RAMP_BINDINGS = [
     Binding(
         "S",
         "ramp_skip",
-        "skip step",
+        "skip",
         show=False,
         tooltip="ramp: go to the next step without waiting for the verdict",
         id="ramp-skip",
@@ -37,12 +44,42 @@ RAMP_BINDINGS = [
     Binding(
         "X",
         "ramp_abort",
-        "abort ramp",
+        "abort",
         show=False,
         tooltip="ramp: abort and roll back to the baseline",
         id="ramp-abort",
     ),
 ]
+#: Shown in the footer only while this console drives a ramp (they do nothing otherwise).
+RAMP_DRIVING_ACTIONS = frozenset({"ramp_pause", "ramp_skip", "ramp_abort"})
+
+
+def show_ramp_keys(key_to_bindings: MutableMapping[str, list[Binding]], shown: bool) -> bool:
+    """Show or hide P, S and X (whatever keys the keymap gave them) in the footer; True when
+    something changed (then the screen refreshes its bindings). The lists are replaced, not
+    edited: they are shared with the class's merged bindings (see the read-only case)."""
+    changed = False
+    for key, bindings in list(key_to_bindings.items()):
+        if any(b.action in RAMP_DRIVING_ACTIONS and b.show != shown for b in bindings):
+            key_to_bindings[key] = [
+                dataclasses.replace(b, show=shown) if b.action in RAMP_DRIVING_ACTIONS else b
+                for b in bindings
+            ]
+            changed = True
+    return changed
+
+
+#: Actions that open an editor: keys typed right after one are kept for the editor (see
+#: canary_tui.ui.screens.typeahead), since Textual runs the action only after the keys
+#: queued behind it have reached the screen.
+EDITOR_ACTIONS = frozenset({"edit_weights", "edit_capacity"})
+
+
+def opens_editor(key_to_bindings: MutableMapping[str, list[Binding]], key: str) -> bool:
+    """Whether ``key`` is bound (after the keymap) to an action that opens an editor."""
+    return any(b.action in EDITOR_ACTIONS for b in key_to_bindings.get(key, []))
+
+
 #: Actions that would call a write API; hidden and refused in read-only mode.
 WRITE_ACTIONS = frozenset(
     {"edit_weights", "rollback", "promote", "edit_capacity"}
@@ -50,6 +87,7 @@ WRITE_ACTIONS = frozenset(
 )
 
 CONSOLE_BINDINGS: list[Binding] = [
+    *RAMP_DRIVING_BINDINGS,
     Binding("w", "edit_weights", "weights", tooltip="edit variant weights", id="weights"),
     Binding(
         "b",

@@ -39,6 +39,8 @@ class EndpointsPart:
         self._initial_pick_pending = True
         self._auto_selected: str | None = None
         self._rows: dict[str, tuple[EndpointSummary, Endpoint | None, EndpointRow]] = {}
+        #: A list has been drawn since the last listing: an empty one means no endpoints.
+        self.listed = False
 
     # -- render ---------------------------------------------------------------------------
     def _row(self, name: str) -> EndpointRow:
@@ -57,6 +59,7 @@ class EndpointsPart:
         view = self.view
         names = view.visible_names() if names is None else names
         rows = [self._row(name) for name in names]
+        self.listed = True
         if len(self._rows) > 2 * len(view.summaries) + 100:
             # Endpoints gone from the list: drop their rows now and then, not on each call.
             self._rows = {n: r for n, r in self._rows.items() if n in view.summaries}
@@ -66,6 +69,8 @@ class EndpointsPart:
         total = len(view.summaries)
         count = f"{len(names)}/{total}" if view.filter_text else str(len(names))
         set_border_titles(pane, f"Endpoints ({count})", self._subtitle())
+        if not names and view.selected is None:
+            self.screen.selection_changed()  # the variants and metrics panes say why
         if view.selected in names:
             row_index = table.get_row_index(view.selected)
             if table.cursor_row != row_index:
@@ -102,7 +107,11 @@ class EndpointsPart:
         endpoint = view.selected_endpoint
         if endpoint is None:
             table.sync([], None)
-            set_border_titles(table, f"Variants · {view.selected}" if view.selected else "Variants")
+            if view.selected:
+                title = f"Variants · {view.selected}"
+            else:
+                title = f"Variants · {self.empty_text()}"
+            set_border_titles(table, title)
             return
         table.show_endpoint(endpoint.name)
         table.sync(
@@ -114,6 +123,17 @@ class EndpointsPart:
             f"Variants · {endpoint.name} · {endpoint.status}",
             f"failed: {endpoint.failure_reason}" if endpoint.failure_reason else None,
         )
+
+    def empty_text(self) -> str:
+        """What the variants and metrics panes say while no endpoint is selected: an empty
+        region or a filter matching nothing is not something to select from."""
+        view = self.view
+        if view.summaries and view.filter_text and not view.visible_names():
+            return f"no endpoint matches /{view.filter_text}"
+        if not view.summaries and self.listed:
+            region = self.screen.options.region
+            return f"no endpoints in {region}" if region else "no endpoints in this region"
+        return "select an endpoint"
 
     # -- selection ------------------------------------------------------------------------
     def select_cursor_row(self) -> None:

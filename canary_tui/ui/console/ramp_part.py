@@ -20,10 +20,11 @@ from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import Abort, Phase, RampPlan, RampPlanError, RampState, Resume
 from canary_tui.ramp import RampBusy, RampControl, RampProgress, RampRollbackFailed
 from canary_tui.ui.console import ramp_questions
+from canary_tui.ui.console.bindings import show_ramp_keys
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.ramping import RampLauncher
 from canary_tui.ui.refresh import cached_request_rates
-from canary_tui.ui.widgets.ramp import RampPanel, RampView
+from canary_tui.ui.widgets.ramp import RampPanel, RampView, phase_word, ramp_keys
 from canary_tui.ui.widgets.tables import VariantsTable
 
 if TYPE_CHECKING:
@@ -235,7 +236,7 @@ class RampPart:
                 continue
             self.ramps[name] = RampEntry(state, state.status_reason or "found at start")
             self.screen.notify(
-                f"A ramp of {state.plan.canary} on {name} is {state.phase.value} at "
+                f"A ramp of {state.plan.canary} on {name} is {phase_word(state.phase)} at "
                 f"{state.step_share:g}% and nothing is driving it. Select {name} and press r "
                 "to resume it (or abort it).",
                 title="Ramp in progress",
@@ -290,10 +291,22 @@ class RampPart:
         running = [e for e in self.ramps.values() if e.control is not None]
         return running[0] if running else None
 
+    def _footer_keys(self, entry: RampEntry | None) -> None:
+        """P, S and X are in the footer exactly while the ramp on screen is driven here."""
+        driven = (
+            entry is not None
+            and entry.control is not None
+            and not entry.state.is_over
+            and not self.screen.read_only
+        )
+        if show_ramp_keys(self.screen._bindings.key_to_bindings, driven):
+            self.screen.refresh_bindings()
+
     def render(self) -> None:
         screen = self.screen
         panel = screen.query_one(RampPanel)
         entry = self._shown()
+        self._footer_keys(entry)
         if entry is None:
             panel.show(None)
             return
@@ -305,7 +318,7 @@ class RampPart:
                 entry.message,
                 now,
                 running=entry.control is not None,
-                keys="" if screen.read_only else RAMP_KEYS,
+                keys="" if screen.read_only else ramp_keys(entry.state),
                 elsewhere=entry.state.plan.endpoint != self.view.selected,
             )
         )
@@ -374,7 +387,8 @@ class RampPart:
             return False
         names = ", ".join(entry.state.plan.endpoint for entry in running)
         self.screen.app.push_screen(
-            ramp_questions.quit_with_ramp(names), partial(self._quit_answered, running)
+            ramp_questions.quit_with_ramp(names, demo=self.screen.options.demo),
+            partial(self._quit_answered, running),
         )
         return True
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from canary_tui.domain.ramp import Phase, RampState
+from canary_tui.ui.widgets.ramp import phase_word
 
 if TYPE_CHECKING:
     from canary_tui.ui.screens.ramp import RampQuestion
@@ -30,7 +31,7 @@ def _question(
 def resume(state: RampState) -> RampQuestion:
     return _question(
         f"Ramp in progress on {state.plan.endpoint}",
-        f"A ramp of {state.plan.canary} is {state.phase.value} at step "
+        f"A ramp of {state.plan.canary} is {phase_word(state.phase)} at step "
         f"{state.step_index + 1}/{len(state.plan.steps)} ({state.step_share:g}%), "
         f"baseline {state.baseline}, started {state.started_at:%Y-%m-%d %H:%M} UTC."
         + (f"\nwhy: {state.status_reason}" if state.status_reason else ""),
@@ -63,7 +64,16 @@ def abort(state: RampState) -> RampQuestion:
     )
 
 
-def quit_with_ramp(names: str) -> RampQuestion:
+def quit_with_ramp(names: str, *, demo: bool = False) -> RampQuestion:
+    if demo:
+        # The demo's account, its endpoints and its saved ramps live in a moto server and a
+        # temporary directory that go away at exit: nothing is left to resume.
+        return _question(
+            "A ramp is running",
+            f"A ramp is running on {names}. This is the demo: quitting stops the ramp "
+            "and throws the simulated account away with it; nothing is saved to resume.",
+            [("d", "stop the ramp and quit")],
+        )
     return _question(
         "A ramp is running",
         f"A ramp is running on {names}. Detach leaves it where it is, saved: the next "

@@ -3,6 +3,8 @@ as the AWS CLI command that sends it (``c`` copies it)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 from rich.text import Text
 from textual import events, on
@@ -12,6 +14,7 @@ from textual._time import get_time
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
@@ -19,6 +22,7 @@ from canary_tui.domain.aws_command import update_weights_command
 from canary_tui.domain.capacity import NO_VALUE, LoadForecast, rate_text
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
+from canary_tui.ui.screens.typeahead import Y_IGNORED
 from canary_tui.ui.view import share_text
 
 
@@ -92,8 +96,11 @@ class ConfirmChange(ModalScreen[bool]):
         *,
         region: str | None = None,
         profile: str | None = None,
+        typed_ahead: Sequence[events.Key] = (),
     ) -> None:
         super().__init__()
+        #: Keys typed before this dialog existed (handed on by the editor): never answers.
+        self.typed_ahead = tuple(typed_ahead)
         #: The same request with the AWS CLI, for a runbook, a ticket or sending by hand.
         self.command = update_weights_command(plan.api_request(), region=region, profile=profile)
         self.title_text = title
@@ -140,6 +147,9 @@ class ConfirmChange(ModalScreen[bool]):
                 ),
                 id="confirm-keys",
             )
+            typed_ahead = Static(id="confirm-typed-ahead")
+            typed_ahead.display = False
+            yield typed_ahead
 
     def action_copy_command(self) -> None:
         # OSC 52: works over SSH where the terminal allows it (tmux: set-clipboard on).
@@ -153,6 +163,8 @@ class ConfirmChange(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self._shown_at = get_time()
+        if any(key.key == "y" for key in self.typed_ahead):
+            self._say_ignored()
 
     def on_key(self, event: events.Key) -> None:
         # A key pressed before this dialog was on screen (typed ahead, or a burst from a
@@ -160,6 +172,14 @@ class ConfirmChange(ModalScreen[bool]):
         if event.time < self._shown_at:
             event.stop()
             event.prevent_default()
+            if event.key == "y":
+                self._say_ignored()
+
+    def _say_ignored(self) -> None:
+        """One line in the dialog (not a toast): the y that seemed to be sent was not."""
+        line = self.query_one("#confirm-typed-ahead", Static)
+        line.update(Content.styled(Y_IGNORED, "bold $text-warning"))
+        line.display = True
 
     @on(Input.Submitted, "#confirm-reason")
     def _reason_submitted(self) -> None:

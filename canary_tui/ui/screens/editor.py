@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,6 +21,7 @@ from canary_tui.domain.weights import (
     parse_instance_count,
 )
 from canary_tui.ui import weight_fields
+from canary_tui.ui.screens.typeahead import TypeAhead, replay
 from canary_tui.ui.view import NO_VALUE, format_percent, format_weight, share_text
 
 CANARY_STEPS = (1.0, 5.0, 10.0, 25.0, 50.0, 100.0)
@@ -52,8 +53,21 @@ class WeightEditor(ModalScreen[WeightPlan | None]):
         Binding("escape", "cancel", "cancel", id="editor.cancel"),
     ]
 
-    def __init__(self, endpoint: Endpoint, focus_variant: str | None = None) -> None:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        focus_variant: str | None = None,
+        *,
+        typed_ahead: TypeAhead | None = None,
+    ) -> None:
         super().__init__()
+        #: Keys typed after the one that opened the editor, before it was on screen.
+        self.typed_ahead = typed_ahead
+        #: Typed-ahead keys after the one that closed the editor: for the next dialog
+        #: (the confirmation, which takes none of them as an answer).
+        self.left_over: list[events.Key] = []
+        #: Set once the editor has dismissed itself (a replay stops there).
+        self.closing = False
         self.endpoint = endpoint
         self.endpoint_name = endpoint.name
         self.percent_mode = True
@@ -107,6 +121,12 @@ class WeightEditor(ModalScreen[WeightPlan | None]):
     def on_mount(self) -> None:
         self._inputs()[self.focus_index].focus()
         self._refresh_preview()
+        if self.typed_ahead is not None:
+            self.call_after_refresh(self._replay)
+
+    async def _replay(self) -> None:
+        if self.typed_ahead is not None:
+            await replay(self, self.typed_ahead.take())
 
     def _inputs(self) -> list[Input]:
         return [self.query_one(f"#weight-{i}", Input) for i in range(len(self.endpoint.variants))]
@@ -256,9 +276,11 @@ class WeightEditor(ModalScreen[WeightPlan | None]):
                 "✗ nothing to change; edit a field or esc to close"
             )
             return
+        self.closing = True
         self.dismiss(plan)
 
     def action_cancel(self) -> None:
+        self.closing = True
         self.dismiss(None)
 
 

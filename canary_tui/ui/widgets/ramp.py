@@ -27,6 +27,28 @@ PHASE_STYLES = {
 }
 
 
+#: What a person reads for each phase (the enum's values are for files and the CLI's JSON).
+PHASE_WORDS = {
+    Phase.APPLYING: "applying",
+    Phase.BAKING: "baking",
+    Phase.CHECKING: "checking",
+    Phase.PAUSED: "paused",
+    Phase.ROLLING_BACK: "rolling back",
+    Phase.ROLLED_BACK: "rolled back",
+    Phase.ABORTED: "aborted",
+    Phase.DONE: "done",
+}
+
+
+def phase_word(phase: Phase) -> str:
+    return PHASE_WORDS.get(phase, phase.value.replace("_", " "))
+
+
+def ramp_keys(state: RampState) -> str:
+    """The ramp keys as the panel shows them: short, and P says what it does now."""
+    return f"P {'resume' if state.phase is Phase.PAUSED else 'pause'} · S skip · X abort"
+
+
 @dataclass(frozen=True, slots=True)
 class RampView:
     state: RampState
@@ -35,7 +57,8 @@ class RampView:
     now: datetime
     #: Driven by this console (keys work) or only found on disk (r resumes it).
     running: bool
-    #: The keys to show, e.g. "P pause · S skip · X abort".
+    #: The keys to show, e.g. "P pause · S skip · X abort"; they lead the second line, so
+    #: a long reason is what gets cut at 80 columns, never the keys.
     keys: str = ""
     #: The ramp is on another endpoint than the selected one: name it.
     elsewhere: bool = False
@@ -45,20 +68,26 @@ def progress_line(view: RampView) -> Content:
     state = view.state
     plan = state.plan
     where = f" on {plan.endpoint}" if view.elsewhere else ""
-    parts: list[Content | str | tuple[str, str]] = [
+    tail: list[Content | str | tuple[str, str]] = []
+    left = state.bake_left(view.now)
+    if left is not None:
+        tail.append(f" · bake {format_seconds(left)} left")
+    if state.last_verdict:
+        tail += [" · verdict ", outcome_word(state.last_verdict)]
+    if not view.running and not state.is_over:
+        tail.append(" · not driven (r resumes)")
+    # The space after the phase word belongs to its run (as the verdict's does): some SVG
+    # renderers drop a run's leading space after a bold one ("baking· bake").
+    word = phase_word(state.phase) + (" " if tail else "")
+    if tail and isinstance(tail[0], str):
+        tail[0] = tail[0].removeprefix(" ")
+    return Content.assemble(
         ("Ramp ", "bold"),
         f"{plan.canary}{where}: step {state.step_index + 1}/{len(plan.steps)} "
         f"({state.step_share:g}%) ",
-        Content.styled(state.phase.value.upper(), PHASE_STYLES.get(state.phase, "bold")),
-    ]
-    left = state.bake_left(view.now)
-    if left is not None:
-        parts.append(f" · bake {format_seconds(left)} left")
-    if state.last_verdict:
-        parts += [" · verdict ", outcome_word(state.last_verdict)]
-    if not view.running and not state.is_over:
-        parts.append(" · not driven (r resumes)")
-    return Content.assemble(*parts)
+        Content.styled(word, PHASE_STYLES.get(state.phase, "bold")),
+        *tail,
+    )
 
 
 def reason_line(view: RampView) -> Content:
@@ -67,7 +96,7 @@ def reason_line(view: RampView) -> Content:
     why = state.status_reason if state.phase is not Phase.BAKING else None
     text = why or view.message
     if view.keys and view.running and not state.is_over:
-        return Content.assemble(text, Content.styled(f"  [{view.keys}]", "$text-muted"))
+        return Content.assemble(Content.styled(f"[{view.keys}] ", "$text-muted"), text)
     return Content(text)
 
 
