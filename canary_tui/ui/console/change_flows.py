@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.worker import WorkerFailed, WorkerState
 
 from canary_tui.changes import (
@@ -40,10 +41,12 @@ from canary_tui.rollback import (
     settle_then_roll_back,
 )
 from canary_tui.settle import Backoff, Settler
+from canary_tui.ui.console.bindings import opens_editor
 from canary_tui.ui.console.errors import error_text
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.messages import EndpointDescribed
 from canary_tui.ui.refresh import cached_request_rates
+from canary_tui.ui.screens.typeahead import TypeAhead
 from canary_tui.ui.widgets.tables import VariantsTable
 
 if TYPE_CHECKING:
@@ -65,6 +68,21 @@ class ChangeFlows:
         self.closing = threading.Event()
         self.settle_backoff = Backoff()
         self._watch_noticed = False
+        #: Keys typed right after w or c, kept for the editor (a burst: ``w ] enter y``).
+        self.typed: TypeAhead | None = None
+
+    def key_typed(self, event: events.Key) -> None:
+        """Every key the console sees: after one that opens an editor, keep the next ones
+        for it (Textual runs that key's action only after they have reached the screen)."""
+        if self.typed is not None and self.typed.keep(event):
+            event.stop()
+            event.prevent_default()
+        elif opens_editor(self.screen._bindings.key_to_bindings, event.key):
+            self.typed = TypeAhead()
+
+    def _take_typed(self) -> TypeAhead:
+        typed, self.typed = self.typed or TypeAhead(), None
+        return typed
 
     # -- guards ---------------------------------------------------------------------------
     def refuse_write(self) -> bool:
@@ -102,7 +120,9 @@ class ChangeFlows:
 
     # -- the keys -------------------------------------------------------------------------
     def edit_weights(self) -> None:
+        typed = self._take_typed()
         if self.refuse_write():
+            typed.take()  # refused: what was typed after w is dropped, as before
             return
         endpoint = self.screen.selected_endpoint()
         if endpoint is None:
@@ -111,7 +131,7 @@ class ChangeFlows:
         focus = (
             variants.selected_variant if variants.has_focus else self.view.likely_canary(endpoint)
         )
-        self._flow(self._weights_flow(endpoint, focus))
+        self._flow(self._weights_flow(endpoint, focus, typed))
 
     def rollback(self) -> None:
         if self.refuse_write():
@@ -132,6 +152,7 @@ class ChangeFlows:
         self._flow(self._promote_flow(endpoint, chosen, self._ramp_state(endpoint.name)))
 
     def edit_capacity(self) -> None:
+        self._take_typed().take()  # the count editor replays nothing yet: dropped, as before
         if self.refuse_write():
             return
         endpoint = self.screen.selected_endpoint()
@@ -205,16 +226,19 @@ class ChangeFlows:
                 return
             await self._confirm_and_apply(promote_title(endpoint, variant), plan, endpoint)
 
-    async def _weights_flow(self, endpoint: Endpoint, focus: str | None) -> None:
+    async def _weights_flow(
+        self, endpoint: Endpoint, focus: str | None, typed: TypeAhead | None = None
+    ) -> None:
         from canary_tui.ui.screens.editor import WeightEditor
 
         with self._watching(endpoint.name):
-            plan = await self.screen.app.push_screen_wait(WeightEditor(endpoint, focus))
+            editor = WeightEditor(endpoint, focus, typed_ahead=typed)
+            plan = await self.screen.app.push_screen_wait(editor)
             if plan is None:
                 self.screen.notify("Edit cancelled: nothing was sent.", timeout=3)
                 return
             title = f"Change weights of {endpoint.name}"
-            await self._confirm_and_apply(title, plan, endpoint)
+            await self._confirm_and_apply(title, plan, endpoint, typed_ahead=editor.left_over)
 
     async def _capacity_flow(self, endpoint: Endpoint, variant: str) -> None:
         from canary_tui.ui.screens.editor import CapacityEditor
@@ -267,7 +291,12 @@ class ChangeFlows:
 
     # -- confirm, send, say the outcome ---------------------------------------------------
     async def _confirm_and_apply(
-        self, title: str, plan: Plan, confirmed: Endpoint, rollback_to: Baseline | None = None
+        self,
+        title: str,
+        plan: Plan,
+        confirmed: Endpoint,
+        rollback_to: Baseline | None = None,
+        typed_ahead: list[events.Key] | None = None,
     ) -> None:
         from canary_tui.ui.screens.confirm import ConfirmChange
 
@@ -277,7 +306,13 @@ class ChangeFlows:
         warnings = plan_warnings(plan, forecast, self.view.scaling.get(confirmed.name))
         options = screen.options
         dialog = ConfirmChange(
-            title, plan, forecast, warnings, region=options.region, profile=options.profile
+            title,
+            plan,
+            forecast,
+            warnings,
+            region=options.region,
+            profile=options.profile,
+            typed_ahead=typed_ahead or (),
         )
         if not await screen.app.push_screen_wait(dialog):
             screen.notify("Cancelled: nothing was sent.", timeout=3)

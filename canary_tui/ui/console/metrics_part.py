@@ -160,7 +160,12 @@ class MetricsPart:
         endpoint = view.selected_endpoint
         frame = view.metrics_frame
         if endpoint is None or frame is None or not view.metrics.has(endpoint.name):
-            panel.show([], "select an endpoint" if view.selected is None else "loading metrics…")
+            panel.show(
+                [],
+                self.screen.endpoints_part.empty_text()
+                if view.selected is None
+                else "loading metrics…",
+            )
             if chart is not None:
                 chart.show(title, {})
             self.on_rendered()

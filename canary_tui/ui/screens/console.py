@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -310,6 +310,9 @@ class ConsoleScreen(Screen[None]):
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
         self.endpoints_part.leave_filter()
+
+    def on_key(self, event: events.Key) -> None:
+        self.changes.key_typed(event)
 
     def key_escape(self) -> None:
         self.endpoints_part.escape()
