@@ -41,7 +41,7 @@ from canary_tui.rollback import (
     settle_then_roll_back,
 )
 from canary_tui.settle import Backoff, Settler
-from canary_tui.ui.console.bindings import opens_editor
+from canary_tui.ui.console.editor_keys import EditorKeys
 from canary_tui.ui.console.errors import error_text
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.messages import EndpointDescribed
@@ -69,20 +69,13 @@ class ChangeFlows:
         self.settle_backoff = Backoff()
         self._watch_noticed = False
         #: Keys typed right after w or c, kept for the editor (a burst: ``w ] enter y``).
-        self.typed: TypeAhead | None = None
+        self.typed_after = EditorKeys(screen)
 
     def key_typed(self, event: events.Key) -> None:
-        """Every key the console sees: after one that opens an editor, keep the next ones
-        for it (Textual runs that key's action only after they have reached the screen)."""
-        if self.typed is not None and self.typed.keep(event):
-            event.stop()
-            event.prevent_default()
-        elif opens_editor(self.screen._bindings.key_to_bindings, event.key):
-            self.typed = TypeAhead()
+        self.typed_after.key_typed(event)
 
     def _take_typed(self) -> TypeAhead:
-        typed, self.typed = self.typed or TypeAhead(), None
-        return typed
+        return self.typed_after.take()
 
     # -- guards ---------------------------------------------------------------------------
     def refuse_write(self) -> bool:
