@@ -17,7 +17,6 @@ x 3 variants in its backend), each figure beside its yardstick from the same run
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 import subprocess
@@ -27,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from benchmarks.bulk_server import bulk_server
-from benchmarks.fixtures import aws_environment, publish_minutes
+from benchmarks.fixtures import aws_environment, json_child, publish_minutes
 from benchmarks.headless import percentile
 from benchmarks.run import Figure, report
 from benchmarks.terminal import TerminalSession
@@ -46,17 +45,7 @@ LIST_SCRIPT = (
 
 
 def child(mode: str, env: dict[str, str], *args: str) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.scale_child", mode, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"scale_child {mode} failed: {result.stderr.strip()[-2000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json_child("benchmarks.scale_child", [mode, *args], env, timeout=1800)
 
 
 def list_on_screen(url: str, runs: int, figures: list[Figure]) -> None:

@@ -3,7 +3,10 @@ client hook that counts API calls and metric queries."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -133,3 +136,20 @@ class CallCounter:
     def snapshot(self) -> tuple[Counter[str], int]:
         with self._lock:
             return Counter(self.calls), self.metric_queries
+
+
+def json_child(module: str, args: list[str], env: dict[str, str], timeout: float) -> dict[str, Any]:
+    """Run ``python -m module args`` (a benchmark child with its own RSS and GIL) and return
+    the JSON object on the last line of its output; its stderr tail on failure."""
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        command = " ".join([module, *args])
+        raise RuntimeError(f"{command} failed: {result.stderr.strip()[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]

@@ -11,7 +11,6 @@ to exit 1 on a MISS.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import statistics
@@ -30,6 +29,7 @@ from benchmarks.fixtures import (
     CallCounter,
     aws_environment,
     endpoint_names,
+    json_child,
     moto_server,
     publish_minutes,
     seed,
@@ -152,17 +152,8 @@ def demo_phases(figures: list[Figure]) -> None:
 
 # -- 2-5, 8: the headless console over a simulated hour ------------------------------------
 def headless_hour(url: str, minutes: int) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.headless", url, "--minutes", str(minutes)],
-        env=aws_environment(url),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"benchmarks.headless failed: {result.stderr.strip()[-2000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    args = [url, "--minutes", str(minutes)]
+    return json_child("benchmarks.headless", args, aws_environment(url), timeout=600)
 
 
 def cloudwatch_calls(url: str, hour: dict[str, Any], figures: list[Figure]) -> None:
