@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from textual import events
@@ -19,6 +20,7 @@ from canary_tui.changes import ChangeRefused
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
 from canary_tui.ui.app import CanaryApp
+from canary_tui.ui.console.refresher import MIN_TIMER_SECONDS
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.screens.confirm import ConfirmChange, RefusedDialog
 from canary_tui.ui.screens.console import ConsoleScreen
@@ -608,6 +610,28 @@ async def test_space_and_open_dialogs_pause_the_refresh() -> None:
         assert lists() == behind_dialog
         await pilot.press("escape")
         await wait_for(pilot, lambda: lists() >= behind_dialog + 3, "refreshing after the dialog")
+
+
+async def test_a_refresh_due_now_arms_a_timer_textual_can_run() -> None:
+    # Textual's Timer divides by its interval when it starts late: an interval of 0 raised
+    # ZeroDivisionError in CI while the loop was busy. A wake due now gets the shortest timer.
+    backend = fake_backend()
+    app = CanaryApp(
+        backend,
+        FakeChangeService(backend.sagemaker),
+        ConsoleOptions(poll=True, refresh_seconds=0.05, region="us-east-1"),
+        clock=frozen_clock,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ConsoleScreen)
+        await wait_for(pilot, lambda: backend.sagemaker.count("ListEndpoints") >= 1, "a poll")
+        refresher = screen.refresher
+        with patch.object(type(refresher.schedule), "next_wake", lambda self, now: 0.0):
+            refresher._arm()
+        timer = refresher._wake_timer
+        assert timer is not None
+        assert timer._interval >= MIN_TIMER_SECONDS > 0
 
 
 async def test_no_new_change_starts_while_one_is_being_sent() -> None:

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Worker groups whose failure marks the data stale (the background only fills the list).
 READ_GROUPS = frozenset({"poll", "select", "follow"})
+# The shortest timer we set: Textual cannot run a timer whose interval is 0.
+MIN_TIMER_SECONDS = 0.001
 #: Fetches the selected endpoint's metrics from a worker thread (MetricsPart.fetch).
 MetricsFetcher = Callable[[Endpoint, str], None]
 
@@ -78,6 +80,9 @@ class RefreshPart:
             self._wake_timer = None
         delay = self.schedule.next_wake(time.monotonic())
         if delay is not None:
+            # Textual's Timer divides by its interval once it is late, so a wake due now
+            # (delay 0) raised ZeroDivisionError when the loop was busy: never ask for 0.
+            delay = max(delay, MIN_TIMER_SECONDS)
             self._wake_timer = self.screen.set_timer(delay, self._wake, name="refresh")
 
     def _wake(self) -> None:
