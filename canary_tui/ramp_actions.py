@@ -175,9 +175,13 @@ class RampActions:
         if endpoint is None:
             endpoint = self.backend.sagemaker.describe_endpoint(state.plan.endpoint)
         refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
-        batch = self.backend.cloudwatch.fetch(refs, start, now, period)
-        metrics = {ref.variant: batch.variants[ref] for ref in refs}
         thresholds = self.settings.thresholds
+        # Quality metrics: only outcomes of requests served since the step (their labels
+        # may come later: a delayed metric's window ends that much earlier).
+        batch = self.backend.cloudwatch.fetch(
+            refs, start, now, period, quality=thresholds.quality, quality_not_before=start
+        )
+        metrics = {ref.variant: batch.variants[ref] for ref in refs}
         if interim:
             thresholds = replace(
                 thresholds, alpha=thresholds.alpha / self.settings.interim_alpha_divisor

@@ -193,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
         and differs(endpoint.current_traffic_shares, ours.last_shares),
     )
     refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
-    batch = backend.cloudwatch.fetch(refs, start, end, period)
+    batch = backend.cloudwatch.fetch(refs, start, end, period, quality=thresholds.quality)
     verdict = compute_verdict(
         endpoint.name,
         {ref.variant: batch.variants[ref] for ref in refs},

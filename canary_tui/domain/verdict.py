@@ -42,6 +42,7 @@ from canary_tui.domain.verdict_checks import (
     latency_check,
     traffic_split_check,
 )
+from canary_tui.domain.verdict_quality import deciding, quality_checks
 from canary_tui.domain.verdict_thresholds import Outcome, VerdictThresholds
 
 __all__ = [
@@ -185,10 +186,12 @@ def judge_canary(
             thresholds,
         ),
         incomplete_check("data", "data", sides, invocations) or data,
+        # [[verdict.metrics]]: accuracy and business metrics, named by the metric.
+        *quality_checks(canary, baseline, thresholds),
     )
-    failed = [check for check in checks if check.outcome is Outcome.FAIL]
-    # NODATA holds a PASS back (the verdict is INCONCLUSIVE) and never causes a FAIL.
-    unsure = [check for check in checks if check.outcome in (Outcome.INCONCLUSIVE, Outcome.NODATA)]
+    # NODATA holds a PASS back (the verdict is INCONCLUSIVE) and never causes a FAIL; an
+    # observed quality metric never decides (verdict_quality.deciding).
+    failed, unsure = deciding(checks)
     if failed:
         outcome, reason = Outcome.FAIL, "; ".join(check.reason for check in failed)
     elif unsure:

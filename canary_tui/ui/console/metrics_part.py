@@ -9,6 +9,7 @@ the screen uses to redraw what depends on the metrics (verdict, markers, ramp).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, cast
 
 from textual.widget import Widget
@@ -132,21 +133,38 @@ class MetricsPart:
             screen.clock(),
             window,
         )
-        batch = screen.backend.cloudwatch.fetch(
-            request.refs, request.start, request.end, request.period_seconds
-        )
+        quality = screen.options.quality_metrics
+        cloudwatch = screen.backend.cloudwatch
+        if quality:
+            batch = cloudwatch.fetch(
+                request.refs, request.start, request.end, request.period_seconds, quality
+            )
+        else:
+            batch = cloudwatch.fetch(
+                request.refs, request.start, request.end, request.period_seconds
+            )
         screen.post_message(MetricsFetched(request, batch))
 
     def fetched(self, message: MetricsFetched) -> None:
         request = message.request
         if request.window != self.view.window:
             return  # the window changed while this was in flight; a new fetch is coming
-        self.view.metrics.merge(request, message.batch)
+        self.view.metrics.merge(request, message.batch, self.quality_reach())
         if request.endpoint == self.view.selected:
             self.view.metrics_frame = MetricsFrame(
                 request.window_start, request.end, request.period_seconds
             )
             self.render()
+
+    def quality_reach(self) -> dict[str, timedelta]:
+        """How far before the window each quality series reaches (its delay, whole periods)."""
+        period = self.view.metrics.period_seconds
+        reach: dict[str, timedelta] = {}
+        for metric in self.screen.options.quality_metrics:
+            shift = timedelta(seconds=-(-metric.delay_seconds // period) * period)
+            for role, _ in metric.queries():
+                reach[metric.series_key(role)] = shift
+        return reach
 
     # -- render ---------------------------------------------------------------------------
     def render(self) -> None:
