@@ -178,8 +178,13 @@ class RampActions:
         thresholds = self.settings.thresholds
         # Quality metrics: only outcomes of requests served since the step (their labels
         # may come later: a delayed metric's window ends that much earlier).
-        batch = self.backend.cloudwatch.fetch(
-            refs, start, now, period, quality=thresholds.quality, quality_not_before=start
+        cloudwatch = self.backend.cloudwatch
+        batch = (
+            cloudwatch.fetch(
+                refs, start, now, period, quality=thresholds.quality, quality_not_before=start
+            )
+            if thresholds.quality
+            else cloudwatch.fetch(refs, start, now, period)
         )
         metrics = {ref.variant: batch.variants[ref] for ref in refs}
         if interim:
