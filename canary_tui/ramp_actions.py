@@ -187,6 +187,12 @@ class RampActions:
             else cloudwatch.fetch(refs, start, now, period)
         )
         metrics = {ref.variant: batch.variants[ref] for ref in refs}
+        # The gate's p99 over the step so far, where CloudWatch computes percentiles.
+        window = (
+            cloudwatch.window_latency(refs, start, now, now)
+            if batch.percentiles_available
+            else None
+        )
         if interim:
             thresholds = replace(
                 thresholds, alpha=thresholds.alpha / self.settings.interim_alpha_divisor
@@ -200,6 +206,9 @@ class RampActions:
             thresholds=thresholds,
             baseline=state.baseline,
             canaries=[state.plan.canary],
+            window_latency=None
+            if window is None
+            else {ref.variant: window.variants[ref] for ref in refs if ref in window.variants},
             weights_note=(
                 f"traffic split judged against the weights of step {state.step_index + 1} "
                 f"({state.step_share:g}%), in force since {start:%H:%M} UTC"

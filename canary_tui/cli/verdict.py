@@ -194,6 +194,13 @@ def run(args: argparse.Namespace) -> int:
     )
     refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
     batch = backend.cloudwatch.fetch(refs, start, end, period, quality=thresholds.quality)
+    # The latency gate's p99: one per variant over the window, where CloudWatch computes
+    # percentiles (without them, moto, the average as before and no extra call).
+    latency = (
+        backend.cloudwatch.window_latency(refs, start, end, now)
+        if batch.percentiles_available
+        else None
+    )
     verdict = compute_verdict(
         endpoint.name,
         {ref.variant: batch.variants[ref] for ref in refs},
@@ -205,6 +212,9 @@ def run(args: argparse.Namespace) -> int:
         baseline=args.baseline,
         weights_note=origin.note,
         split_since=origin.judged_from,
+        window_latency=None
+        if latency is None
+        else {ref.variant: latency.variants[ref] for ref in refs if ref in latency.variants},
     )
     if args.json:
         print_json(verdict.to_dict())
