@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from canary_tui.config import ConfigError, config_path, load_settings
+from canary_tui.config.quality import quality_metrics
 from canary_tui.config.quick import quick_target
 from canary_tui.domain.quality import Better, QualityKind, QualityMode
 
@@ -124,3 +125,20 @@ def test_the_cli_exits_2_with_one_line() -> None:
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "metrics entry 1 (accuracy): delay: " in lines[0], lines
+
+
+def test_config_shows_the_entries_as_the_file_spells_them() -> None:
+    _write([GOOD])
+    metric = load_settings().settings.verdict.metrics[0]
+    assert quality_metrics([metric.to_dict()]) == (metric,)  # the shown form reads back
+    result = subprocess.run(
+        [sys.executable, "-m", "canary_tui", "config", "--json"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)["settings"]["verdict.metrics"]
+    assert shown["source"] == "file" and shown["value"][0]["delay"] == "1800s"
