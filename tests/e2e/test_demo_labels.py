@@ -66,3 +66,25 @@ def test_labels_arrive_late_dated_at_the_request(
         assert correct / trials == pytest.approx(accuracy, abs=0.015), variant
     invocations = 40 * 0.1 * 3600  # the canary's ~4 requests a second, an hour
     assert sum(labelled.values()) == pytest.approx(invocations * 0.25, rel=0.2)
+
+
+def test_the_demo_console_judges_accuracy_unless_the_user_configured_metrics(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from canary_tui.config import config_path, load_settings
+    from canary_tui.demo.quality import QUALITY_ENV, demo_quality_override
+
+    override = demo_quality_override()
+    assert list(override) == [QUALITY_ENV]
+    monkeypatch.setenv(QUALITY_ENV, override[QUALITY_ENV])
+    metric = load_settings().settings.verdict.metrics[0]
+    assert metric.name == "accuracy" and metric.namespace == DEMO_QUALITY_NAMESPACE
+    assert demo_quality_override() == {}  # already set: left alone
+    monkeypatch.delenv(QUALITY_ENV)
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        '[[verdict.metrics]]\nname = "mine"\nnamespace = "X"\nkind = "continuous"\n'
+        'metric = "M"\ndirection = "lower"\nallowed_change = 5\n'
+    )
+    assert demo_quality_override() == {}  # the user's own metrics apply
