@@ -119,8 +119,9 @@ def register(subparsers: Any) -> None:
         help="PASS / FAIL / INCONCLUSIVE for each canary against the baseline",
         description="Compares each canary variant with the baseline (the variant with the "
         "largest weight) over the window: 4XX and 5XX rates (Fisher exact), latency "
-        "(Mann-Whitney U, p99 or average ratio), traffic split (chi-square) and data "
-        "sufficiency. Exit codes: 0 PASS, 3 FAIL, 4 INCONCLUSIVE, 1 AWS failure, 2 bad input.",
+        "(Mann-Whitney U, p99 or average ratio), traffic split (chi-square), data "
+        "sufficiency, and each [[verdict.metrics]] quality metric by its name. "
+        "Exit codes: 0 PASS, 3 FAIL, 4 INCONCLUSIVE, 1 AWS failure, 2 bad input.",
     )
     parser.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
     parser.add_argument(
