@@ -13,6 +13,13 @@ from canary_tui.ui.view import MetricCell, VariantMetricsView
 _CELLS = ("invocations", "error_rate", "latency")
 
 
+def _cells(view: VariantMetricsView) -> list[tuple[str, MetricCell]]:
+    """The built-in cells, then one per quality metric (``q0``, ``q1``...)."""
+    cells: list[tuple[str, MetricCell]] = [(name, getattr(view, name)) for name in _CELLS]
+    cells += [(f"q{index}", cell) for index, (_, cell) in enumerate(view.quality)]
+    return cells
+
+
 class VariantMetricsRow(Horizontal):
     """One variant: name, then sparkline + latest value per metric."""
 
@@ -27,8 +34,7 @@ class VariantMetricsRow(Horizontal):
     def compose(self) -> ComposeResult:
         # Built with its data, so a new row never shows empty for a frame.
         yield Label(self.variant, classes="metric-variant")
-        for cell_name in _CELLS:
-            cell: MetricCell = getattr(self._initial, cell_name)
+        for cell_name, cell in _cells(self._initial):
             yield Sparkline(list(cell.values), classes=f"spark spark-{cell_name}")
             yield Label(cell.latest, classes=f"metric-value value-{cell_name}")
 
@@ -43,8 +49,7 @@ class VariantMetricsRow(Horizontal):
         if not self._children_mounted:
             self._pending = view
             return
-        for cell_name in _CELLS:
-            cell: MetricCell = getattr(view, cell_name)
+        for cell_name, cell in _cells(view):
             sparkline = self.query_one(f".spark-{cell_name}", Sparkline)
             values = list(cell.values)
             if list(sparkline.data or []) != values:
@@ -62,6 +67,7 @@ class MetricsPanel(Vertical):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._variants: tuple[str, ...] = ()
+        self._quality_headings: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="metrics-header", classes="metrics-row"):
@@ -75,6 +81,16 @@ class MetricsPanel(Vertical):
         heading = self.query_one("#latency-heading", Label)
         if str(heading.content) != label:
             heading.update(label)
+
+    def set_quality_headings(self, headings: Sequence[str]) -> None:
+        """A heading per quality metric after the built-in ones (none: none configured)."""
+        if tuple(headings) == self._quality_headings:
+            return
+        self._quality_headings = tuple(headings)
+        header = self.query_one("#metrics-header", Horizontal)
+        header.query(".quality-heading").remove()
+        header.mount_all(Label(text, classes="metric-heading quality-heading") for text in headings)
+        self._variants = ()  # the rows are built again with their quality cells
 
     def show(self, views: Sequence[VariantMetricsView], message: str | None = None) -> None:
         names = tuple(view.variant for view in views)
