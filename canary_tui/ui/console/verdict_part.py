@@ -134,7 +134,9 @@ class VerdictPart:
         seen_change: datetime | None,
     ) -> None:
         entries = self._read_audit(endpoint.name)
-        inside = [c for c in weight_changes(entries) if frame.start <= c.time <= frame.end]
+        inside = [
+            c for c in weight_changes(entries, baseline) if frame.start <= c.time <= frame.end
+        ]
         ours = own_changes(entries)
         origin = split_origin(
             window_start=frame.start,
