@@ -11,6 +11,31 @@ from textual.widgets import Label, Sparkline, Static
 from canary_tui.ui.view import MetricCell, VariantMetricsView
 
 _CELLS = ("invocations", "error_rate", "latency")
+#: Shorter forms of the built-in headings, longest first: a pane too narrow for the full one
+#: (80 columns with a quality metric) shows the longest that fits instead of cutting it to
+#: "invocations/m…".
+_SHORTER = {
+    "invocations/min": ("requests/min", "req/min"),
+    "errors 4xx+5xx %": ("4xx+5xx %", "err %"),
+}
+
+
+def heading_forms(text: str) -> tuple[str, ...]:
+    """``text`` and its shorter forms, longest first."""
+    if text in _SHORTER:
+        return (text, *_SHORTER[text])
+    forms = [text]
+    if text.startswith("latency "):  # "latency p99 ms" -> "p99 ms"
+        forms.append(text.removeprefix("latency "))
+    if text.endswith(")") and " (" in text:  # "accuracy % (-30m)" -> "accuracy %"
+        forms.append(text[: text.rindex(" (")])
+    return tuple(forms)
+
+
+def fitting(text: str, width: int) -> str:
+    """The longest form of a heading that fits ``width`` cells (the shortest otherwise)."""
+    forms = heading_forms(text)
+    return next((form for form in forms if len(form) <= width), forms[-1])
 
 
 def _cells(view: VariantMetricsView) -> list[tuple[str, MetricCell]]:
@@ -61,6 +86,27 @@ class VariantMetricsRow(Horizontal):
                 label.update(cell.latest, layout=False)
 
 
+class MetricHeading(Label):
+    """A column heading that shortens itself to its width rather than being cut."""
+
+    def __init__(self, text: str, *, id: str | None = None, classes: str = "") -> None:
+        super().__init__(text, id=id, classes=f"metric-heading {classes}".strip())
+        self.text = text
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        width = self.content_region.width or len(self.text)
+        shown = fitting(self.text, width)
+        if str(self.content) != shown:
+            self.update(shown)
+
+
 class MetricsPanel(Vertical):
     """A header line and one row per variant of the selected endpoint."""
 
@@ -72,15 +118,13 @@ class MetricsPanel(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="metrics-header", classes="metrics-row"):
             yield Label("variant", classes="metric-variant")
-            yield Label("invocations/min", classes="metric-heading")
-            yield Label("errors 4xx+5xx %", classes="metric-heading")
-            yield Label("latency avg", id="latency-heading", classes="metric-heading")
+            yield MetricHeading("invocations/min")
+            yield MetricHeading("errors 4xx+5xx %")
+            yield MetricHeading("latency avg", id="latency-heading")
         yield Static("select an endpoint", id="metrics-empty")
 
     def set_latency_label(self, label: str) -> None:
-        heading = self.query_one("#latency-heading", Label)
-        if str(heading.content) != label:
-            heading.update(label)
+        self.query_one("#latency-heading", MetricHeading).set_text(label)
 
     def set_quality_headings(self, headings: Sequence[str]) -> None:
         """A heading per quality metric after the built-in ones (none: none configured)."""
@@ -89,7 +133,7 @@ class MetricsPanel(Vertical):
         self._quality_headings = tuple(headings)
         header = self.query_one("#metrics-header", Horizontal)
         header.query(".quality-heading").remove()
-        header.mount_all(Label(text, classes="metric-heading quality-heading") for text in headings)
+        header.mount_all(MetricHeading(text, classes="quality-heading") for text in headings)
         self._variants = ()  # the rows are built again with their quality cells
 
     def show(self, views: Sequence[VariantMetricsView], message: str | None = None) -> None:
