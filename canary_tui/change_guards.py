@@ -55,6 +55,68 @@ def describe_drift(confirmed: Endpoint, live: Endpoint) -> str | None:
     return None
 
 
+#: Why weights are refused on an endpoint whose variants host inference components.
+COMPONENT_WEIGHTS_REFUSAL = (
+    "variant weights do not route inference-component traffic (requests name their "
+    "component); change a component's copy count instead"
+)
+
+
+def deployment_refusal(endpoint: Endpoint) -> str | None:
+    """A deployment (PendingDeploymentSummary) is running: every write waits for it."""
+    pending = endpoint.pending_deployment
+    if pending is None:
+        return None
+    return (
+        f"{endpoint.name} has a {pending.text()}; SageMaker refuses weight and capacity "
+        "changes until it finishes or rolls back; nothing was sent"
+    )
+
+
+def weights_refusal(endpoint: Endpoint) -> str | None:
+    """Why a weight change cannot be offered on ``endpoint`` at all, or None."""
+    deployment = deployment_refusal(endpoint)
+    if deployment is not None:
+        return deployment
+    if endpoint.uses_inference_components:
+        return f"{endpoint.name}: {COMPONENT_WEIGHTS_REFUSAL}; nothing was sent"
+    return None
+
+
+def capacity_kind_refusal(endpoint: Endpoint, variant_name: str) -> str | None:
+    """Why ``variant_name`` has no instance count to change, or None."""
+    deployment = deployment_refusal(endpoint)
+    if deployment is not None:
+        return deployment
+    try:
+        variant = endpoint.variant(variant_name)
+    except KeyError:
+        return None  # the plan's own check says "unknown variant"
+    if variant.is_serverless:
+        config = variant.desired_serverless or variant.current_serverless
+        detail = f" ({config.text()})" if config else ""
+        return (
+            f"{variant_name} is serverless{detail}: it has no instance count; its "
+            "MaxConcurrency and ProvisionedConcurrency change through ServerlessUpdateConfig; "
+            "nothing was sent"
+        )
+    if variant.shadow:
+        return (
+            f"{variant_name} is a shadow variant: UpdateEndpointWeightsAndCapacities is "
+            "documented for production variants only; change a shadow's instances or "
+            "sampling with a new endpoint config (UpdateEndpoint); nothing was sent"
+        )
+    return None
+
+
+def kind_refusal(plan: Plan, endpoint: Endpoint) -> str | None:
+    """What the endpoint's kind forbids of ``plan`` (deployment running, inference
+    components, serverless or shadow variants), or None."""
+    if isinstance(plan, WeightPlan):
+        return weights_refusal(endpoint)
+    return capacity_kind_refusal(endpoint, plan.variant)
+
+
 def not_writable_message(endpoint: Endpoint) -> str:
     message = f"{endpoint.name} is {endpoint.status}, not InService; nothing was sent"
     if endpoint.failure_reason:

@@ -38,6 +38,7 @@ from canary_tui.change_guards import (
     audit_fields,
     describe_drift,
     is_noop,
+    kind_refusal,
     not_writable_message,
     shares_after,
 )
@@ -114,6 +115,10 @@ class ChangeService:
                 f"nothing to change on {confirmed.name}: the plan equals the current state",
                 confirmed,
             )
+        refusal = kind_refusal(plan, confirmed)
+        if refusal is not None:
+            self._refuse(refusal, confirmed, fields, confirmed, reason)
+            raise ChangeRefused(refusal, confirmed)
         # Everything slow or fallible comes first, so the guard's re-read is the last step
         # before the write: a change landing during a slow STS answer is then seen, not
         # overwritten. Unknown identity is recorded as None; credentials that AWS rejects
@@ -166,6 +171,9 @@ class ChangeService:
             self._refuse_intent(
                 change_id, f"{confirmed.name} no longer exists; nothing was sent", None, confirmed
             )
+        refusal = kind_refusal(plan, live)
+        if refusal is not None:  # a deployment started since, say
+            self._refuse_intent(change_id, refusal, live, confirmed)
         if not live.is_writable:
             self._refuse_intent(change_id, not_writable_message(live), live, confirmed)
         drift = describe_drift(confirmed, live)

@@ -15,6 +15,7 @@ from typing import Any
 
 from canary_tui.audit import AuditLog
 from canary_tui.aws.backend import Backend
+from canary_tui.change_guards import capacity_kind_refusal, kind_refusal
 from canary_tui.changes import (
     ChangeBusy,
     ChangeNotApplied,
@@ -159,7 +160,15 @@ def run_set_capacity(args: argparse.Namespace) -> int:
     variant: str = args.variant
     count: str = args.count
     parse_count(count, variant)  # bad numbers: exit 2 before any AWS call
-    return run_change(args, lambda endpoint: parse_instance_count(endpoint, variant, count))
+    return run_change(args, lambda endpoint: _capacity_plan(endpoint, variant, count))
+
+
+def _capacity_plan(endpoint: Endpoint, variant: str, count: str) -> CapacityPlan:
+    # Serverless and shadow variants first: "unknown variant" would not say why.
+    refusal = capacity_kind_refusal(endpoint, variant)
+    if refusal is not None:
+        raise UsageError(refusal)
+    return parse_instance_count(endpoint, variant, count)
 
 
 # -- the shared flow ---------------------------------------------------------------------
@@ -273,6 +282,9 @@ def _plan_and_apply(
 ) -> int:
     endpoint = describe_or_usage_error(backend.sagemaker, args.endpoint)
     plan = build_plan(endpoint)  # WeightInputError -> exit 2, nothing sent
+    refused_for_kind = kind_refusal(plan, endpoint)
+    if refused_for_kind is not None:
+        raise UsageError(refused_for_kind)
     capacity = None if _is_noop(plan) else read_capacity(backend, endpoint, args)
     refusal = capacity_refusal(plan, capacity.scaling if capacity else None)
     if refusal is not None:

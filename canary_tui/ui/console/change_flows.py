@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.worker import WorkerFailed, WorkerState
 
+from canary_tui.change_guards import capacity_kind_refusal, weights_refusal
 from canary_tui.changes import (
     ChangeNotApplied,
     ChangeOutcomeUnknown,
@@ -120,6 +121,9 @@ class ChangeFlows:
         endpoint = self.screen.selected_endpoint()
         if endpoint is None:
             return
+        if self._refused_for_kind(weights_refusal(endpoint)):
+            typed.take()
+            return
         variants = self.screen.query_one(VariantsTable)
         focus = (
             variants.selected_variant if variants.has_focus else self.view.likely_canary(endpoint)
@@ -152,7 +156,16 @@ class ChangeFlows:
         variant = self.screen.selected_variant(endpoint) if endpoint else None
         if endpoint is None or variant is None:
             return
+        if self._refused_for_kind(capacity_kind_refusal(endpoint, variant)):
+            return
         self._flow(self._capacity_flow(endpoint, variant))
+
+    def _refused_for_kind(self, refusal: str | None) -> bool:
+        """The endpoint's kind forbids this write: say why (nothing is sent)."""
+        if refusal is None:
+            return False
+        self.screen.notify(refusal, title="Refused", severity="warning", timeout=10)
+        return True
 
     def mark_baseline(self) -> None:
         screen = self.screen
