@@ -29,7 +29,7 @@ from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import scaling_reader
 from canary_tui.ui.refresh import background_due, changed_since_described, refresh_describes
 from canary_tui.ui.view import share_text
-from canary_tui.ui.widgets.status_line import StatusLine, StatusState
+from canary_tui.ui.widgets.status_line import StatusLine, StatusState, deployment_text
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -398,5 +398,6 @@ class RefreshPart:
                 window=self.view.window,
                 refresh_seconds=options.effective_refresh_seconds,
                 production=options.production,
+                deployment=deployment_text(self.view.endpoints.values(), self.view.selected),
             )
         )
