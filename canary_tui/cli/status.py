@@ -168,7 +168,9 @@ def _pair(current: str, desired: str) -> str:
 def _capacity_text(variant: Variant) -> str:
     if variant.is_serverless:
         current, desired = variant.current_serverless, variant.desired_serverless
-        return _pair(current.text() if current else "-", desired.text() if desired else "-")
+        return _pair(
+            current.short_text() if current else "-", desired.short_text() if desired else "-"
+        )
     return _pair(
         format_count(variant.current_instance_count),
         format_count(variant.desired_instance_count),

@@ -53,6 +53,15 @@ class ServerlessConfig:
         )
         return f"{self.memory_mb} MB, max {self.max_concurrency}{provisioned}"
 
+    def short_text(self) -> str:
+        """``2 GB max 20 prov 5``: for a table column."""
+        provisioned = (
+            f" prov {self.provisioned_concurrency}"
+            if self.provisioned_concurrency is not None
+            else ""
+        )
+        return f"{self.memory_mb / 1024:g} GB max {self.max_concurrency}{provisioned}"
+
 
 @dataclass(frozen=True, slots=True)
 class InferenceComponent:

@@ -51,7 +51,7 @@ def test_serverless_variant_shows_memory_and_concurrency_with_a_pending_change()
     )
     lines = endpoint_lines(endpoint)
     row = next(line for line in lines if line.startswith("a "))
-    assert "serverless" in row and "max 20" in row and "max 40" in row
+    assert "serverless" in row and "2 GB max 20 prov 5 -> 2 GB max 40 prov 5" in row
     assert endpoint.variant("a").is_settling and not endpoint.variant("b").is_settling
     assert endpoint_json(endpoint)["variants"][0]["desired_serverless"] == {
         "memory_mb": 2048,
