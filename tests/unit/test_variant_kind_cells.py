@@ -30,7 +30,7 @@ def test_serverless_cell_shows_memory_and_concurrency_and_a_pending_change() -> 
     assert serverless_text(moving) == "2 GB · max 20 → 40"
     endpoint = Endpoint("tc", "Updating", (moving,))
     _, cells = _kind_cells(endpoint, "a", ("a", "100%", "0.9", "? x?", "ok", "?", "m"))
-    assert cells[3] == "2 GB · max 20 → 40" and cells[5] == "-"
+    assert cells[3] == "2 GB · max 20 → 40" and cells[5] == "\u2013"
 
 
 def test_shadow_row_shows_its_sampled_copy() -> None:

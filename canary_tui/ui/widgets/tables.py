@@ -19,7 +19,7 @@ from textual.widgets.data_table import (
 )
 
 from canary_tui.domain.models import Endpoint, Variant
-from canary_tui.ui.view import EndpointRow, VariantRow
+from canary_tui.ui.view import NO_VALUE, EndpointRow, VariantRow
 
 
 def _plain(text: str) -> bool:
@@ -370,7 +370,7 @@ def _kind_cells(endpoint: Endpoint, name: str, values: tuple[str, ...]) -> Varia
     except KeyError:
         return name, (label, traffic, weight, instances, status, limits, model)
     if variant.is_serverless:
-        instances, limits = serverless_text(variant), "-"
+        instances, limits = serverless_text(variant), NO_VALUE
     elif variant.hosts_inference_components:
         model = components_text(endpoint, name)
     return name, (label, traffic, weight, instances, status, limits, model)
@@ -393,6 +393,6 @@ def _shadow_cells(endpoint: Endpoint, variant: Variant) -> VariantCells:
         f"{variant.current_weight:g}",
         instances,
         variant.status or ("settling" if variant.is_settling else "ok"),
-        "-",
-        variant.model_name or "-",
+        NO_VALUE,
+        variant.model_name or NO_VALUE,
     )
