@@ -19,6 +19,7 @@ from canary_tui.aws.metric_queries import (
     aligned_to_period,
     check_period,
     chunks,
+    metric_names,
     metric_query,
     run_queries,
     stat_query,
@@ -34,6 +35,7 @@ from canary_tui.domain.metrics import (
     VariantMetrics,
     VariantRef,
 )
+from canary_tui.domain.models import Endpoint
 from canary_tui.domain.window_latency import (
     WindowLatencyBatch,
     WindowPlan,
@@ -60,6 +62,17 @@ class CloudWatchGateway:
         # None: not known yet. Decided once, by a probe on a window that has latency data.
         self._percentiles: bool | None = None
         self._probe_lock = threading.Lock()
+        #: Endpoints seen with AsyncInferenceConfig: their requests are counted under
+        #: other names (see metric_queries.ASYNC_METRIC_NAMES). Replaced whole, not mutated.
+        self._asynchronous: frozenset[str] = frozenset()
+
+    def note_endpoint(self, endpoint: Endpoint) -> None:
+        """Tell the gateway an endpoint's kind, so an asynchronous one is read by the
+        metrics it publishes (never as "no traffic")."""
+        if endpoint.asynchronous and endpoint.name not in self._asynchronous:
+            self._asynchronous = self._asynchronous | {endpoint.name}
+        elif not endpoint.asynchronous and endpoint.name in self._asynchronous:
+            self._asynchronous = self._asynchronous - {endpoint.name}
 
     @property
     def percentiles_available(self) -> bool | None:
@@ -119,15 +132,29 @@ class CloudWatchGateway:
         becomes a series whose window is unknown (see ``domain.metrics.Series``)."""
         queries: list[dict[str, Any]] = []
         by_id: dict[str, tuple[VariantRef, MetricKey]] = {}
+        alternatives: dict[str, list[str]] = {}
+        asynchronous = self._asynchronous
         for ref_index, ref in enumerate(refs):
             for key in keys:
                 query_id = f"q{ref_index}_{key.value}"
                 by_id[query_id] = (ref, key)
-                queries.append(metric_query(query_id, ref, key, period_seconds))
+                names = metric_names(key, ref.endpoint in asynchronous)
+                if names == (METRIC_SPECS[key].metric_name,):
+                    queries.append(metric_query(query_id, ref, key, period_seconds))
+                    continue
+                alternatives[query_id] = [f"{query_id}_{index}" for index in range(len(names))]
+                for alternative_id, name in zip(alternatives[query_id], names, strict=True):
+                    stat = METRIC_SPECS[key].stat
+                    queries.append(stat_query(alternative_id, ref, name, stat, period_seconds))
         results, calls, messages = run_queries(self._clients, queries, start, end)
         series: dict[VariantRef, dict[MetricKey, Series]] = {ref: {} for ref in refs}
         for query_id, (ref, key) in by_id.items():
-            series[ref][key] = results[query_id].series(METRIC_SPECS[key].scale, (start, end))
+            if query_id in alternatives:
+                answers = [results[alternative] for alternative in alternatives[query_id]]
+                result = next((answer for answer in answers if answer.points), answers[0])
+            else:
+                result = results[query_id]
+            series[ref][key] = result.series(METRIC_SPECS[key].scale, (start, end))
         return series, calls, messages
 
     def invocations(

@@ -193,6 +193,7 @@ def run(args: argparse.Namespace) -> int:
         and differs(endpoint.current_traffic_shares, ours.last_shares),
     )
     refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
+    backend.cloudwatch.note_endpoint(endpoint)  # asynchronous endpoints: their own metrics
     batch = backend.cloudwatch.fetch(refs, start, end, period)
     verdict = compute_verdict(
         endpoint.name,

@@ -224,6 +224,10 @@ class RefreshPart:
         except NotFound:
             self.screen.post_message(EndpointGone(name))
             return None
+        # An asynchronous endpoint is read by its own metrics (a fake reader may not care).
+        note_endpoint = getattr(self.screen.backend.cloudwatch, "note_endpoint", None)
+        if note_endpoint is not None:
+            note_endpoint(endpoint)
         self.screen.post_message(EndpointDescribed(endpoint))
         return endpoint
 
