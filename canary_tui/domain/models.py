@@ -250,6 +250,17 @@ class Endpoint:
         """The period SageMaker publishes this endpoint's invocation metrics at."""
         return self.metrics.invocation_period_seconds if self.metrics else 60
 
+    def period_following_metrics(self, period: int, min_periods: int) -> tuple[int, int]:
+        """(period, minimum periods) for this endpoint's metrics: a period finer than the
+        endpoint publishes at (enhanced metrics every 120-300 s) would be empty periods, a
+        coarser one hides what enhanced metrics at 10-30 s offer; so the publish period,
+        with the minimum periods scaled to cover the same span of time."""
+        published = self.metric_period_seconds
+        if published == period:
+            return period, min_periods
+        span = period * min_periods
+        return published, -(-span // published)
+
     @property
     def current_weights(self) -> dict[str, float]:
         return {variant.name: variant.current_weight for variant in self.variants}

@@ -73,3 +73,15 @@ def test_inference_components_and_a_running_deployment_are_listed() -> None:
     assert "variant weights do not route inference-component traffic" in lines
     assert "deployment to llm-v2: Baking" in lines
     assert endpoint_json(endpoint)["pending_deployment"]["stage"] == "Baking"
+
+
+def test_the_period_follows_metrics_config_keeping_the_minimum_span() -> None:
+    from canary_tui.domain.models import MetricsSettings
+
+    fast = Endpoint("e", "InService", (), metrics=MetricsSettings(True, 10))
+    assert fast.period_following_metrics(60, 10) == (10, 60)  # ten minutes either way
+    slow = Endpoint("e", "InService", (), metrics=MetricsSettings(True, 300))
+    assert slow.period_following_metrics(60, 10) == (300, 2)
+    # Without enhanced metrics invocations stay at a minute: nothing changes.
+    plain = Endpoint("e", "InService", (), metrics=MetricsSettings(False, 10))
+    assert plain.period_following_metrics(60, 10) == (60, 10)
