@@ -117,8 +117,11 @@ class ChangeService:
             )
         refusal = kind_refusal(plan, confirmed)
         if refusal is not None:
-            self._refuse(refusal, confirmed, fields, confirmed, reason)
-            raise ChangeRefused(refusal, confirmed)
+            # Only a deployment ends by itself: with it, the refusal carries the endpoint, so
+            # a rollback waiting for the endpoint to settle may try again; the others never.
+            waitable = confirmed if confirmed.pending_deployment is not None else None
+            self._refuse(refusal, waitable, fields, confirmed, reason)
+            raise ChangeRefused(refusal, waitable)
         # Everything slow or fallible comes first, so the guard's re-read is the last step
         # before the write: a change landing during a slow STS answer is then seen, not
         # overwritten. Unknown identity is recorded as None; credentials that AWS rejects

@@ -26,7 +26,7 @@ from canary_tui.domain.models import (
     Variant,
 )
 from canary_tui.domain.weights import CapacityPlan, parse_assignments
-from canary_tui.settle import is_settled
+from canary_tui.settle import endpoint_was_busy, is_settled
 from tests.aws.test_changes import Hooks, audit, hooked_backend, hooks  # noqa: F401 (fixtures)
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -111,6 +111,7 @@ def test_service_refuses_when_a_deployment_started_after_confirming(
     with pytest.raises(ChangeRefused) as refused:
         service.apply(plan, confirmed)
     assert "deployment to next-config: Creating" in refused.value.message
+    assert endpoint_was_busy(refused.value)  # a deployment ends: worth waiting for
     assert hooks.calls["UpdateEndpointWeightsAndCapacities"] == 0
     records = [json.loads(line) for line in audit.path.read_text().splitlines()]
     assert records[-1]["result"] == "refused"
@@ -137,7 +138,9 @@ def test_service_refuses_weights_on_components_before_writing_an_intent(
         ),
     )
     plan = parse_assignments(confirmed, ["new-model=25%", "current-model=75%"])
-    with pytest.raises(ChangeRefused, match="do not route inference-component traffic"):
+    with pytest.raises(ChangeRefused, match="do not route inference-component traffic") as refused:
         service.apply(plan, confirmed)
+    # Waiting cannot change it: a rollback or ramp must not retry until its deadline.
+    assert not endpoint_was_busy(refused.value)
     assert hooks.calls["UpdateEndpointWeightsAndCapacities"] == 0
     assert hooks.calls["DescribeEndpoint"] == 1  # only the test's own describe
