@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.worker import WorkerFailed, WorkerState
 
-from canary_tui.change_guards import capacity_kind_refusal, weights_refusal
 from canary_tui.changes import (
     ChangeNotApplied,
     ChangeOutcomeUnknown,
@@ -44,6 +43,7 @@ from canary_tui.rollback import (
 from canary_tui.settle import Backoff, Settler
 from canary_tui.ui.console.editor_keys import EditorKeys
 from canary_tui.ui.console.errors import error_text
+from canary_tui.ui.console.kind_refusals import refuse_capacity, refuse_weights
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.messages import EndpointDescribed
 from canary_tui.ui.refresh import cached_request_rates
@@ -121,7 +121,7 @@ class ChangeFlows:
         endpoint = self.screen.selected_endpoint()
         if endpoint is None:
             return
-        if self._refused_for_kind(weights_refusal(endpoint)):
+        if refuse_weights(self.screen, endpoint):
             typed.take()
             return
         variants = self.screen.query_one(VariantsTable)
@@ -156,16 +156,9 @@ class ChangeFlows:
         variant = self.screen.selected_variant(endpoint) if endpoint else None
         if endpoint is None or variant is None:
             return
-        if self._refused_for_kind(capacity_kind_refusal(endpoint, variant)):
+        if refuse_capacity(self.screen, endpoint, variant):
             return
         self._flow(self._capacity_flow(endpoint, variant))
-
-    def _refused_for_kind(self, refusal: str | None) -> bool:
-        """The endpoint's kind forbids this write: say why (nothing is sent)."""
-        if refusal is None:
-            return False
-        self.screen.notify(refusal, title="Refused", severity="warning", timeout=10)
-        return True
 
     def mark_baseline(self) -> None:
         screen = self.screen
