@@ -33,6 +33,7 @@ from canary_tui.change_errors import (
     SettleTimeout,
 )
 from canary_tui.change_guards import (
+    AnyPlan,
     AuditFields,
     Plan,
     audit_fields,
@@ -40,9 +41,11 @@ from canary_tui.change_guards import (
     is_noop,
     kind_refusal,
     not_writable_message,
+    serverless_unconfirmed,
     shares_after,
 )
 from canary_tui.change_outcome import (
+    Assessment,
     DesiredState,
     assess_after_failure,
     assess_after_success,
@@ -96,7 +99,9 @@ class ChangeService:
 
     # -- the guarded path ----------------------------------------------------------------
 
-    def apply(self, plan: Plan, confirmed: Endpoint, *, reason: str | None = None) -> ChangeResult:
+    def apply(
+        self, plan: AnyPlan, confirmed: Endpoint, *, reason: str | None = None
+    ) -> ChangeResult:
         """Apply ``plan`` if the endpoint is still exactly as ``confirmed``.
 
         Raises :class:`ChangeRefused` when a guard says no or the endpoint's lock is held
@@ -137,7 +142,7 @@ class ChangeService:
 
     def _apply_locked(
         self,
-        plan: Plan,
+        plan: AnyPlan,
         confirmed: Endpoint,
         fields: AuditFields,
         caller: str | None,
@@ -193,6 +198,8 @@ class ChangeService:
         # (d) Outcome, with what AWS now says the desired state is.
         after = self._describe_quietly(confirmed.name)
         assessment = assess_after_success(after, before, planned)
+        if (unconfirmed := serverless_unconfirmed(plan, after)) is not None:
+            assessment = Assessment("unknown", unconfirmed)
         audit_warning = record_outcome_quietly(
             self.audit,
             change_id,

@@ -24,7 +24,8 @@ And for the endpoint kinds moto does not keep (issue 15):
    gives a new endpoint all three, the shadow variants with weights and instance counts as
    moto gives production variants (``ShadowProductionVariants`` in DescribeEndpoint).
    ``UpdateEndpointWeightsAndCapacities`` still knows production variants only, as canary-tui
-   offers it.
+   offers it; its ``ServerlessUpdateConfig`` (ignored by moto) sets the variant's
+   MaxConcurrency / ProvisionedConcurrency.
 
 And one for speed, not behaviour:
 
@@ -76,7 +77,19 @@ def _keep_fields_left_out(original: Callable[..., str]) -> Callable[..., str]:
         )
         # moto validates (unknown endpoint or variant, duplicates) and applies; we then put
         # back what the request did not ask to change.
+        serverless = {
+            entry["VariantName"]: entry.pop("ServerlessUpdateConfig")
+            for entry in desired_weights_and_capacities
+            if entry.get("ServerlessUpdateConfig")
+        }
         arn = original(self, endpoint_name, desired_weights_and_capacities)
+        for variant in endpoint.production_variants:
+            update = serverless.get(variant["VariantName"])
+            config = variant.get("DesiredServerlessConfig")
+            if update and config:
+                # Real SageMaker rolls this out (Updating); moto has no phase: done at once.
+                config = {**config, **update}
+                variant["DesiredServerlessConfig"] = variant["CurrentServerlessConfig"] = config
         for variant in endpoint.production_variants:
             previous = before.get(variant["VariantName"], {})
             for fields in (_WEIGHT_FIELDS, _COUNT_FIELDS):

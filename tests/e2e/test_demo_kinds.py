@@ -93,3 +93,22 @@ def test_stock_moto_drops_shadow_variants_so_the_patch_is_needed(sagemaker_clien
     create_endpoint(sagemaker_client, SHADOW_ENDPOINT, DEMO_ENDPOINTS[SHADOW_ENDPOINT])
     described = sagemaker_client.describe_endpoint(EndpointName=SHADOW_ENDPOINT)
     assert "ShadowProductionVariants" not in described
+
+
+def test_the_demo_server_applies_a_serverless_update(demo_server: DemoServer) -> None:
+    sagemaker, _ = _seeded(demo_server)
+    sagemaker.update_endpoint_weights_and_capacities(
+        EndpointName=SERVERLESS_ENDPOINT,
+        DesiredWeightsAndCapacities=[
+            {"VariantName": "distilbert-v3", "ServerlessUpdateConfig": {"MaxConcurrency": 30}}
+        ],
+    )
+    variants = {
+        v["VariantName"]: v
+        for v in sagemaker.describe_endpoint(EndpointName=SERVERLESS_ENDPOINT)["ProductionVariants"]
+    }
+    changed = variants["distilbert-v3"]
+    assert changed["DesiredServerlessConfig"]["MaxConcurrency"] == 30
+    assert changed["CurrentServerlessConfig"]["MaxConcurrency"] == 30
+    assert changed["DesiredWeight"] == 0.1  # left out, so kept
+    assert variants["distilbert-v2"]["DesiredServerlessConfig"]["MaxConcurrency"] == 20
