@@ -108,7 +108,8 @@ def capacity_kind_refusal(endpoint: Endpoint, variant_name: str) -> str | None:
         detail = f" ({config.text()})" if config else ""
         return (
             f"{variant_name} is serverless{detail}: it has no instance count; its "
-            "MaxConcurrency and ProvisionedConcurrency change through ServerlessUpdateConfig; "
+            "MaxConcurrency and ProvisionedConcurrency change through ServerlessUpdateConfig "
+            "(canary-tui set-serverless); "
             "nothing was sent"
         )
     if variant.shadow:
