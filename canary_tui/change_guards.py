@@ -9,9 +9,13 @@ from typing import Any
 from canary_tui.audit import ChangeKind
 from canary_tui.change_outcome import DesiredState
 from canary_tui.domain.models import Endpoint, traffic_shares
+from canary_tui.domain.serverless import ServerlessPlan
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
 
 Plan = WeightPlan | CapacityPlan
+#: What the change path accepts: the console's and ramps' plans, and the CLI's serverless
+#: concurrency change (ServerlessUpdateConfig).
+AnyPlan = Plan | ServerlessPlan
 
 # Weights travel as JSON floats; anything closer than this is the same weight.
 _WEIGHT_TOLERANCE = 1e-9
@@ -48,11 +52,98 @@ def describe_drift(confirmed: Endpoint, live: Endpoint) -> str | None:
                 f"{name} weight changed {_percent(before_share)} -> {_percent(after_share)}{suffix}"
             )
     for name in confirmed.variant_names:
+        serverless_before = confirmed.variant(name).desired_serverless
+        serverless_after = live.variant(name).desired_serverless
+        if serverless_before != serverless_after:
+            before_text = serverless_before.text() if serverless_before else "none"
+            after_text = serverless_after.text() if serverless_after else "none"
+            return f"{name} serverless config changed {before_text} -> {after_text}{suffix}"
+    for name in confirmed.variant_names:
         count_before = confirmed.variant(name).desired_instance_count
         count_after = live.variant(name).desired_instance_count
         if count_before != count_after:
             return f"{name} desired instance count changed {count_before} -> {count_after}{suffix}"
     return None
+
+
+#: Why weights are refused on an endpoint whose variants host inference components.
+COMPONENT_WEIGHTS_REFUSAL = (
+    "variant weights do not route inference-component traffic (requests name their "
+    "component); change a component's copy count instead"
+)
+
+
+def deployment_refusal(endpoint: Endpoint) -> str | None:
+    """A deployment (PendingDeploymentSummary) is running: every write waits for it."""
+    pending = endpoint.pending_deployment
+    if pending is None:
+        return None
+    return (
+        f"{endpoint.name} has a {pending.text()}; SageMaker refuses weight and capacity "
+        "changes until it finishes or rolls back; nothing was sent"
+    )
+
+
+def weights_refusal(endpoint: Endpoint) -> str | None:
+    """Why a weight change cannot be offered on ``endpoint`` at all, or None."""
+    deployment = deployment_refusal(endpoint)
+    if deployment is not None:
+        return deployment
+    if endpoint.uses_inference_components:
+        return f"{endpoint.name}: {COMPONENT_WEIGHTS_REFUSAL}; nothing was sent"
+    return None
+
+
+def capacity_kind_refusal(endpoint: Endpoint, variant_name: str) -> str | None:
+    """Why ``variant_name`` has no instance count to change, or None."""
+    deployment = deployment_refusal(endpoint)
+    if deployment is not None:
+        return deployment
+    try:
+        variant = endpoint.variant(variant_name)
+    except KeyError:
+        return None  # the plan's own check says "unknown variant"
+    if variant.is_serverless:
+        config = variant.desired_serverless or variant.current_serverless
+        detail = f" ({config.text()})" if config else ""
+        return (
+            f"{variant_name} is serverless{detail}: it has no instance count; its "
+            "MaxConcurrency and ProvisionedConcurrency change through ServerlessUpdateConfig "
+            "(canary-tui set-serverless); "
+            "nothing was sent"
+        )
+    if variant.shadow:
+        return (
+            f"{variant_name} is a shadow variant: UpdateEndpointWeightsAndCapacities is "
+            "documented for production variants only; change a shadow's instances or "
+            "sampling with a new endpoint config (UpdateEndpoint); nothing was sent"
+        )
+    return None
+
+
+def kind_refusal(plan: AnyPlan, endpoint: Endpoint) -> str | None:
+    """What the endpoint's kind forbids of ``plan`` (deployment running, inference
+    components, serverless or shadow variants), or None."""
+    if isinstance(plan, WeightPlan):
+        return weights_refusal(endpoint)
+    if isinstance(plan, ServerlessPlan):
+        return deployment_refusal(endpoint)
+    return capacity_kind_refusal(endpoint, plan.variant)
+
+
+def serverless_unconfirmed(plan: AnyPlan, after: Endpoint | None) -> str | None:
+    """After an accepted serverless change: why the re-read does not show it, or None.
+    (Weights and counts do not move, so the usual before/after judgement cannot tell.)"""
+    if not isinstance(plan, ServerlessPlan) or after is None:
+        return None
+    try:
+        desired = after.variant(plan.variant).desired_serverless
+    except KeyError:
+        return f"{plan.variant} is gone from {after.name}"
+    if desired == plan.after:
+        return None
+    seen = desired.text() if desired else "no serverless config"
+    return f"AWS accepted, but {plan.variant} shows desired {seen}, not {plan.after.text()}"
 
 
 def not_writable_message(endpoint: Endpoint) -> str:
@@ -79,8 +170,18 @@ class AuditFields:
         )
 
 
-def audit_fields(plan: Plan, confirmed: Endpoint) -> AuditFields:
+def audit_fields(plan: AnyPlan, confirmed: Endpoint) -> AuditFields:
     counts = {variant.name: variant.desired_instance_count for variant in confirmed.variants}
+    if isinstance(plan, ServerlessPlan):
+        # Weights and counts stay; the request (in the log) says what changes.
+        return AuditFields(
+            kind="capacity",
+            weights_before=dict(confirmed.desired_weights),
+            weights_after=dict(confirmed.desired_weights),
+            counts_before=counts,
+            counts_after=dict(counts),
+            request=dict(plan.api_request()),
+        )
     if isinstance(plan, WeightPlan):
         return AuditFields(
             kind="weights",
@@ -102,13 +203,13 @@ def audit_fields(plan: Plan, confirmed: Endpoint) -> AuditFields:
     )
 
 
-def is_noop(plan: Plan) -> bool:
-    if isinstance(plan, WeightPlan):
+def is_noop(plan: AnyPlan) -> bool:
+    if isinstance(plan, WeightPlan | ServerlessPlan):
         return plan.is_noop
     return plan.count_before == plan.count_after
 
 
-def shares_after(plan: Plan, confirmed: Endpoint) -> dict[str, float]:
+def shares_after(plan: AnyPlan, confirmed: Endpoint) -> dict[str, float]:
     """Traffic % per variant once ``plan`` is applied (capacity plans keep the split)."""
     if isinstance(plan, WeightPlan):
         return traffic_shares(plan.after)

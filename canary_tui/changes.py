@@ -33,15 +33,19 @@ from canary_tui.change_errors import (
     SettleTimeout,
 )
 from canary_tui.change_guards import (
+    AnyPlan,
     AuditFields,
     Plan,
     audit_fields,
     describe_drift,
     is_noop,
+    kind_refusal,
     not_writable_message,
+    serverless_unconfirmed,
     shares_after,
 )
 from canary_tui.change_outcome import (
+    Assessment,
     DesiredState,
     assess_after_failure,
     assess_after_success,
@@ -95,7 +99,9 @@ class ChangeService:
 
     # -- the guarded path ----------------------------------------------------------------
 
-    def apply(self, plan: Plan, confirmed: Endpoint, *, reason: str | None = None) -> ChangeResult:
+    def apply(
+        self, plan: AnyPlan, confirmed: Endpoint, *, reason: str | None = None
+    ) -> ChangeResult:
         """Apply ``plan`` if the endpoint is still exactly as ``confirmed``.
 
         Raises :class:`ChangeRefused` when a guard says no or the endpoint's lock is held
@@ -114,6 +120,13 @@ class ChangeService:
                 f"nothing to change on {confirmed.name}: the plan equals the current state",
                 confirmed,
             )
+        refusal = kind_refusal(plan, confirmed)
+        if refusal is not None:
+            # Only a deployment ends by itself: with it, the refusal carries the endpoint, so
+            # a rollback waiting for the endpoint to settle may try again; the others never.
+            waitable = confirmed if confirmed.pending_deployment is not None else None
+            self._refuse(refusal, waitable, fields, confirmed, reason)
+            raise ChangeRefused(refusal, waitable)
         # Everything slow or fallible comes first, so the guard's re-read is the last step
         # before the write: a change landing during a slow STS answer is then seen, not
         # overwritten. Unknown identity is recorded as None; credentials that AWS rejects
@@ -129,7 +142,7 @@ class ChangeService:
 
     def _apply_locked(
         self,
-        plan: Plan,
+        plan: AnyPlan,
         confirmed: Endpoint,
         fields: AuditFields,
         caller: str | None,
@@ -166,6 +179,9 @@ class ChangeService:
             self._refuse_intent(
                 change_id, f"{confirmed.name} no longer exists; nothing was sent", None, confirmed
             )
+        refusal = kind_refusal(plan, live)
+        if refusal is not None:  # a deployment started since, say
+            self._refuse_intent(change_id, refusal, live, confirmed)
         if not live.is_writable:
             self._refuse_intent(change_id, not_writable_message(live), live, confirmed)
         drift = describe_drift(confirmed, live)
@@ -182,6 +198,8 @@ class ChangeService:
         # (d) Outcome, with what AWS now says the desired state is.
         after = self._describe_quietly(confirmed.name)
         assessment = assess_after_success(after, before, planned)
+        if (unconfirmed := serverless_unconfirmed(plan, after)) is not None:
+            assessment = Assessment("unknown", unconfirmed)
         audit_warning = record_outcome_quietly(
             self.audit,
             change_id,

@@ -72,8 +72,15 @@ def endpoint_was_busy(error: Exception) -> bool:
     return isinstance(error, UpdateInProgress | Throttled)
 
 
+def is_settling(endpoint: Endpoint) -> bool:
+    """Something is still moving: a variant's weight, instance count or serverless config
+    (shadow variants included), or a deployment (PendingDeploymentSummary) in progress."""
+    variants = (*endpoint.variants, *endpoint.shadow_variants)
+    return endpoint.pending_deployment is not None or any(v.is_settling for v in variants)
+
+
 def is_settled(endpoint: Endpoint) -> bool:
-    return endpoint.is_writable and not any(v.is_settling for v in endpoint.variants)
+    return endpoint.is_writable and not is_settling(endpoint)
 
 
 class Settler:
@@ -208,8 +215,7 @@ def follow_until_settled(
                 on_progress(last)
             if last.is_terminal:
                 return last
-            settled = not any(variant.is_settling for variant in last.variants)
-            if last.is_writable and settled:
+            if last.is_writable and not is_settling(last):
                 return last
         remaining = deadline - clock()
         if remaining <= 0:

@@ -19,6 +19,7 @@ from canary_tui.aws.metric_queries import (
     aligned_to_period,
     check_period,
     chunks,
+    metric_names,
     metric_query,
     quality_query,
     run_queries,
@@ -36,6 +37,7 @@ from canary_tui.domain.metrics import (
     VariantMetrics,
     VariantRef,
 )
+from canary_tui.domain.models import Endpoint
 from canary_tui.domain.quality import QualityMetric, clipped
 from canary_tui.domain.window_latency import (
     WindowLatencyBatch,
@@ -67,6 +69,17 @@ class CloudWatchGateway:
         # None: not known yet. Decided once, by a probe on a window that has latency data.
         self._percentiles: bool | None = None
         self._probe_lock = threading.Lock()
+        #: Endpoints seen with AsyncInferenceConfig: their requests are counted under
+        #: other names (see metric_queries.ASYNC_METRIC_NAMES). Replaced whole, not mutated.
+        self._asynchronous: frozenset[str] = frozenset()
+
+    def note_endpoint(self, endpoint: Endpoint) -> None:
+        """Tell the gateway an endpoint's kind, so an asynchronous one is read by the
+        metrics it publishes (never as "no traffic")."""
+        if endpoint.asynchronous and endpoint.name not in self._asynchronous:
+            self._asynchronous = self._asynchronous | {endpoint.name}
+        elif not endpoint.asynchronous and endpoint.name in self._asynchronous:
+            self._asynchronous = self._asynchronous - {endpoint.name}
 
     @property
     def percentiles_available(self) -> bool | None:
@@ -131,11 +144,20 @@ class CloudWatchGateway:
         queries: list[dict[str, Any]] = []
         by_id: dict[str, tuple[VariantRef, MetricKey]] = {}
         quality_ids: dict[str, tuple[VariantRef, str, Span]] = {}
+        alternatives: dict[str, list[str]] = {}
+        asynchronous = self._asynchronous
         for ref_index, ref in enumerate(refs):
             for key in keys:
                 query_id = f"q{ref_index}_{key.value}"
                 by_id[query_id] = (ref, key)
-                queries.append(metric_query(query_id, ref, key, period_seconds))
+                names = metric_names(key, ref.endpoint in asynchronous)
+                if names == (METRIC_SPECS[key].metric_name,):
+                    queries.append(metric_query(query_id, ref, key, period_seconds))
+                    continue
+                alternatives[query_id] = [f"{query_id}_{index}" for index in range(len(names))]
+                for alternative_id, name in zip(alternatives[query_id], names, strict=True):
+                    stat = METRIC_SPECS[key].stat
+                    queries.append(stat_query(alternative_id, ref, name, stat, period_seconds))
             for metric_index, (metric, window) in enumerate(quality):
                 for role, metric_name in metric.queries():
                     query_id = f"m{ref_index}_{metric_index}_{role}"
@@ -147,7 +169,12 @@ class CloudWatchGateway:
         results, calls, messages = run_queries(self._clients, queries, call_start, end)
         series: dict[VariantRef, dict[MetricKey, Series]] = {ref: {} for ref in refs}
         for query_id, (ref, key) in by_id.items():
-            fetched = results[query_id].series(METRIC_SPECS[key].scale, (call_start, end))
+            if query_id in alternatives:
+                answers = [results[alternative] for alternative in alternatives[query_id]]
+                result = next((answer for answer in answers if answer.points), answers[0])
+            else:
+                result = results[query_id]
+            fetched = result.series(METRIC_SPECS[key].scale, (call_start, end))
             series[ref][key] = fetched if call_start == start else clipped(fetched, (start, end))
         quality_series: QualitySeries = {ref: {} for ref in refs}
         for query_id, (ref, series_key, window) in quality_ids.items():

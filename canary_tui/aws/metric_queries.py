@@ -3,7 +3,7 @@ their NextToken pages, and each result's StatusCode kept so that missing data st
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -96,6 +96,24 @@ def quality_query(
     if metric.unit is not None:
         stat["Unit"] = metric.unit
     return {"Id": query_id, "MetricStat": stat, "ReturnData": True}
+
+
+#: What an asynchronous endpoint publishes instead (AWS's "Monitor Asynchronous Endpoint",
+#: an exhaustive list: no Invocations, OverheadLatency or InvocationsPerInstance there).
+#: Requests are counted in InvocationsProcesssed -- AWS's page spells it with three s; some
+#: tooling reads InvocationsProcessed, so both are asked and the one with data is used.
+#: InvocationFailures ("an invocation fails for any reason") stands in for model errors.
+ASYNC_METRIC_NAMES: Mapping[MetricKey, tuple[str, ...]] = {
+    MetricKey.INVOCATIONS: ("InvocationsProcesssed", "InvocationsProcessed"),
+    MetricKey.MODEL_ERRORS: ("InvocationFailures",),
+}
+
+
+def metric_names(key: MetricKey, asynchronous: bool) -> tuple[str, ...]:
+    """The metric names to ask for ``key``, first preferred."""
+    if asynchronous and key in ASYNC_METRIC_NAMES:
+        return ASYNC_METRIC_NAMES[key]
+    return (METRIC_SPECS[key].metric_name,)
 
 
 def metric_query(query_id: str, ref: VariantRef, key: MetricKey, period: int) -> Any:

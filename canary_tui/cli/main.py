@@ -40,6 +40,7 @@ MODULE_OF_COMMAND = {
     "status": "status",
     "set-weights": "set_weights",
     "set-capacity": "set_weights",
+    "set-serverless": "set_weights",
     "promote": "rollback_cmd",
     "rollback": "rollback_cmd",
     "audit": "audit",

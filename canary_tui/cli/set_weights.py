@@ -15,13 +15,13 @@ from typing import Any
 
 from canary_tui.audit import AuditLog
 from canary_tui.aws.backend import Backend
+from canary_tui.change_guards import AnyPlan, capacity_kind_refusal, kind_refusal
 from canary_tui.changes import (
     ChangeBusy,
     ChangeNotApplied,
     ChangeOutcomeUnknown,
     ChangeRefused,
     ChangeService,
-    Plan,
     SettleTimeout,
     not_writable_message,
 )
@@ -55,6 +55,7 @@ from canary_tui.cli.output import (
 from canary_tui.cli.status import describe_or_usage_error
 from canary_tui.domain.capacity import capacity_refusal
 from canary_tui.domain.models import Endpoint, terminal_status_message
+from canary_tui.domain.serverless import ServerlessPlan
 from canary_tui.domain.weights import (
     CapacityPlan,
     WeightPlan,
@@ -70,7 +71,7 @@ MAX_REASON_LENGTH = 500
 DEFAULT_WAIT_TIMEOUT = 1800.0
 WAIT_POLL_SECONDS = 10.0
 
-PlanBuilder = Callable[[Endpoint], Plan]
+PlanBuilder = Callable[[Endpoint], AnyPlan]
 #: Given the described endpoint when it is not settled (e.g. Updating), after the person
 #: confirmed: waits until it settles and returns it, or raises with one line to print.
 SettleFirst = Callable[[Backend, Endpoint], Endpoint]
@@ -146,6 +147,10 @@ def register(subparsers: Any) -> None:
     _add_change_options(capacity)
     capacity.set_defaults(run=run_set_capacity)
 
+    from canary_tui.cli.serverless_cmd import register_set_serverless
+
+    register_set_serverless(subparsers, _add_change_options)
+
 
 @configuration_is_bad_input
 def run_set_weights(args: argparse.Namespace) -> int:
@@ -159,7 +164,15 @@ def run_set_capacity(args: argparse.Namespace) -> int:
     variant: str = args.variant
     count: str = args.count
     parse_count(count, variant)  # bad numbers: exit 2 before any AWS call
-    return run_change(args, lambda endpoint: parse_instance_count(endpoint, variant, count))
+    return run_change(args, lambda endpoint: _capacity_plan(endpoint, variant, count))
+
+
+def _capacity_plan(endpoint: Endpoint, variant: str, count: str) -> CapacityPlan:
+    # Serverless and shadow variants first: "unknown variant" would not say why.
+    refusal = capacity_kind_refusal(endpoint, variant)
+    if refusal is not None:
+        raise UsageError(refusal)
+    return parse_instance_count(endpoint, variant, count)
 
 
 # -- the shared flow ---------------------------------------------------------------------
@@ -179,7 +192,7 @@ def _checked_reason(text: str | None) -> str | None:
 
 
 def preview_lines(
-    plan: Plan, endpoint: Endpoint, capacity: CapacityContext | None = None
+    plan: AnyPlan, endpoint: Endpoint, capacity: CapacityContext | None = None
 ) -> list[str]:
     """Before -> after as traffic % (and counts), the exact API request, then (with
     ``capacity``) the load per instance now -> after and its warnings."""
@@ -202,6 +215,12 @@ def preview_lines(
             right_aligned={1, 2, 3, 4},
             shrinkable=(0,),
         )
+    elif isinstance(plan, ServerlessPlan):
+        lines += format_table(
+            ["VARIANT", "SERVERLESS", "NEW SERVERLESS"],
+            [[plan.variant, plan.before.text(), plan.after.text()]],
+            shrinkable=(0,),
+        )
     else:
         lines += format_table(
             ["VARIANT", "INSTANCES", "NEW INSTANCES"],
@@ -210,12 +229,12 @@ def preview_lines(
             shrinkable=(0,),
         )
     lines.append("request: UpdateEndpointWeightsAndCapacities " + json.dumps(plan.api_request()))
-    if capacity is not None:
+    if capacity is not None and not isinstance(plan, ServerlessPlan):
         lines += capacity_lines(capacity, plan, endpoint)
     return lines
 
 
-def _is_noop(plan: Plan) -> bool:
+def _is_noop(plan: AnyPlan) -> bool:
     if isinstance(plan, CapacityPlan):
         return plan.count_before == plan.count_after
     return plan.is_noop
@@ -273,10 +292,15 @@ def _plan_and_apply(
 ) -> int:
     endpoint = describe_or_usage_error(backend.sagemaker, args.endpoint)
     plan = build_plan(endpoint)  # WeightInputError -> exit 2, nothing sent
-    capacity = None if _is_noop(plan) else read_capacity(backend, endpoint, args)
-    refusal = capacity_refusal(plan, capacity.scaling if capacity else None)
-    if refusal is not None:
-        raise UsageError(f"{refusal}; nothing was sent")
+    refused_for_kind = kind_refusal(plan, endpoint)
+    if refused_for_kind is not None:
+        raise UsageError(refused_for_kind)
+    capacity = None
+    if not _is_noop(plan) and not isinstance(plan, ServerlessPlan):
+        capacity = read_capacity(backend, endpoint, args)
+        refusal = capacity_refusal(plan, capacity.scaling)
+        if refusal is not None:
+            raise UsageError(f"{refusal}; nothing was sent")
     print_lines(preview_lines(plan, endpoint, capacity))
     if _is_noop(plan):
         print("nothing to change: the endpoint already has these values")
@@ -316,7 +340,7 @@ def _plan_and_apply(
 def apply_and_report(
     backend: Backend,
     audit: AuditLog,
-    plan: Plan,
+    plan: AnyPlan,
     endpoint: Endpoint,
     reason: str | None,
     args: argparse.Namespace,

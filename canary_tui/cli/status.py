@@ -33,7 +33,13 @@ from canary_tui.cli.output import (
     shares_json,
     warn,
 )
-from canary_tui.domain.models import Endpoint, EndpointSummary
+from canary_tui.domain.models import (
+    Endpoint,
+    EndpointSummary,
+    PendingDeployment,
+    ServerlessConfig,
+    Variant,
+)
 
 #: Describes in flight at once for the all-endpoints view: quick, yet far below the
 #: DescribeEndpoint rate limits, and what botocore's default connection pool (10) allows.
@@ -79,29 +85,78 @@ def describe_or_usage_error(sagemaker: SageMakerGateway, name: str) -> Endpoint:
         raise UsageError(f"endpoint {name!r} not found in this account and region") from None
 
 
-def endpoint_json(endpoint: Endpoint) -> dict[str, Any]:
+def _serverless_json(config: ServerlessConfig | None) -> dict[str, Any] | None:
+    if config is None:
+        return None
+    return {
+        "memory_mb": config.memory_mb,
+        "max_concurrency": config.max_concurrency,
+        "provisioned_concurrency": config.provisioned_concurrency,
+    }
+
+
+def _variant_json(endpoint: Endpoint, variant: Variant) -> dict[str, Any]:
     current_shares = endpoint.current_traffic_shares
     desired_shares = endpoint.desired_traffic_shares
+    shadow = variant.shadow
+    sampling = endpoint.shadow_sampling_percent(variant.name) if shadow else None
+    return {
+        "name": variant.name,
+        "kind": variant.kind,
+        "compute": variant.compute,
+        "model": variant.model_name,
+        "instance_type": variant.instance_type,
+        "current_instance_count": variant.current_instance_count,
+        "desired_instance_count": variant.desired_instance_count,
+        "current_weight": variant.current_weight,
+        "desired_weight": variant.desired_weight,
+        # A shadow variant serves no caller: its weight sets a sampled copy, not a share.
+        "current_traffic_percent": None if shadow else round(current_shares[variant.name], 4),
+        "desired_traffic_percent": None if shadow else round(desired_shares[variant.name], 4),
+        "shadow_sampling_percent": round(sampling, 4) if sampling is not None else None,
+        "current_serverless": _serverless_json(variant.current_serverless),
+        "desired_serverless": _serverless_json(variant.desired_serverless),
+        "status": variant.status,
+    }
+
+
+def _pending_json(pending: PendingDeployment | None) -> dict[str, Any] | None:
+    if pending is None:
+        return None
+    return {
+        "config_name": pending.config_name,
+        "stage": pending.stage,
+        "traffic_mode": pending.traffic_mode,
+        "wait_seconds": pending.wait_seconds,
+        "start_time": iso_time(pending.start_time),
+        "variant_stages": dict(pending.variant_stages),
+    }
+
+
+def endpoint_json(endpoint: Endpoint) -> dict[str, Any]:
     return {
         "name": endpoint.name,
+        "kind": endpoint.kind,
+        "kinds": list(endpoint.kinds),
         "status": endpoint.status,
         "failure_reason": endpoint.failure_reason,
         "config_name": endpoint.config_name,
         "last_modified": iso_time(endpoint.last_modified),
+        "metric_period_seconds": endpoint.metric_period_seconds,
+        "pending_deployment": _pending_json(endpoint.pending_deployment),
         "variants": [
+            _variant_json(endpoint, variant)
+            for variant in (*endpoint.variants, *endpoint.shadow_variants)
+        ],
+        "inference_components": [
             {
-                "name": variant.name,
-                "model": variant.model_name,
-                "instance_type": variant.instance_type,
-                "current_instance_count": variant.current_instance_count,
-                "desired_instance_count": variant.desired_instance_count,
-                "current_weight": variant.current_weight,
-                "desired_weight": variant.desired_weight,
-                "current_traffic_percent": round(current_shares[variant.name], 4),
-                "desired_traffic_percent": round(desired_shares[variant.name], 4),
-                "status": variant.status,
+                "name": component.name,
+                "variant": component.variant,
+                "status": component.status,
+                "current_copies": component.current_copies,
+                "desired_copies": component.desired_copies,
             }
-            for variant in endpoint.variants
+            for component in endpoint.inference_components
         ],
     }
 
@@ -110,39 +165,70 @@ def _pair(current: str, desired: str) -> str:
     return current if current == desired else f"{current} -> {desired}"
 
 
+def _capacity_text(variant: Variant) -> str:
+    if variant.is_serverless:
+        current, desired = variant.current_serverless, variant.desired_serverless
+        return _pair(
+            current.short_text() if current else "-", desired.short_text() if desired else "-"
+        )
+    return _pair(
+        format_count(variant.current_instance_count),
+        format_count(variant.desired_instance_count),
+    )
+
+
+def _traffic_text(endpoint: Endpoint, variant: Variant) -> str:
+    if variant.shadow:
+        sampling = endpoint.shadow_sampling_percent(variant.name)
+        return f"copy {format_percent(sampling)}" if sampling is not None else "copy ?"
+    return _pair(
+        format_percent(endpoint.current_traffic_shares[variant.name]),
+        format_percent(endpoint.desired_traffic_shares[variant.name]),
+    )
+
+
 def endpoint_lines(endpoint: Endpoint) -> list[str]:
-    current_shares = endpoint.current_traffic_shares
-    desired_shares = endpoint.desired_traffic_shares
-    header = f"{endpoint.name}  {endpoint.status}"
+    header = f"{endpoint.name}  {endpoint.status}  kind: {', '.join(endpoint.kinds)}"
     if endpoint.failure_reason:
         header += f"  (reason: {endpoint.failure_reason})"
     rows = [
         [
             variant.name,
+            variant.kind,
             variant.model_name or "-",
             variant.instance_type or "-",
-            _pair(
-                format_count(variant.current_instance_count),
-                format_count(variant.desired_instance_count),
-            ),
+            _capacity_text(variant),
             _pair(format_weight(variant.current_weight), format_weight(variant.desired_weight)),
-            _pair(
-                format_percent(current_shares[variant.name]),
-                format_percent(desired_shares[variant.name]),
-            ),
+            _traffic_text(endpoint, variant),
             variant.status or "-",
         ]
-        for variant in endpoint.variants
+        for variant in (*endpoint.variants, *endpoint.shadow_variants)
     ]
     table = format_table(
-        ["VARIANT", "MODEL", "TYPE", "INSTANCES", "WEIGHT", "TRAFFIC", "STATUS"],
+        ["VARIANT", "KIND", "MODEL", "TYPE", "CAPACITY", "WEIGHT", "TRAFFIC", "STATUS"],
         rows,
-        right_aligned={3, 4, 5},
-        shrinkable=(1, 0, 2, 6),
+        right_aligned={4, 5, 6},
+        shrinkable=(2, 0, 3, 7),
     )
-    footer = "current -> desired shown while an update is rolling out"
-    settling = any(variant.is_settling for variant in endpoint.variants)
-    return [header, *table, *([footer] if settling else [])]
+    lines = [header, *table]
+    for component in endpoint.inference_components:
+        copies = _pair(
+            format_count(component.current_copies), format_count(component.desired_copies)
+        )
+        lines.append(
+            f"component {component.name} on {component.variant or '-'}: {copies} copies, "
+            f"{component.status or '-'}"
+        )
+    if endpoint.uses_inference_components:
+        lines.append("variant weights do not route inference-component traffic")
+    if endpoint.shadow_variants:
+        lines.append("shadow test: callers get production's answers; 'copy' is the sampled share")
+    if endpoint.pending_deployment is not None:
+        lines.append(endpoint.pending_deployment.text())
+    settling = any(v.is_settling for v in (*endpoint.variants, *endpoint.shadow_variants))
+    if settling:
+        lines.append("current -> desired shown while an update is rolling out")
+    return lines
 
 
 def show_endpoint(sagemaker: SageMakerGateway, name: str, *, as_json: bool) -> int:
@@ -187,6 +273,13 @@ def row_json(row: EndpointRow) -> dict[str, Any]:
     endpoint = row.endpoint
     return {
         "name": row.summary.name,
+        "kind": endpoint.kind if endpoint is not None else None,
+        "kinds": list(endpoint.kinds) if endpoint is not None else None,
+        "variant_kinds": (
+            {v.name: v.kind for v in (*endpoint.variants, *endpoint.shadow_variants)}
+            if endpoint is not None
+            else None
+        ),
         "status": endpoint.status if endpoint is not None else row.summary.status,
         "variants": len(endpoint.variants) if endpoint is not None else None,
         "canary_traffic_percent": (
@@ -214,6 +307,7 @@ def show_all(sagemaker: SageMakerGateway, *, as_json: bool) -> int:
             table_rows.append(
                 [
                     row.summary.name,
+                    endpoint.kind if endpoint is not None else "?",
                     endpoint.status if endpoint is not None else row.summary.status,
                     str(len(endpoint.variants)) if endpoint is not None else "?",
                     (
@@ -226,10 +320,10 @@ def show_all(sagemaker: SageMakerGateway, *, as_json: bool) -> int:
             )
         print_lines(
             format_table(
-                ["ENDPOINT", "STATUS", "VARIANTS", "CANARY", "LAST MODIFIED (UTC)"],
+                ["ENDPOINT", "KIND", "STATUS", "VARIANTS", "CANARY", "LAST MODIFIED (UTC)"],
                 table_rows,
-                right_aligned={2, 3},
-                shrinkable=(0,),
+                right_aligned={3, 4},
+                shrinkable=(0, 1),
             )
         )
     if failed:

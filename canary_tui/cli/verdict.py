@@ -7,6 +7,7 @@ Exit codes: 0 PASS, 3 FAIL, 4 INCONCLUSIVE (not enough data, or no canary), 1 AW
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -176,6 +177,10 @@ def run(args: argparse.Namespace) -> int:
         )
     if not endpoint.variants:
         raise UsageError(f"{endpoint.name} has no variants")
+    if args.period is None and endpoint.metrics is not None:
+        # Without --period, the period follows the endpoint's MetricsConfig (issue 15).
+        period, min_periods = endpoint.period_following_metrics(period, thresholds.min_periods)
+        thresholds = replace(thresholds, min_periods=min_periods)
     now = datetime.now(UTC)
     start, end = aligned_window(now, timedelta(seconds=window_seconds), period)
     ours = read_own_changes(endpoint, audit_log_from_args(args))
@@ -194,6 +199,7 @@ def run(args: argparse.Namespace) -> int:
         and differs(endpoint.current_traffic_shares, ours.last_shares),
     )
     refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
+    backend.cloudwatch.note_endpoint(endpoint)  # asynchronous endpoints: their own metrics
     batch = backend.cloudwatch.fetch(refs, start, end, period, quality=thresholds.quality)
     # The latency gate's p99: one per variant over the window, where CloudWatch computes
     # percentiles (without them, moto, the average as before and no extra call).

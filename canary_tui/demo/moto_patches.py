@@ -16,6 +16,17 @@ Gaps handled (moto 5.2.x, checked against its ``sagemaker/models.py``):
 
 (A weight of 0.0 sent by an update is stored and returned by moto as 0.0; nothing to patch.)
 
+And for the endpoint kinds moto does not keep (issue 15):
+
+6. ``CreateEndpointConfig`` drops ``ShadowProductionVariants`` and ``MetricsConfig``, and
+   ``DescribeEndpoint`` returns neither them nor ``AsyncInferenceConfig`` (moto keeps that on
+   the config only). The patch keeps the shadow variants and MetricsConfig on the config and
+   gives a new endpoint all three, the shadow variants with weights and instance counts as
+   moto gives production variants (``ShadowProductionVariants`` in DescribeEndpoint).
+   ``UpdateEndpointWeightsAndCapacities`` still knows production variants only, as canary-tui
+   offers it; its ``ServerlessUpdateConfig`` (ignored by moto) sets the variant's
+   MaxConcurrency / ProvisionedConcurrency.
+
 And one for speed, not behaviour:
 
 3. moto's ``GetMetricData`` scans every datapoint in the window once per query *and per
@@ -66,7 +77,19 @@ def _keep_fields_left_out(original: Callable[..., str]) -> Callable[..., str]:
         )
         # moto validates (unknown endpoint or variant, duplicates) and applies; we then put
         # back what the request did not ask to change.
+        serverless = {
+            entry["VariantName"]: entry.pop("ServerlessUpdateConfig")
+            for entry in desired_weights_and_capacities
+            if entry.get("ServerlessUpdateConfig")
+        }
         arn = original(self, endpoint_name, desired_weights_and_capacities)
+        for variant in endpoint.production_variants:
+            update = serverless.get(variant["VariantName"])
+            config = variant.get("DesiredServerlessConfig")
+            if update and config:
+                # Real SageMaker rolls this out (Updating); moto has no phase: done at once.
+                config = {**config, **update}
+                variant["DesiredServerlessConfig"] = variant["CurrentServerlessConfig"] = config
         for variant in endpoint.production_variants:
             previous = before.get(variant["VariantName"], {})
             for fields in (_WEIGHT_FIELDS, _COUNT_FIELDS):
@@ -252,6 +275,44 @@ def _with_retention(original: Callable[..., None]) -> Callable[..., None]:
     return put_metric_data
 
 
+_CONFIG_EXTRAS = (
+    ("ShadowProductionVariants", "shadow_production_variants"),
+    ("MetricsConfig", "metrics_config"),
+)
+
+
+def _keep_config_extras(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create_endpoint_config(self: Any) -> Any:
+        result = original(self)
+        config = self.sagemaker_backend.endpoint_configs.get(self._get_param("EndpointConfigName"))
+        if config is not None:
+            for param, attribute in _CONFIG_EXTRAS:
+                value = self._get_param(param)
+                if value:
+                    setattr(config, attribute, value)
+        return result
+
+    return create_endpoint_config
+
+
+def _endpoint_gets_config_extras(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create_endpoint(
+        self: Any, endpoint_name: str, endpoint_config_name: str, *args: Any, **kwargs: Any
+    ) -> Any:
+        endpoint = original(self, endpoint_name, endpoint_config_name, *args, **kwargs)
+        config = self.endpoint_configs.get(endpoint_config_name)
+        shadows = getattr(config, "shadow_production_variants", None)
+        if shadows:
+            endpoint.shadow_production_variants = endpoint._process_production_variants(shadows)
+        for attribute in ("async_inference_config", "metrics_config"):
+            value = getattr(config, attribute, None)
+            if value:
+                setattr(endpoint, attribute, value)
+        return endpoint
+
+    return create_endpoint
+
+
 def apply_demo_patches() -> None:
     """Patch moto's SageMaker backend in this process. Idempotent."""
     from moto.sagemaker import models
@@ -264,6 +325,14 @@ def apply_demo_patches() -> None:
     )
     models.FakeEndpoint._process_production_variants = _store_every_initial_weight(  # type: ignore[method-assign, assignment]
         models.FakeEndpoint._process_production_variants
+    )
+    from moto.sagemaker import responses
+
+    responses.SageMakerResponse.create_endpoint_config = _keep_config_extras(  # type: ignore[method-assign]
+        responses.SageMakerResponse.create_endpoint_config
+    )
+    backend_class.create_endpoint = _endpoint_gets_config_extras(  # type: ignore[method-assign]
+        backend_class.create_endpoint
     )
     from moto.cloudwatch import models as cloudwatch_models
 

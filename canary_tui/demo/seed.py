@@ -22,13 +22,19 @@ class SeedVariant:
     instance_count: int = 1
     instance_type: str = "ml.m5.large"
     model_name: str | None = None  # defaults to "<endpoint>-<variant>"
+    #: Serverless instead of instances: (memory MB, max concurrency, provisioned or None).
+    serverless: tuple[int, int, int | None] | None = None
+    #: A shadow variant (ShadowProductionVariants): ``weight`` over the production
+    #: variant's is the share of requests copied to it.
+    shadow: bool = False
 
 
 def create_endpoint(
     client: SageMakerClient, endpoint_name: str, variants: Sequence[SeedVariant]
 ) -> None:
     """Model per variant, one endpoint config, one endpoint: what a deploy pipeline makes."""
-    production_variants = []
+    production_variants: list[dict[str, Any]] = []
+    shadow_variants: list[dict[str, Any]] = []
     for variant in variants:
         model_name = variant.model_name or f"{endpoint_name}-{variant.name}"
         client.create_model(
@@ -38,24 +44,36 @@ def create_endpoint(
                 "Image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{model_name}"
             },
         )
-        production_variants.append(
-            {
-                "VariantName": variant.name,
-                "ModelName": model_name,
-                "InitialInstanceCount": variant.instance_count,
-                "InstanceType": variant.instance_type,
-                "InitialVariantWeight": variant.weight,
-            }
-        )
+        entry: dict[str, Any] = {
+            "VariantName": variant.name,
+            "ModelName": model_name,
+            "InitialVariantWeight": variant.weight,
+        }
+        if variant.serverless is not None:
+            memory, most, provisioned = variant.serverless
+            serverless: dict[str, int] = {"MemorySizeInMB": memory, "MaxConcurrency": most}
+            if provisioned is not None:
+                serverless["ProvisionedConcurrency"] = provisioned
+            entry["ServerlessConfig"] = serverless
+        else:
+            entry["InitialInstanceCount"] = variant.instance_count
+            entry["InstanceType"] = variant.instance_type
+        (shadow_variants if variant.shadow else production_variants).append(entry)
     config_name = f"{endpoint_name}-config"
+    extra: dict[str, Any] = {}
+    if shadow_variants:
+        extra["ShadowProductionVariants"] = shadow_variants
     client.create_endpoint_config(
         EndpointConfigName=config_name,
         ProductionVariants=production_variants,  # type: ignore[arg-type]
+        **extra,
     )
     client.create_endpoint(EndpointName=endpoint_name, EndpointConfigName=config_name)
 
 
 CANARY_ENDPOINT = "existing-endpoint-name"
+SHADOW_ENDPOINT = "recommender-shadow"
+SERVERLESS_ENDPOINT = "text-classifier-serverless"
 BASELINE_VARIANT = "current-model"
 CANARY_VARIANT = "new-model"
 
@@ -75,6 +93,18 @@ DEMO_ENDPOINTS: dict[str, tuple[SeedVariant, ...]] = {
     ),
     "churn-batch-scorer": (
         SeedVariant("xgb-2024", 1.0, instance_count=1, instance_type="ml.m5.large"),
+    ),
+    # A shadow test: production answers every caller, 20 % of requests are copied to the
+    # candidate (weight 0.2 over production's 1.0).
+    SHADOW_ENDPOINT: (
+        SeedVariant("recsys-v4", 1.0, instance_count=2, instance_type="ml.c5.xlarge"),
+        SeedVariant(
+            "recsys-v5-shadow", 0.2, instance_count=1, instance_type="ml.c5.xlarge", shadow=True
+        ),
+    ),
+    SERVERLESS_ENDPOINT: (
+        SeedVariant("distilbert-v2", 0.9, serverless=(2048, 20, 5)),
+        SeedVariant("distilbert-v3", 0.1, serverless=(2048, 10, None)),
     ),
 }
 

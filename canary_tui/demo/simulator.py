@@ -45,6 +45,7 @@ from canary_tui.demo.traffic import (
     canary_profile,
     demo_traffic,
     poisson,
+    shadow_copies,
     split_by_weight,
 )
 
@@ -126,6 +127,8 @@ class TrafficSimulator:
         #: Everything before this instant has been published.
         self.published_until: datetime | None = None
         self.put_calls = 0
+        #: endpoint -> (shadow variant, share of requests copied to it), as last described.
+        self._shadow_sampling: dict[str, list[tuple[str, float]]] = {}
         self.failed_ticks = 0
         self.last_error: Exception | None = None
         # Labelled outcomes (Correct / Labeled) as a team would publish them: per variant,
@@ -165,6 +168,7 @@ class TrafficSimulator:
                 )
                 for variant in description.get("ProductionVariants", [])
             ]
+            self._shadow_sampling[name] = _shadow_sampling(description)
         return weights
 
     # -- publishing ---------------------------------------------------------------------
@@ -210,6 +214,10 @@ class TrafficSimulator:
         rate = traffic.rate_at(segment.start) * (1.0 + self._rng.gauss(0.0, 0.03))
         total = poisson(self._rng, max(0.0, rate) * segment.seconds)
         counts = split_by_weight(self._rng, total, variants)
+        shadows = self._shadow_sampling.get(endpoint, [])
+        if shadows:  # copies on top of what production served: the shadow test's sample
+            counts.update(shadow_copies(self._rng, total, shadows))
+            variants = [*variants, *shadows]
         data: list[dict[str, Any]] = []
         for variant, _ in variants:
             requests = counts[variant]
@@ -310,6 +318,19 @@ class TrafficSimulator:
         self.failed_ticks += 1
         self.last_error = error
         logger.debug("simulator tick failed: %s", error)
+
+
+def _shadow_sampling(description: Any) -> list[tuple[str, float]]:
+    production = description.get("ProductionVariants") or []
+    if len(production) != 1:
+        return []
+    base = float(production[0].get("CurrentWeight", 0.0) or 0.0)
+    if base <= 0:
+        return []
+    return [
+        (str(shadow["VariantName"]), float(shadow.get("CurrentWeight", 0.0) or 0.0) / base)
+        for shadow in description.get("ShadowProductionVariants") or []
+    ]
 
 
 def _counts(requests: int, hits: int) -> dict[str, float]:

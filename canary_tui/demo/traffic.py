@@ -17,7 +17,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from canary_tui.demo.seed import BASELINE_VARIANT, CANARY_ENDPOINT, CANARY_VARIANT
+from canary_tui.demo.seed import (
+    BASELINE_VARIANT,
+    CANARY_ENDPOINT,
+    CANARY_VARIANT,
+    SERVERLESS_ENDPOINT,
+    SHADOW_ENDPOINT,
+)
 
 SCENARIOS = ("healthy", "regression", "accuracy-regression")
 
@@ -120,6 +126,16 @@ def demo_traffic(scenario: str) -> dict[str, EndpointTraffic]:
             cycle_seconds=900.0,
             busy_seconds=180.0,
         ),
+        # The shadow candidate sees a copy of 20 % of production's requests.
+        SHADOW_ENDPOINT: EndpointTraffic(
+            requests_per_second=30.0,
+            default_profile=VariantProfile(model_latency_ms=35.0),
+            variant_profiles={"recsys-v5-shadow": VariantProfile(model_latency_ms=38.0)},
+        ),
+        SERVERLESS_ENDPOINT: EndpointTraffic(
+            requests_per_second=8.0,
+            default_profile=VariantProfile(model_latency_ms=60.0, latency_spread=0.4),
+        ),
     }
 
 
@@ -178,3 +194,14 @@ def split_by_weight(
         remaining_requests -= counts[name]
         remaining_weight -= max(weight, 0.0)
     return counts
+
+
+def shadow_copies(
+    rng: random.Random, production_requests: int, shadows: Sequence[tuple[str, float]]
+) -> dict[str, int]:
+    """Requests copied to each shadow variant: each production request with probability
+    ``fraction`` (the shadow's sampling share), on top of production's own."""
+    return {
+        name: binomial(rng, production_requests, min(1.0, max(0.0, fraction)))
+        for name, fraction in shadows
+    }

@@ -118,6 +118,7 @@ def test_status_lists_every_endpoint_with_canary_share(run_cli: RunCli, demo_acc
     lines = result.stdout.splitlines()
     assert lines[0].split() == [
         "ENDPOINT",
+        "KIND",
         "STATUS",
         "VARIANTS",
         "CANARY",
@@ -125,12 +126,17 @@ def test_status_lists_every_endpoint_with_canary_share(run_cli: RunCli, demo_acc
         "MODIFIED",
         "(UTC)",
     ]
-    rows = {line.split()[0]: line.split()[1:4] for line in lines[1:]}
+    # At 80 columns a long name is cut (with ~): key the rows by the first 16 characters.
+    rows = {line.split()[0][:16]: line.split()[1:5] for line in lines[1:]}
     assert rows == {
-        "churn-batch-scorer": ["InService", "1", "-"],
-        "existing-endpoint-name": ["InService", "2", "10.0%"],
-        "fraud-scoring": ["InService", "1", "-"],
-        "search-ranking": ["InService", "3", "40.0%"],
+        "churn-batch-scor": ["real-time", "InService", "1", "-"],
+        "existing-endpoin": ["real-time", "InService", "2", "10.0%"],
+        "fraud-scoring": ["real-time", "InService", "1", "-"],
+        "search-ranking": ["real-time", "InService", "3", "40.0%"],
+        # The test server is unpatched moto: it drops the shadow variant (a real account,
+        # or the demo's patched server, says shadow-test).
+        "recommender-shad": ["real-time", "InService", "1", "-"],
+        "text-classifier-": ["serverless", "InService", "2", "10.0%"],
     }
     assert all(len(line) <= 80 for line in lines)
 
@@ -150,20 +156,21 @@ def test_status_of_one_endpoint_shows_each_variant(run_cli: RunCli, demo_account
     result = run_cli("status", ENDPOINT)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == [ENDPOINT, "InService"]
+    assert lines[0].split() == [ENDPOINT, "InService", "kind:", "real-time"]
     assert lines[1].split() == [
         "VARIANT",
+        "KIND",
         "MODEL",
         "TYPE",
-        "INSTANCES",
+        "CAPACITY",
         "WEIGHT",
         "TRAFFIC",
         "STATUS",
     ]
     current = lines[2].split()
-    assert current[0] == "current-model"
-    assert current[2:] == ["ml.m5.xlarge", "2", "0.9", "90.0%", "-"]
-    assert lines[3].split()[2:] == ["ml.m5.xlarge", "1", "0.1", "10.0%", "-"]
+    assert current[:2] == ["current-model", "instance"]
+    assert current[3:] == ["ml.m5.xlarge", "2", "0.9", "90.0%", "-"]
+    assert lines[3].split()[3:] == ["ml.m5.xlarge", "1", "0.1", "10.0%", "-"]
     assert all(len(line) <= 80 for line in lines)
 
 
@@ -184,7 +191,18 @@ def test_status_json_of_one_endpoint(run_cli: RunCli, demo_account: None) -> Non
         "current_traffic_percent": 10.0,
         "desired_traffic_percent": 10.0,
         "status": None,
+        "kind": "instance",
+        "compute": "instance",
+        "shadow_sampling_percent": None,
+        "current_serverless": None,
+        "desired_serverless": None,
     }
+    assert (data["kind"], data["kinds"], data["pending_deployment"]) == (
+        "real-time",
+        ["real-time"],
+        None,
+    )
+    assert data["inference_components"] == [] and data["metric_period_seconds"] == 60
 
 
 def test_status_json_follows_every_page_of_150_endpoints(
@@ -203,6 +221,8 @@ def test_status_json_follows_every_page_of_150_endpoints(
     assert endpoints[0]["variants"] == 1 and endpoints[0]["canary_traffic_percent"] == 0.0
     assert endpoints[1]["variants"] == 2 and endpoints[1]["canary_traffic_percent"] == 20.0
     assert endpoints[1]["traffic_percent"] == {"main": 80.0, "canary": 20.0}
+    assert endpoints[1]["kind"] == "real-time"
+    assert endpoints[1]["variant_kinds"] == {"main": "instance", "canary": "instance"}
     assert all(endpoint["error"] is None for endpoint in endpoints)
 
 

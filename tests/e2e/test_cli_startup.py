@@ -74,7 +74,7 @@ def endpoint(sagemaker_client: Any) -> str:
 def test_status_of_an_endpoint_loads_only_what_it_uses(moto_url: str, endpoint: str) -> None:
     report, output = _status(endpoint, "--endpoint-url", moto_url)
     assert report["code"] == 0
-    assert output.splitlines()[0].split() == [endpoint, "InService"]
+    assert output.splitlines()[0].split() == [endpoint, "InService", "kind:", "real-time"]
     assert report["clients"] == ["sagemaker"]
     assert not [name for name in NOT_FOR_STATUS if name in report["modules"]]
 

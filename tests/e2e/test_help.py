@@ -82,7 +82,7 @@ def bash_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 
 def test_bash_completes_commands_flags_and_choices(bash_script: Path) -> None:
-    assert complete_in_bash(bash_script, "set") == ["set-weights", "set-capacity"]
+    assert complete_in_bash(bash_script, "set") == ["set-weights", "set-capacity", "set-serverless"]
     assert complete_in_bash(bash_script, "ser") == ["serve"]
     assert complete_in_bash(bash_script, "status", "--j") == ["--json"]
     assert complete_in_bash(bash_script, "console", "--window", "1") == ["15m", "1h", "12h"]

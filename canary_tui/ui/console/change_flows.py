@@ -43,6 +43,7 @@ from canary_tui.rollback import (
 from canary_tui.settle import Backoff, Settler
 from canary_tui.ui.console.editor_keys import EditorKeys
 from canary_tui.ui.console.errors import error_text
+from canary_tui.ui.console.kind_refusals import refuse_capacity, refuse_weights
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.messages import EndpointDescribed
 from canary_tui.ui.refresh import cached_request_rates
@@ -120,6 +121,9 @@ class ChangeFlows:
         endpoint = self.screen.selected_endpoint()
         if endpoint is None:
             return
+        if refuse_weights(self.screen, endpoint):
+            typed.take()
+            return
         variants = self.screen.query_one(VariantsTable)
         focus = (
             variants.selected_variant if variants.has_focus else self.view.likely_canary(endpoint)
@@ -151,6 +155,8 @@ class ChangeFlows:
         endpoint = self.screen.selected_endpoint()
         variant = self.screen.selected_variant(endpoint) if endpoint else None
         if endpoint is None or variant is None:
+            return
+        if refuse_capacity(self.screen, endpoint, variant):
             return
         self._flow(self._capacity_flow(endpoint, variant))
 

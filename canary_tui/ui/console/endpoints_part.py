@@ -117,6 +117,7 @@ class EndpointsPart:
         table.sync(
             variant_rows(endpoint, view.scaling.get(endpoint.name)),
             view.baselines.get(endpoint.name),
+            endpoint,
         )
         set_border_titles(
             table,

@@ -29,7 +29,7 @@ from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import scaling_reader
 from canary_tui.ui.refresh import background_due, changed_since_described, refresh_describes
 from canary_tui.ui.view import share_text
-from canary_tui.ui.widgets.status_line import StatusLine, StatusState
+from canary_tui.ui.widgets.status_line import StatusLine, StatusState, deployment_text
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -224,6 +224,10 @@ class RefreshPart:
         except NotFound:
             self.screen.post_message(EndpointGone(name))
             return None
+        # An asynchronous endpoint is read by its own metrics (a fake reader may not care).
+        note_endpoint = getattr(self.screen.backend.cloudwatch, "note_endpoint", None)
+        if note_endpoint is not None:
+            note_endpoint(endpoint)
         self.screen.post_message(EndpointDescribed(endpoint))
         return endpoint
 
@@ -406,5 +410,6 @@ class RefreshPart:
                 window=self.view.window,
                 refresh_seconds=options.effective_refresh_seconds,
                 production=options.production,
+                deployment=deployment_text(self.view.endpoints.values(), self.view.selected),
             )
         )

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
 from textual.widgets import Static
+
+from canary_tui.domain.models import Endpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +23,23 @@ class StatusState:
     refresh_seconds: float = 60
     #: The profile is marked production: a coloured band, and the word for NO_COLOR.
     production: bool = False
+    #: A deployment (PendingDeploymentSummary) is running: "ENDPOINT: stage", else None.
+    deployment: str | None = None
+
+
+def deployment_text(endpoints: Iterable[Endpoint], selected: str | None) -> str | None:
+    """The status line's word on running deployments: the selected endpoint's first (its
+    stage), then how many others; None when none runs."""
+    running = [e for e in endpoints if e.pending_deployment is not None]
+    if not running:
+        return None
+    running.sort(key=lambda endpoint: (endpoint.name != selected, endpoint.name))
+    first = running[0]
+    assert first.pending_deployment is not None
+    text = f"{first.name}: {first.pending_deployment.stage}"
+    if len(running) > 1:
+        text += f" (+{len(running) - 1} more)"
+    return text
 
 
 class StatusLine(Static):
@@ -49,6 +69,10 @@ class StatusLine(Static):
         else:
             text.append(f" · every {state.refresh_seconds:g}s")
         text.append(f" · {state.window}")
+        if state.deployment:
+            text.append(" · ")
+            text.append("DEPLOYING", style="bold reverse")
+            text.append(f" {state.deployment}")
         if state.stale_cause:
             text.append(" · ")
             text.append("STALE", style="bold reverse")

@@ -18,7 +18,8 @@ from textual.widgets.data_table import (
     RowKey,
 )
 
-from canary_tui.ui.view import EndpointRow, VariantRow
+from canary_tui.domain.models import Endpoint, Variant
+from canary_tui.ui.view import NO_VALUE, EndpointRow, VariantRow
 
 
 def _plain(text: str) -> bool:
@@ -284,26 +285,34 @@ class VariantsTable(RowRefreshTable):
         for label, key in VARIANT_COLUMNS:
             self.add_column(label, key=key)
 
-    def sync(self, rows: Sequence[VariantRow], baseline: str | None) -> None:
-        _sync_rows(
-            self,
-            [
+    def sync(
+        self,
+        rows: Sequence[VariantRow],
+        baseline: str | None,
+        endpoint: Endpoint | None = None,
+    ) -> None:
+        """Production rows, then (with ``endpoint``) its shadow variants; serverless
+        variants show memory and concurrency instead of instances, variants hosting
+        inference components their components' copy counts instead of a model."""
+        cells = [
+            (
+                row.name,
                 (
-                    row.name,
-                    (
-                        f"{row.name} ◆" if row.name == baseline else row.name,
-                        row.traffic,
-                        row.weight,
-                        row.instances,
-                        row.status,
-                        row.limits,
-                        row.model,
-                    ),
-                )
-                for row in rows
-            ],
-            [key for _, key in VARIANT_COLUMNS],
-        )
+                    f"{row.name} ◆" if row.name == baseline else row.name,
+                    row.traffic,
+                    row.weight,
+                    row.instances,
+                    row.status,
+                    row.limits,
+                    row.model,
+                ),
+            )
+            for row in rows
+        ]
+        if endpoint is not None:
+            cells = [_kind_cells(endpoint, name, values) for name, values in cells]
+            cells += [_shadow_cells(endpoint, variant) for variant in endpoint.shadow_variants]
+        _sync_rows(self, cells, [key for _, key in VARIANT_COLUMNS])
 
     @property
     def selected_variant(self) -> str | None:
@@ -313,3 +322,77 @@ class VariantsTable(RowRefreshTable):
             return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
         except CellDoesNotExist:
             return None
+
+
+VariantCells = tuple[str, tuple[str, str, str, str, str, str, str]]
+
+
+def serverless_text(variant: Variant) -> str:
+    """``2 GB · max 20 · prov 5``, with ``→`` on what a pending change moves."""
+    current, desired = variant.current_serverless, variant.desired_serverless
+    now = current or desired
+    if now is None:
+        return "serverless"
+    after = desired or now
+
+    def part(label: str, before: int | None, later: int | None) -> str:
+        text = f"{label} {before if before is not None else '-'}"
+        return text if later == before else f"{text} → {later if later is not None else '-'}"
+
+    memory = f"{now.memory_mb / 1024:g} GB"
+    if after.memory_mb != now.memory_mb:
+        memory += f" → {after.memory_mb / 1024:g} GB"
+    parts = [memory, part("max", now.max_concurrency, after.max_concurrency)]
+    if now.provisioned_concurrency is not None or after.provisioned_concurrency is not None:
+        parts.append(part("prov", now.provisioned_concurrency, after.provisioned_concurrency))
+    return " · ".join(parts)
+
+
+def components_text(endpoint: Endpoint, variant: str) -> str:
+    """``c1 x2, c2 x3→4``: each component the variant hosts with its copy count."""
+    parts = []
+    for component in endpoint.inference_components:
+        if component.variant not in (None, variant):
+            continue
+        copies = "?" if component.current_copies is None else str(component.current_copies)
+        if component.desired_copies is not None and component.desired_copies != (
+            component.current_copies
+        ):
+            copies += f"→{component.desired_copies}"
+        parts.append(f"{component.name} x{copies}")
+    return ", ".join(parts) if parts else "inference components: none listed"
+
+
+def _kind_cells(endpoint: Endpoint, name: str, values: tuple[str, ...]) -> VariantCells:
+    label, traffic, weight, instances, status, limits, model = values
+    try:
+        variant = endpoint.variant(name)
+    except KeyError:
+        return name, (label, traffic, weight, instances, status, limits, model)
+    if variant.is_serverless:
+        instances, limits = serverless_text(variant), NO_VALUE
+    elif variant.hosts_inference_components:
+        model = components_text(endpoint, name)
+    return name, (label, traffic, weight, instances, status, limits, model)
+
+
+def _shadow_cells(endpoint: Endpoint, variant: Variant) -> VariantCells:
+    sampling = endpoint.shadow_sampling_percent(variant.name)
+    traffic = f"copy {sampling:.0f}%" if sampling is not None else "copy ?"
+    if variant.is_serverless:
+        instances = serverless_text(variant)
+    else:
+        count = variant.current_instance_count
+        instances = f"{variant.instance_type or '?'} x{'?' if count is None else count}"
+        desired = variant.desired_instance_count
+        if desired is not None and desired != count:
+            instances += f" → {desired}"
+    return variant.name, (
+        f"{variant.name} (shadow)",
+        traffic,
+        f"{variant.current_weight:g}",
+        instances,
+        variant.status or ("settling" if variant.is_settling else "ok"),
+        NO_VALUE,
+        variant.model_name or NO_VALUE,
+    )
