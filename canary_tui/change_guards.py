@@ -172,21 +172,14 @@ class AuditFields:
 
 def audit_fields(plan: AnyPlan, confirmed: Endpoint) -> AuditFields:
     counts = {variant.name: variant.desired_instance_count for variant in confirmed.variants}
-    if isinstance(plan, ServerlessPlan):
-        # Weights and counts stay; the request (in the log) says what changes.
+    if isinstance(plan, (ServerlessPlan, WeightPlan)):
+        # A serverless change keeps weights and counts; the request (in the log) says what
+        # changes. A weight change keeps the counts.
+        after = plan.after if isinstance(plan, WeightPlan) else confirmed.desired_weights
         return AuditFields(
-            kind="capacity",
+            kind="weights" if isinstance(plan, WeightPlan) else "capacity",
             weights_before=dict(confirmed.desired_weights),
-            weights_after=dict(confirmed.desired_weights),
-            counts_before=counts,
-            counts_after=dict(counts),
-            request=dict(plan.api_request()),
-        )
-    if isinstance(plan, WeightPlan):
-        return AuditFields(
-            kind="weights",
-            weights_before=dict(confirmed.desired_weights),
-            weights_after=dict(plan.after),
+            weights_after=dict(after),
             counts_before=counts,
             counts_after=dict(counts),
             request=dict(plan.api_request()),

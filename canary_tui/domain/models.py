@@ -163,13 +163,7 @@ class Variant:
 
     @property
     def kind(self) -> VariantKind:
-        if self.shadow:
-            return "shadow"
-        if self.is_serverless:
-            return "serverless"
-        if self.hosts_inference_components:
-            return "inference-components"
-        return "instance"
+        return "shadow" if self.shadow else self.compute
 
     @property
     def compute(self) -> VariantKind:
