@@ -42,6 +42,7 @@ from canary_tui.domain.verdict_checks import (
     latency_check,
     traffic_split_check,
 )
+from canary_tui.domain.verdict_judge import Score, explain, score
 from canary_tui.domain.verdict_thresholds import Outcome, VerdictThresholds
 
 __all__ = [
@@ -72,6 +73,8 @@ class CanaryVerdict:
     reason: str
     checks: tuple[CheckResult, ...]
     shortfall: DataShortfall | None = None
+    #: Kayenta-style score from weighted groups (:func:`canary_tui.domain.verdict_judge.score`).
+    score: Score | None = None
 
     def check(self, name: str) -> CheckResult:
         for check in self.checks:
@@ -93,6 +96,7 @@ class CanaryVerdict:
                 "more_periods": self.shortfall.more_periods,
                 "eta_seconds": self.shortfall.eta_seconds,
             },
+            "score": None if self.score is None else self.score.to_dict(),
         }
 
 
@@ -169,7 +173,7 @@ def judge_canary(
 
     data, shortfall = data_check(canary, baseline, window_seconds, period_seconds, thresholds)
     invocations = (MetricKey.INVOCATIONS,)
-    checks = (
+    checks: tuple[CheckResult, ...] = (
         errors("errors_4xx", "4XX", MetricKey.ERRORS_4XX),
         errors("errors_5xx", "5XX", MetricKey.ERRORS_5XX),
         # InvocationModelErrors: the container's non-2XX, socket errors and timeouts, which
@@ -185,6 +189,17 @@ def judge_canary(
             thresholds,
         ),
         incomplete_check("data", "data", sides, invocations) or data,
+    )
+    checks = tuple(
+        explain(
+            check,
+            canary,
+            baseline,
+            thresholds,
+            window_seconds=window_seconds,
+            period_seconds=period_seconds,
+        )
+        for check in checks
     )
     failed = [check for check in checks if check.outcome is Outcome.FAIL]
     # NODATA holds a PASS back (the verdict is INCONCLUSIVE) and never causes a FAIL.
@@ -202,6 +217,7 @@ def judge_canary(
         reason=reason,
         checks=checks,
         shortfall=shortfall,
+        score=score(checks),
     )
 
 
