@@ -109,18 +109,32 @@ def rate_power(
     power: float = DEFAULT_POWER,
 ) -> Power:
     """The smallest error-rate increase (pp) a one-sided test at ``alpha`` detects with
-    ``power``: ``(z_(1-alpha) + z_power) sqrt(p (1 - p) (1/n_c + 1/n_b))``, ``p`` the pooled
-    rate (half an error added, so 0 errors still has a spread); and when the limit would be."""
-    z = _z_sum(alpha, power)
-    pooled = (canary_errors + baseline_errors + 0.5) / (canary_requests + baseline_requests + 1.0)
-    spread = pooled * (1.0 - pooled)
+    ``power`` (Fleiss 4.2, without continuity correction): the ``d`` with
+    ``d = z_(1-alpha) sqrt(p q (1/n_c + 1/n_b)) + z_power sqrt((p + d)(q - d)/n_c + p q/n_b)``,
+    ``p`` the baseline's rate (half an error added, so 0 errors still has a spread); and how
+    long until the limit would be."""
+    z_alpha, z_power = normal_quantile(1.0 - alpha), normal_quantile(power)
+    rate = (baseline_errors + 0.5) / (baseline_requests + 1.0)
 
     def detectable_after(seconds: float) -> float:
         n_c = canary_requests + canary_rate_per_second * seconds
         n_b = baseline_requests + baseline_rate_per_second * seconds
         if n_c <= 0 or n_b <= 0:
             return math.inf
-        return z * math.sqrt(spread * (1.0 / n_c + 1.0 / n_b)) * 100.0
+        null = z_alpha * math.sqrt(rate * (1.0 - rate) * (1.0 / n_c + 1.0 / n_b))
+
+        def excess(d: float) -> float:
+            shifted = min(rate + d, 1.0)
+            spread = math.sqrt(shifted * (1.0 - shifted) / n_c + rate * (1.0 - rate) / n_b)
+            return null + z_power * spread - d
+
+        low, high = 0.0, 1.0 - rate
+        if excess(high) > 0:
+            return math.inf
+        for _ in range(60):
+            middle = (low + high) / 2.0
+            low, high = (middle, high) if excess(middle) > 0 else (low, middle)
+        return high * 100.0
 
     now = detectable_after(0.0)
     moving = canary_rate_per_second > 0 or math.isfinite(now)

@@ -42,7 +42,7 @@ from canary_tui.domain.verdict_checks import (
     latency_check,
     traffic_split_check,
 )
-from canary_tui.domain.verdict_judge import Score, explain, score
+from canary_tui.domain.verdict_judge import Score, explain, score, with_power_summary
 from canary_tui.domain.verdict_thresholds import Outcome, VerdictThresholds
 
 __all__ = [
@@ -201,6 +201,7 @@ def judge_canary(
         )
         for check in checks
     )
+    checks = with_power_summary(checks)
     failed = [check for check in checks if check.outcome is Outcome.FAIL]
     # NODATA holds a PASS back (the verdict is INCONCLUSIVE) and never causes a FAIL.
     unsure = [check for check in checks if check.outcome in (Outcome.INCONCLUSIVE, Outcome.NODATA)]

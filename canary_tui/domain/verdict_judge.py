@@ -234,7 +234,7 @@ def _with(
     worse: str,
 ) -> CheckResult:
     reason = check.reason
-    if effect is not None and check.outcome in (Outcome.FAIL, Outcome.PASS):
+    if effect is not None and check.outcome is Outcome.FAIL:
         reason += f" · {effect.text()}"
     numbers = dict(check.numbers)
     if power is not None:
@@ -279,3 +279,19 @@ def explain(
     if check.name == "traffic_split":
         return _split_check(check, thresholds)
     return check
+
+
+def with_power_summary(checks: tuple[CheckResult, ...]) -> tuple[CheckResult, ...]:
+    """An INCONCLUSIVE ``data`` check also says what the checks that passed could detect so
+    far: "no significant increase" on 50 requests is not "no regression"."""
+    powers = [
+        f"{check.name}: {check.numbers['power']}"
+        for check in checks
+        if check.name != "data" and isinstance(check.numbers.get("power"), str)
+    ]
+    return tuple(
+        replace(check, detail=(*check.detail, *(f"power, {line}" for line in powers)))
+        if check.name == "data" and check.outcome is Outcome.INCONCLUSIVE and powers
+        else check
+        for check in checks
+    )

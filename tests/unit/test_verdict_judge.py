@@ -128,10 +128,14 @@ def test_the_detectable_rate_difference_is_detected_with_80_percent_power(
         alpha=0.05,
     )
     assert power.detectable is not None
-    pooled = (rate * (canary_n + baseline_n) + 0.5) / (canary_n + baseline_n + 1)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / canary_n + 1 / baseline_n)) * 100
-    achieved = stats.norm.sf(stats.norm.ppf(0.95) - power.detectable / se)
-    assert achieved == pytest.approx(0.8, abs=1e-9)
+    # Fleiss's definition: at the detectable difference d the one-sided test at 0.05 rejects
+    # with probability 0.8 under the alternative (canary rate p + d).
+    p = (rate * baseline_n + 0.5) / (baseline_n + 1)
+    d = power.detectable / 100
+    null_se = math.sqrt(p * (1 - p) * (1 / canary_n + 1 / baseline_n))
+    alternative_se = math.sqrt((p + d) * (1 - p - d) / canary_n + p * (1 - p) / baseline_n)
+    achieved = stats.norm.sf((stats.norm.ppf(0.95) * null_se - d) / alternative_se)
+    assert achieved == pytest.approx(0.8, abs=1e-6)
     assert power.seconds_to_limit is not None
     if power.seconds_to_limit > 0:
         later = rate_power(
