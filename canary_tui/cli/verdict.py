@@ -31,6 +31,7 @@ from canary_tui.domain.verdict import (
     VerdictThresholds,
     compute_verdict,
 )
+from canary_tui.domain.verdict_judge import check_detail
 from canary_tui.own_changes import OwnChanges, own_changes
 
 if TYPE_CHECKING:
@@ -166,15 +167,6 @@ def verdict_lines(verdict: Verdict, window: str | None = None) -> list[str]:
 def check_judgement(check: CheckResult) -> str:
     """Kayenta's word for the check: PASS, HIGH, LOW or NODATA."""
     return check.classification
-
-
-def check_detail(check: CheckResult) -> list[str]:
-    """Why: which way is worse, the group it scores in, then the check's own lines."""
-    if not check.group:
-        return list(check.detail)
-    worse = {"either": "worse either way"}.get(check.worse, f"worse when {check.worse}")
-    critical = ", critical" if check.critical else ""
-    return [f"{worse}; scored in {check.group}{critical}", *check.detail]
 
 
 def read_own_changes(endpoint: Endpoint, audit: AuditLog) -> OwnChanges:

@@ -295,3 +295,12 @@ def with_power_summary(checks: tuple[CheckResult, ...]) -> tuple[CheckResult, ..
         else check
         for check in checks
     )
+
+
+def check_detail(check: CheckResult) -> list[str]:
+    """Why: which way is worse, the group it scores in, then the check's own lines."""
+    if not check.group:
+        return list(check.detail)
+    worse = {"either": "worse either way"}.get(check.worse, f"worse when {check.worse}")
+    critical = ", critical" if check.critical else ""
+    return [f"{worse}; scored in {check.group}{critical}", *check.detail]
