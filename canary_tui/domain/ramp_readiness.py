@@ -39,8 +39,11 @@ def ramp_readiness(verdict: Verdict | None, canary: str) -> Readiness:
             warning=True,
         )
     lines = [f"verdict so far: {judged.outcome.value}"]
+    # One power line at most (80x24): the first check that cannot yet see its limit.
     for check in judged.checks:
         power = check.numbers.get("power")
-        if isinstance(power, str) and check.name in ("errors_5xx", "latency"):
+        waiting = isinstance(power, str) and "limit is detectable" not in power
+        if waiting and check.name in ("errors_5xx", "latency"):
             lines.append(f"{check.name}: {power}")
+            break
     return Readiness(tuple(lines))
