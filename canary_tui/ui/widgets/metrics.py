@@ -6,11 +6,20 @@ from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Label, Sparkline, Static
 
 from canary_tui.ui.view import MetricCell, VariantMetricsView
 
 _CELLS = ("invocations", "error_rate", "latency")
+
+
+def _latest(cell: MetricCell) -> str | Content:
+    """The latest value; dimmed when it is old (no traffic in the latest period), its age
+    beside it (issue 14: it read as current)."""
+    if cell.age_seconds is None:
+        return cell.latest
+    return Content.styled(cell.latest, "dim")
 
 
 class VariantMetricsRow(Horizontal):
@@ -30,7 +39,7 @@ class VariantMetricsRow(Horizontal):
         for cell_name in _CELLS:
             cell: MetricCell = getattr(self._initial, cell_name)
             yield Sparkline(list(cell.values), classes=f"spark spark-{cell_name}")
-            yield Label(cell.latest, classes=f"metric-value value-{cell_name}")
+            yield Label(_latest(cell), classes=f"metric-value value-{cell_name}")
 
     def on_mount(self) -> None:
         # Mount comes after compose's children are mounted: only now can show() find them.
@@ -50,10 +59,11 @@ class VariantMetricsRow(Horizontal):
             if list(sparkline.data or []) != values:
                 sparkline.data = values
             label = self.query_one(f".value-{cell_name}", Label)
-            if str(label.content) != cell.latest:
+            latest = _latest(cell)
+            if str(label.content) != str(latest):
                 # Fixed width in app.tcss: no layout pass, which would repaint every
                 # scrollbar on screen for a changed number.
-                label.update(cell.latest, layout=False)
+                label.update(latest, layout=False)
 
 
 class MetricsPanel(Vertical):
