@@ -206,9 +206,15 @@ def _error_rate_points(
     return points
 
 
-def _age(points: Sequence[tuple[datetime, float]], frame: MetricsFrame) -> float | None:
-    """How old the latest complete value is, when the latest complete period has none."""
+def _age(
+    points: Sequence[tuple[datetime, float]], metrics: VariantMetrics, frame: MetricsFrame
+) -> float | None:
+    """How old the latest complete value is when the variant had no traffic in the latest
+    complete period (an unknown count is not "no traffic": that is marked elsewhere)."""
     cutoff = frame.last_complete_period
+    served = {ts for ts, value in metrics.get(MetricKey.INVOCATIONS).points if value > 0}
+    if cutoff in served:
+        return None
     for timestamp, _ in reversed(points):
         if timestamp <= cutoff:
             return (cutoff - timestamp).total_seconds() or None
@@ -223,7 +229,7 @@ def _age_text(seconds: float) -> str:
 def error_rate_cell(metrics: VariantMetrics, frame: MetricsFrame) -> MetricCell:
     points = _error_rate_points(metrics, frame.period_seconds)
     latest = _latest_complete(points, frame)
-    age = _age(points, frame)
+    age = _age(points, metrics, frame)
     text = NO_VALUE if latest is None else f"{latest:.2f}%"
     if latest is not None and age is not None:
         text = f"{latest:.1f}% {_age_text(age)}"
@@ -240,7 +246,7 @@ def latency_cell(
 ) -> MetricCell:
     series: Series = metrics.get(latency_key(percentiles_available))
     latest = _latest_complete(series.points, frame)
-    age = _age(series.points, frame)
+    age = _age(series.points, metrics, frame)
     text = NO_VALUE if latest is None else f"{latest:,.1f}ms"
     if latest is not None and age is not None:
         text = f"{latest:,.0f}ms {_age_text(age)}"
