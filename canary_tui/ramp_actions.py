@@ -175,9 +175,24 @@ class RampActions:
         if endpoint is None:
             endpoint = self.backend.sagemaker.describe_endpoint(state.plan.endpoint)
         refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
-        batch = self.backend.cloudwatch.fetch(refs, start, now, period)
-        metrics = {ref.variant: batch.variants[ref] for ref in refs}
         thresholds = self.settings.thresholds
+        # Quality metrics: only outcomes of requests served since the step (their labels
+        # may come later: a delayed metric's window ends that much earlier).
+        cloudwatch = self.backend.cloudwatch
+        batch = (
+            cloudwatch.fetch(
+                refs, start, now, period, quality=thresholds.quality, quality_not_before=start
+            )
+            if thresholds.quality
+            else cloudwatch.fetch(refs, start, now, period)
+        )
+        metrics = {ref.variant: batch.variants[ref] for ref in refs}
+        # The gate's p99 over the step so far, where CloudWatch computes percentiles.
+        window = (
+            cloudwatch.window_latency(refs, start, now, now)
+            if batch.percentiles_available
+            else None
+        )
         if interim:
             thresholds = replace(
                 thresholds, alpha=thresholds.alpha / self.settings.interim_alpha_divisor
@@ -191,6 +206,9 @@ class RampActions:
             thresholds=thresholds,
             baseline=state.baseline,
             canaries=[state.plan.canary],
+            window_latency=None
+            if window is None
+            else {ref.variant: window.variants[ref] for ref in refs if ref in window.variants},
             weights_note=(
                 f"traffic split judged against the weights of step {state.step_index + 1} "
                 f"({state.step_share:g}%), in force since {start:%H:%M} UTC"

@@ -20,6 +20,7 @@ from canary_tui.aws.metric_queries import (
     check_period,
     chunks,
     metric_query,
+    quality_query,
     run_queries,
     stat_query,
 )
@@ -31,9 +32,11 @@ from canary_tui.domain.metrics import (
     MetricKey,
     MetricsBatch,
     Series,
+    Span,
     VariantMetrics,
     VariantRef,
 )
+from canary_tui.domain.quality import QualityMetric, clipped
 from canary_tui.domain.window_latency import (
     WindowLatencyBatch,
     WindowPlan,
@@ -46,6 +49,10 @@ from canary_tui.domain.window_latency import (
 _WINDOW_BASE_STATS = ("SampleCount", "Average")
 _WINDOW_PERCENTILE_STATS = ("p50", "p99")
 MAX_ALARM_NAMES_PER_CALL = 100
+#: Each quality metric with the window it is fetched over.
+QualityWindows = Sequence[tuple[QualityMetric, Span]]
+#: Each variant's quality series, by ``QualityMetric.series_key``.
+QualitySeries = dict[VariantRef, dict[str, Series]]
 #: What :meth:`CloudWatchGateway.alarm_states` reports for a name no alarm has.
 ALARM_MISSING = "MISSING"
 # Kept importable from here: tests and callers name them as the gateway's.
@@ -114,21 +121,39 @@ class CloudWatchGateway:
         start: datetime,
         end: datetime,
         period_seconds: int,
-    ) -> tuple[dict[VariantRef, dict[MetricKey, Series]], int, tuple[str, ...]]:
-        """One query per (variant, metric); a result that is not Complete after paging
-        becomes a series whose window is unknown (see ``domain.metrics.Series``)."""
+        quality: QualityWindows = (),
+    ) -> tuple[dict[VariantRef, dict[MetricKey, Series]], int, tuple[str, ...], QualitySeries]:
+        """One query per (variant, metric) and per (variant, quality series), all in the
+        same calls; a result that is not Complete after paging becomes a series whose window
+        is unknown (see ``domain.metrics.Series``). The calls span from the earliest
+        quality window (a delayed metric reaches back) to ``end``; every series comes back
+        cut to its own window."""
         queries: list[dict[str, Any]] = []
         by_id: dict[str, tuple[VariantRef, MetricKey]] = {}
+        quality_ids: dict[str, tuple[VariantRef, str, Span]] = {}
         for ref_index, ref in enumerate(refs):
             for key in keys:
                 query_id = f"q{ref_index}_{key.value}"
                 by_id[query_id] = (ref, key)
                 queries.append(metric_query(query_id, ref, key, period_seconds))
-        results, calls, messages = run_queries(self._clients, queries, start, end)
+            for metric_index, (metric, window) in enumerate(quality):
+                for role, metric_name in metric.queries():
+                    query_id = f"m{ref_index}_{metric_index}_{role}"
+                    quality_ids[query_id] = (ref, metric.series_key(role), window)
+                    queries.append(
+                        quality_query(query_id, ref, metric, metric_name, period_seconds)
+                    )
+        call_start = min([start, *(window[0] for _, window in quality)])
+        results, calls, messages = run_queries(self._clients, queries, call_start, end)
         series: dict[VariantRef, dict[MetricKey, Series]] = {ref: {} for ref in refs}
         for query_id, (ref, key) in by_id.items():
-            series[ref][key] = results[query_id].series(METRIC_SPECS[key].scale, (start, end))
-        return series, calls, messages
+            fetched = results[query_id].series(METRIC_SPECS[key].scale, (call_start, end))
+            series[ref][key] = fetched if call_start == start else clipped(fetched, (start, end))
+        quality_series: QualitySeries = {ref: {} for ref in refs}
+        for query_id, (ref, series_key, window) in quality_ids.items():
+            fetched = results[query_id].series(1.0, (call_start, end))
+            quality_series[ref][series_key] = clipped(fetched, window)
+        return series, calls, messages, quality_series
 
     def invocations(
         self,
@@ -145,7 +170,7 @@ class CloudWatchGateway:
         if not refs:
             return {}
         keys = (MetricKey.INVOCATIONS,)
-        variants, _, _ = self._get_metric_data(refs, keys, start, end, period_seconds)
+        variants, _, _, _ = self._get_metric_data(refs, keys, start, end, period_seconds)
         return {ref: variants[ref][MetricKey.INVOCATIONS] for ref in refs}
 
     def fetch(
@@ -154,22 +179,31 @@ class CloudWatchGateway:
         start: datetime,
         end: datetime,
         period_seconds: int,
+        quality: Sequence[QualityMetric] = (),
+        quality_not_before: datetime | None = None,
     ) -> MetricsBatch:
         """Every metric of every variant in [start, end), one query per metric per variant.
 
         The window is widened to whole periods (see :func:`aligned_to_period`); pass
         ``domain.metrics.aligned_window`` output to get exactly what you asked for.
+        ``quality``: configured quality metrics, fetched in the same calls over each one's
+        window (``QualityMetric.window``: shifted back by its delay, not before
+        ``quality_not_before``) into ``VariantMetrics.quality``.
         """
         check_period(period_seconds)
         start, end = aligned_to_period(start, end, period_seconds)
+        windows: QualityWindows = tuple(
+            (metric, metric.window(start, end, period_seconds, quality_not_before))
+            for metric in quality
+        )
         refs = list(dict.fromkeys(refs))  # a variant asked for twice is fetched once
         if not refs:
             return MetricsBatch(start, end, period_seconds, {}, bool(self._percentiles), 0)
         with_percentiles = self._percentiles is True
         keys = BASE_METRICS + (PERCENTILE_METRICS if with_percentiles else ())
         try:
-            variants, calls, messages = self._get_metric_data(
-                refs, keys, start, end, period_seconds
+            variants, calls, messages, quality_series = self._get_metric_data(
+                refs, keys, start, end, period_seconds, windows
             )
         except ServiceUnavailable:
             if with_percentiles:
@@ -187,7 +221,7 @@ class CloudWatchGateway:
                 )
                 calls += probe_calls
                 if available:
-                    extra, extra_calls, extra_messages = self._get_metric_data(
+                    extra, extra_calls, extra_messages, _ = self._get_metric_data(
                         refs, PERCENTILE_METRICS, start, end, period_seconds
                     )
                     calls += extra_calls
@@ -200,7 +234,10 @@ class CloudWatchGateway:
             start=start,
             end=end,
             period_seconds=period_seconds,
-            variants={ref: VariantMetrics(ref, series) for ref, series in variants.items()},
+            variants={
+                ref: VariantMetrics(ref, series, quality_series[ref])
+                for ref, series in variants.items()
+            },
             percentiles_available=with_percentiles,
             api_calls=calls,
             messages=messages,

@@ -18,6 +18,7 @@ from canary_tui.domain.metrics import (
     Series,
     VariantRef,
 )
+from canary_tui.domain.quality import QualityMetric
 
 MAX_QUERIES_PER_CALL = 500
 # CloudWatch accepts these periods below a minute (high-resolution metrics), then minutes.
@@ -77,6 +78,24 @@ def stat_query(query_id: str, ref: VariantRef, metric_name: str, stat: str, peri
         },
         "ReturnData": True,
     }
+
+
+def quality_query(
+    query_id: str, ref: VariantRef, metric: QualityMetric, metric_name: str, period: int
+) -> Any:
+    """A MetricDataQuery for one series of a configured quality metric of one variant."""
+    stat: dict[str, Any] = {
+        "Metric": {
+            "Namespace": metric.namespace,
+            "MetricName": metric_name,
+            "Dimensions": metric.dimensions_for(ref.endpoint, ref.variant),
+        },
+        "Period": period,
+        "Stat": metric.statistic,
+    }
+    if metric.unit is not None:
+        stat["Unit"] = metric.unit
+    return {"Id": query_id, "MetricStat": stat, "ReturnData": True}
 
 
 def metric_query(query_id: str, ref: VariantRef, key: MetricKey, period: int) -> Any:

@@ -59,7 +59,9 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, tuple):
-        return list(value)
+        return [_json_value(item) for item in value]
+    if hasattr(value, "to_dict"):  # a [[verdict.metrics]] entry, as the file spells it
+        return value.to_dict()
     return value
 
 

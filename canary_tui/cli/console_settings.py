@@ -75,6 +75,7 @@ def console_options_from(settings: Settings, **overrides: Any) -> ConsoleOptions
         audit_path=settings.effective_audit_path,
         capacity_warning_factor=settings.capacity_warning_factor,
         background_describe_rate=settings.background_describe_rate,
+        quality_metrics=settings.verdict.metrics,
     )
     return dataclasses.replace(options, **overrides) if overrides else options
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shlex
 import signal
 import sys
 import tempfile
@@ -63,8 +64,9 @@ def register(subparsers: Any) -> None:
         "--scenario",
         choices=SCENARIOS,
         default="healthy",
-        help="how the canary 'new-model' behaves: like the baseline (healthy, the default) or "
-        "with ~1.6x latency and ~4%% server errors (regression)",
+        help="how the canary 'new-model' behaves: like the baseline (healthy, the default), "
+        "with ~1.6x latency and ~4%% server errors (regression), or as healthy but right "
+        "~86%% of the time instead of ~92%% (accuracy-regression)",
     )
     parser.add_argument(
         "--seed",
@@ -146,7 +148,15 @@ def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
         simulator.backfill(simulator.now())
     stack.enter_context(SimulatorThread(simulator, interval=args.tick))
 
-    return _serve_headless(server, shell_exports(server.url), args)
+    from canary_tui.demo.quality import demo_config_text
+
+    # The headless commands judge the demo's accuracy too: its settings file, named in the
+    # line to paste (CANARY_TUI_CONFIG), removed when the demo stops.
+    directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="canary-tui-demo-")))
+    config_file = directory / "demo.toml"
+    config_file.write_text(demo_config_text(), encoding="utf-8")
+    exports = f"{shell_exports(server.url)} CANARY_TUI_CONFIG={shlex.quote(str(config_file))}"
+    return _serve_headless(server, exports, args)
 
 
 def _run_demo_console(args: argparse.Namespace, stack: ExitStack) -> int:
@@ -353,10 +363,13 @@ def _demo_data_directory() -> Iterator[Path]:
     would be noise, and an unfinished demo record would be reported at the next real start.
     Only this process's environment changes, and only for the console's lifetime.
     """
+    from canary_tui.demo.quality import demo_quality_override
+
     with tempfile.TemporaryDirectory(prefix="canary-tui-demo-data-") as directory:
         overrides = {
             "XDG_DATA_HOME": directory,  # platformdirs' user data dir on Linux and BSD
             "CANARY_TUI_AUDIT_PATH": str(Path(directory) / DEMO_AUDIT_FILE),
+            **demo_quality_override(),
         }
         previous = {name: os.environ.get(name) for name in overrides}
         os.environ.update(overrides)

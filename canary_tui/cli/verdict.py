@@ -126,8 +126,9 @@ def register(subparsers: Any) -> None:
         help="PASS / FAIL / INCONCLUSIVE for each canary against the baseline",
         description="Compares each canary variant with the baseline (the variant with the "
         "largest weight) over the window: 4XX and 5XX rates (Fisher exact), latency "
-        "(Mann-Whitney U, p99 or average ratio), traffic split (chi-square) and data "
-        "sufficiency. Exit codes: 0 PASS, 3 FAIL, 4 INCONCLUSIVE, 1 AWS failure, 2 bad input.",
+        "(Mann-Whitney U, p99 or average ratio), traffic split (chi-square), data "
+        "sufficiency, and each [[verdict.metrics]] quality metric by its name. "
+        "Exit codes: 0 PASS, 3 FAIL, 4 INCONCLUSIVE, 1 AWS failure, 2 bad input.",
     )
     parser.add_argument("endpoint", metavar="ENDPOINT", type=endpoint_name)
     parser.add_argument(
@@ -210,7 +211,14 @@ def run(args: argparse.Namespace) -> int:
         and differs(endpoint.current_traffic_shares, ours.last_shares),
     )
     refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
-    batch = backend.cloudwatch.fetch(refs, start, end, period)
+    batch = backend.cloudwatch.fetch(refs, start, end, period, quality=thresholds.quality)
+    # The latency gate's p99: one per variant over the window, where CloudWatch computes
+    # percentiles (without them, moto, the average as before and no extra call).
+    latency = (
+        backend.cloudwatch.window_latency(refs, start, end, now)
+        if batch.percentiles_available
+        else None
+    )
     verdict = compute_verdict(
         endpoint.name,
         {ref.variant: batch.variants[ref] for ref in refs},
@@ -222,6 +230,9 @@ def run(args: argparse.Namespace) -> int:
         baseline=args.baseline,
         weights_note=origin.note,
         split_since=origin.judged_from,
+        window_latency=None
+        if latency is None
+        else {ref.variant: latency.variants[ref] for ref in refs if ref in latency.variants},
     )
     if args.json:
         print_json(verdict.to_dict())

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, InstanceOf, field_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -19,6 +19,7 @@ from pydantic_settings import (
 from canary_tui.config import parsing, values
 from canary_tui.config.files import ENV_PREFIX, config_path, default_audit_path, read_config_file
 from canary_tui.config.parsing import WINDOWS
+from canary_tui.config.quality import quality_metrics
 from canary_tui.config.values import (
     Duration,
     KeyMap,
@@ -29,6 +30,7 @@ from canary_tui.config.values import (
     Seconds,
     StrictBool,
 )
+from canary_tui.domain.quality import QualityMetric
 from canary_tui.domain.verdict import VerdictThresholds
 
 
@@ -54,10 +56,15 @@ class VerdictSettings(BaseModel):
     split_tolerance: Annotated[float, values.decimal(values.PERCENTAGE_POINTS)] = 2.0
     """Largest acceptable gap, in percentage points (0 to 100), between a variant's observed
     share of invocations and the share its weight asks for."""
+    metrics: Annotated[tuple[InstanceOf[QualityMetric], ...], BeforeValidator(quality_metrics)] = ()
+    """Quality metrics from CloudWatch (accuracy, conversion...), one [[verdict.metrics]]
+    table each: name, namespace, kind ("proportion": successes + trials, or "continuous":
+    metric), dimensions ({endpoint}/{variant} templates), statistic, unit, direction
+    ("higher"/"lower" is better), allowed_change, critical, mode ("gate"/"observe"), delay."""
 
     def thresholds(self) -> VerdictThresholds:
         """The domain's thresholds, for :func:`canary_tui.domain.verdict` functions."""
-        return VerdictThresholds(**self.model_dump())
+        return VerdictThresholds(**self.model_dump(exclude={"metrics"}), quality=self.metrics)
 
 
 class RampSettings(BaseModel):

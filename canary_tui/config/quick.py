@@ -32,6 +32,7 @@ from canary_tui.config.files import (
     default_audit_path,
     read_config_file,
 )
+from canary_tui.config.quality import quality_metrics
 
 
 class _Defer(Exception):
@@ -108,6 +109,7 @@ VERDICT_CHECKS: Mapping[str, Callable[[object], object]] = {
     "max_latency_ratio": parsing.decimal_in(parsing.LATENCY_RATIO),
     "max_error_rate_increase": parsing.decimal_in(parsing.PERCENTAGE_POINTS),
     "split_tolerance": parsing.decimal_in(parsing.PERCENTAGE_POINTS),
+    "metrics": quality_metrics,
 }
 RAMP_CHECKS: Mapping[str, Callable[[object], object]] = {
     "steps": parsing.ramp_steps,

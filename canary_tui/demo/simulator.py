@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from canary_tui.demo.quality import DEMO_LABEL_DELAY_SECONDS, DEMO_QUALITY_NAMESPACE
 from canary_tui.demo.traffic import (
     BASELINE_PROFILE,
     DEFAULT_TRAFFIC,
@@ -113,6 +114,8 @@ class TrafficSimulator:
         seed: int = 0,
         default_traffic: EndpointTraffic = DEFAULT_TRAFFIC,
         now: Callable[[], datetime] | None = None,
+        quality_namespace: str = DEMO_QUALITY_NAMESPACE,
+        label_delay_seconds: float = DEMO_LABEL_DELAY_SECONDS,
     ) -> None:
         self._sagemaker = sagemaker
         self._cloudwatch = cloudwatch
@@ -125,6 +128,15 @@ class TrafficSimulator:
         self.put_calls = 0
         self.failed_ticks = 0
         self.last_error: Exception | None = None
+        # Labelled outcomes (Correct / Labeled) as a team would publish them: per variant,
+        # timestamped when the request was served, sent once the ground truth "arrives"
+        # ``label_delay`` later. Their own random stream, so SageMaker's numbers stay the
+        # same for a seed whether or not anyone reads the labels.
+        self._quality_namespace = quality_namespace
+        self._label_delay = timedelta(seconds=label_delay_seconds)
+        self._label_rng = random.Random(f"labels-{seed}")
+        self._pending_labels: list[tuple[datetime, dict[str, Any]]] = []
+        self.labels_published = 0
 
     def now(self) -> datetime:
         return self._now()
@@ -177,12 +189,16 @@ class TrafficSimulator:
         # Moved before sending: if a call fails, that interval is a gap, never counted twice.
         self.published_until = end
         self._put(metric_data)
-        return len(metric_data)
+        due = [datum for release, datum in self._pending_labels if release <= end]
+        self._pending_labels = [item for item in self._pending_labels if item[0] > end]
+        self._put(due, self._quality_namespace)
+        self.labels_published += len(due)
+        return len(metric_data) + len(due)
 
-    def _put(self, metric_data: list[dict[str, Any]]) -> None:
+    def _put(self, metric_data: list[dict[str, Any]], namespace: str = NAMESPACE) -> None:
         for index in range(0, len(metric_data), MAX_METRIC_DATA_PER_CALL):
             self._cloudwatch.put_metric_data(
-                Namespace=NAMESPACE,
+                Namespace=namespace,
                 MetricData=metric_data[index : index + MAX_METRIC_DATA_PER_CALL],  # type: ignore[arg-type]
             )
             self.put_calls += 1
@@ -227,7 +243,31 @@ class TrafficSimulator:
                         "StorageResolution": 1,
                     }
                 )
+            self._label(dimensions, requests, profile, segment)
         return data
+
+    def _label(
+        self,
+        dimensions: list[dict[str, str]],
+        requests: int,
+        profile: VariantProfile,
+        segment: Segment,
+    ) -> None:
+        """Queue the segment's labelled outcomes until their ground truth is due."""
+        labelled = binomial(self._label_rng, requests, profile.label_share)
+        if labelled == 0:
+            return
+        correct = binomial(self._label_rng, labelled, profile.accuracy)
+        release = segment.start + timedelta(seconds=segment.seconds) + self._label_delay
+        for name, value in (("Labeled", labelled), ("Correct", correct)):
+            datum = {
+                "MetricName": name,
+                "Dimensions": dimensions,
+                "Timestamp": segment.start,
+                "Value": float(value),
+                "Unit": "Count",
+            }
+            self._pending_labels.append((release, datum))
 
     def _latency(self, requests: int, median_ms: float, spread: float) -> dict[str, float]:
         """StatisticValues of ``requests`` log-normal latencies, in microseconds.

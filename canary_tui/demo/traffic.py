@@ -19,7 +19,7 @@ from datetime import datetime
 
 from canary_tui.demo.seed import BASELINE_VARIANT, CANARY_ENDPOINT, CANARY_VARIANT
 
-SCENARIOS = ("healthy", "regression")
+SCENARIOS = ("healthy", "regression", "accuracy-regression")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,10 @@ class VariantProfile:
     overhead_latency_ms: float = 3.0  # median of SageMaker's own overhead
     error_5xx_rate: float = 0.002
     error_4xx_rate: float = 0.004
+    #: Share of answers that ground truth later says were right (the demo's ``Correct``).
+    accuracy: float = 0.92
+    #: Share of requests that get a label at all (``Labeled``), some time later.
+    label_share: float = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +68,8 @@ BASELINE_PROFILE = VariantProfile(model_latency_ms=45.0)
 
 def canary_profile(scenario: str) -> VariantProfile:
     """``healthy``: the same distribution as the baseline. ``regression``: ~1.6x latency,
-    4 % server errors."""
+    4 % server errors. ``accuracy-regression``: latency and errors as healthy, but the
+    answers are right 86 % of the time instead of 92 %."""
     if scenario == "healthy":
         return BASELINE_PROFILE
     if scenario == "regression":
@@ -73,6 +78,8 @@ def canary_profile(scenario: str) -> VariantProfile:
             model_latency_ms=BASELINE_PROFILE.model_latency_ms * 1.6,
             error_5xx_rate=0.04,
         )
+    if scenario == "accuracy-regression":
+        return replace(BASELINE_PROFILE, accuracy=0.86)
     raise ValueError(f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
 
 

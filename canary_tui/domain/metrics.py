@@ -209,6 +209,8 @@ class Series:
 class VariantMetrics:
     ref: VariantRef
     series: Mapping[MetricKey, Series] = field(default_factory=dict)
+    #: Configured quality metrics' series (``domain.quality``), by ``QualityMetric.series_key``.
+    quality: Mapping[str, Series] = field(default_factory=dict)
 
     def get(self, key: MetricKey) -> Series:
         return self.series.get(key, Series())

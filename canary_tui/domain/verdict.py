@@ -43,7 +43,10 @@ from canary_tui.domain.verdict_checks import (
     traffic_split_check,
 )
 from canary_tui.domain.verdict_judge import Score, explain, score, with_power_summary
+from canary_tui.domain.verdict_latency import WINDOW_NOTE, WindowSides, marked, window_sides
+from canary_tui.domain.verdict_quality import deciding, quality_checks
 from canary_tui.domain.verdict_thresholds import Outcome, VerdictThresholds
+from canary_tui.domain.window_latency import WindowLatency
 
 __all__ = [
     "MIN_EXPECTED_COUNT",
@@ -153,6 +156,7 @@ def judge_canary(
     period_seconds: int,
     thresholds: VerdictThresholds,
     split_canary_requests: float | None = None,
+    window_latency: WindowSides | None = None,
 ) -> CanaryVerdict:
     canary_requests = canary.get(MetricKey.INVOCATIONS).total()
     baseline_requests = baseline.get(MetricKey.INVOCATIONS).total()
@@ -171,6 +175,8 @@ def judge_canary(
             )
         )
 
+    # The latency gate's p99: CloudWatch's over the whole window when given (verdict_latency).
+    latency_canary, latency_baseline, window_used = window_sides(canary, baseline, window_latency)
     data, shortfall = data_check(canary, baseline, window_seconds, period_seconds, thresholds)
     invocations = (MetricKey.INVOCATIONS,)
     checks: tuple[CheckResult, ...] = (
@@ -180,7 +186,9 @@ def judge_canary(
         # a canary can fail on while its 4XX/5XX look clean.
         errors("errors_model", "model errors", MetricKey.MODEL_ERRORS),
         incomplete_check("latency", "latency", sides, (MetricKey.MODEL_LATENCY_AVG,))
-        or latency_check(canary, baseline, thresholds),
+        or marked(
+            latency_check(latency_canary, latency_baseline, thresholds), window_used, window_latency
+        ),
         incomplete_check("traffic_split", "traffic split", sides, invocations)
         or traffic_split_check(
             canary_requests if split_canary_requests is None else split_canary_requests,
@@ -189,6 +197,8 @@ def judge_canary(
             thresholds,
         ),
         incomplete_check("data", "data", sides, invocations) or data,
+        # [[verdict.metrics]]: accuracy and business metrics, named by the metric.
+        *quality_checks(canary, baseline, thresholds),
     )
     checks = tuple(
         explain(
@@ -202,9 +212,9 @@ def judge_canary(
         for check in checks
     )
     checks = with_power_summary(checks)
-    failed = [check for check in checks if check.outcome is Outcome.FAIL]
-    # NODATA holds a PASS back (the verdict is INCONCLUSIVE) and never causes a FAIL.
-    unsure = [check for check in checks if check.outcome in (Outcome.INCONCLUSIVE, Outcome.NODATA)]
+    # NODATA holds a PASS back (the verdict is INCONCLUSIVE) and never causes a FAIL; an
+    # observed quality metric never decides (verdict_quality.deciding).
+    failed, unsure = deciding(checks)
     if failed:
         outcome, reason = Outcome.FAIL, "; ".join(check.reason for check in failed)
     elif unsure:
@@ -234,6 +244,7 @@ def compute_verdict(
     canaries: Sequence[str] | None = None,
     weights_note: str = "traffic split judged against the current weights",
     split_since: datetime | None = None,
+    window_latency: Mapping[str, WindowLatency] | None = None,
 ) -> Verdict:
     """Judge every canary (by default: every variant but the baseline that has weight > 0
     or served requests).
@@ -278,9 +289,14 @@ def compute_verdict(
                 window_seconds=window_seconds,
                 period_seconds=period_seconds,
                 thresholds=thresholds,
+                window_latency=None
+                if window_latency is None
+                else (window_latency.get(name), window_latency.get(baseline)),
             )
         )
     notes = [weights_note]
+    if any(c.check("latency").numbers.get("p99_source") == "window" for c in results):
+        notes.append(WINDOW_NOTE)
     latency_statistics = {
         str(c.check("latency").numbers.get("statistic"))
         for c in results

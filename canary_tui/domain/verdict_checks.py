@@ -28,7 +28,8 @@ from typing import Any
 from canary_tui.domain.effects import Effect
 from canary_tui.domain.metrics import MetricKey, VariantMetrics
 from canary_tui.domain.p_values import SMALLEST_P as SMALLEST_P  # re-exported
-from canary_tui.domain.p_values import p_numbers, p_text
+from canary_tui.domain.p_values import p_numbers as p_numbers  # re-exported
+from canary_tui.domain.p_values import p_text as p_text  # re-exported
 from canary_tui.domain.stats import (
     chisquare_two_categories,
     fisher_exact_greater,

@@ -278,7 +278,25 @@ def explain(
         return _latency_check(check, canary, baseline, thresholds, period_seconds)
     if check.name == "traffic_split":
         return _split_check(check, thresholds)
+    if "mode" in check.numbers:
+        return _quality_check(check)
     return check
+
+
+def _quality_check(check: CheckResult) -> CheckResult:
+    """A [[verdict.metrics]] check (verdict_quality): its direction and criticality are in
+    its numbers; a gate metric scores in "quality", an observed one is not scored."""
+    numbers = check.numbers
+    worse = "lower" if str(numbers.get("direction", "")).startswith("higher") else "higher"
+    gate = numbers.get("mode") != "observe"
+    return replace(
+        check,
+        worse=worse,
+        group=check.group or ("quality" if gate else ""),
+        critical=check.critical or (gate and numbers.get("critical") == "yes"),
+        detail=check.detail
+        or (f"{numbers.get('direction')}; {numbers.get('mode')} mode", check.reason),
+    )
 
 
 def with_power_summary(checks: tuple[CheckResult, ...]) -> tuple[CheckResult, ...]:

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from canary_tui.domain.quality import QualityMetric
 
 
 class Outcome(StrEnum):
@@ -39,6 +43,8 @@ class VerdictThresholds:
     #: FAIL when the canary's observed traffic share differs from its configured share by more
     #: than this, in percentage points (and the chi-square test agrees).
     split_tolerance: float = 2.0
+    #: Quality metrics judged next to SageMaker's (``[[verdict.metrics]]``, issue 14).
+    quality: tuple[QualityMetric, ...] = ()
 
     def problems(self) -> list[str]:
         """Every reason these thresholds make no sense, as lines for a person."""

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from rich.errors import MarkupError
+from rich.text import Text
 from textual import work
 from textual.app import App
+from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from canary_tui.ui.app_settings import SettingsApp, TargetCommands
 from canary_tui.ui.commands import ScreenActions
+from canary_tui.ui.notices import Notice, NoticeLog
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
 from canary_tui.ui.ramping import RampLauncher
@@ -23,10 +30,26 @@ from canary_tui.ui.startup import (
     start_failure_text,
 )
 from canary_tui.ui.targets import TargetSwitcher
+from canary_tui.ui.widgets.notice_line import NoticeLine, NoticeView
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class NoticeAdded(Message):
+    def __init__(self, notice: Notice) -> None:
+        super().__init__()
+        self.notice = notice
+
+
+def plain(text: str, markup: bool) -> str:
+    if not markup:
+        return text
+    try:
+        return Text.from_markup(text).plain
+    except MarkupError:
+        return text
 
 
 class CanaryApp(SettingsApp):
@@ -68,6 +91,54 @@ class CanaryApp(SettingsApp):
         self.start_error: str | None = None
         #: What the factory raised (the CLI picks the exit code from its type).
         self.start_failure: BaseException | None = None
+        #: Every notification of the session: the notice line and `n` read it.
+        self.notices = NoticeLog()
+        self._notice_fresh_until = 0.0
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's notification (kept: dialogs still show it as a toast), and the
+        console's notice line and message log (the console hides the toasts)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        notice = Notice(
+            self.clock(), severity, plain(title, markup), plain(message, markup), seconds
+        )
+        if threading.get_ident() == self._thread_id:
+            self._add_notice(notice)
+        else:  # a worker thread: post_message is the thread-safe way in, and never blocks
+            self.post_message(NoticeAdded(notice))
+
+    def on_notice_added(self, message: NoticeAdded) -> None:
+        self._add_notice(message.notice)
+
+    def _add_notice(self, notice: Notice) -> None:
+        self.notices.add(notice)
+        self._notice_fresh_until = time.monotonic() + notice.timeout
+        self.show_notices()
+        self.set_timer(max(notice.timeout, 0.001), self.show_notices, name="notice-dim")
+
+    def show_notices(self) -> None:
+        view = NoticeView(
+            self.notices.latest(),
+            fresh=time.monotonic() < self._notice_fresh_until,
+            count=len(self.notices),
+        )
+        for screen in self.screen_stack:
+            for line in screen.query(NoticeLine):
+                line.show(view)
+
+    def action_messages(self) -> None:
+        from canary_tui.ui.screens.messages import MessagesScreen
+
+        self.push_screen(MessagesScreen(self.notices.all()))
 
     @classmethod
     def starting(

@@ -171,9 +171,14 @@ class SettingsApp(App[int]):
             self.switch_target(profile=command.argument)
         elif command.verb == "region":
             self.switch_target(region=command.argument)
+        elif command.verb == "messages":
+            self.action_messages()
         elif command.verb == "endpoint" and command.argument:
             for console in self._consoles():
                 console.select_named(command.argument)
+
+    def action_messages(self) -> None:
+        """Overridden by CanaryApp, which keeps the notices."""
 
     def _consoles(self) -> list[ConsoleScreen]:
         return [screen for screen in self.screen_stack if isinstance(screen, ConsoleScreen)]

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from canary_tui.domain.quality import QualityMetric
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,8 @@ class ConsoleOptions:
     demo: bool = False
     #: The capacity_warning_factor setting (see canary_tui.domain.capacity).
     capacity_warning_factor: float = 1.0
+    #: The [[verdict.metrics]] quality metrics: fetched with the metrics, judged by the verdict.
+    quality_metrics: tuple[QualityMetric, ...] = ()
 
     @property
     def effective_refresh_seconds(self) -> float:

@@ -15,6 +15,7 @@ from canary_tui.changes import ChangeResult, Plan
 from canary_tui.domain.capacity import EndpointScaling
 from canary_tui.domain.metrics import MetricsBatch, VariantRef
 from canary_tui.domain.models import Endpoint, EndpointSummary
+from canary_tui.domain.quality import QualityMetric
 
 
 class EndpointReader(Protocol):
@@ -30,6 +31,8 @@ class MetricsReader(Protocol):
         start: datetime,
         end: datetime,
         period_seconds: int,
+        quality: Sequence[QualityMetric] = (),
+        quality_not_before: datetime | None = None,
     ) -> MetricsBatch: ...
 
 

@@ -103,9 +103,14 @@ class WeightChange:
         )
 
 
-def weight_changes(entries: Iterable[AuditEntry]) -> list[WeightChange]:
-    """Weight changes that were (or may have been) applied, oldest first. The variant named
-    is the one that gained or lost the most traffic, the smaller one on a tie (the canary)."""
+def weight_changes(
+    entries: Iterable[AuditEntry], baseline: str | None = None
+) -> list[WeightChange]:
+    """Weight changes that were (or may have been) applied, oldest first. Each names a
+    variant other than ``baseline`` when there is one (the one that moved most), so a row of
+    markers reads as one story about the canary: picking by the larger move alone named
+    "current-model 0→90%" next to "new-model 10→50%" (both moved 40 points in a two-variant
+    change). Without a baseline: the one that moved most, the smaller one on a tie."""
     changes = []
     for entry in entries:
         intent = entry.intent
@@ -115,7 +120,9 @@ def weight_changes(entries: Iterable[AuditEntry]) -> list[WeightChange]:
         names = [name for name in after if name in before]
         if not names:
             continue
-        variant = max(names, key=lambda n: (abs(after[n] - before[n]), -before[n]))
+        others = [name for name in names if name != baseline]
+        candidates = others or names
+        variant = max(candidates, key=lambda n: (abs(after[n] - before[n]), -before[n], n))
         moment = entry.outcome.time if entry.outcome is not None else intent.time
         changes.append(
             WeightChange(moment, variant, before[variant], after[variant], intent.source)

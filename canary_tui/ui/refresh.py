@@ -20,6 +20,7 @@ from canary_tui.domain.metrics import (
     METRIC_SPECS,
     MetricKey,
     MetricsBatch,
+    Series,
     VariantMetrics,
     VariantRef,
     aligned_window,
@@ -109,7 +110,14 @@ class MetricsCache:
             full=full,
         )
 
-    def merge(self, request: MetricsRequest, batch: MetricsBatch) -> None:
+    def merge(
+        self,
+        request: MetricsRequest,
+        batch: MetricsBatch,
+        quality_reach: Mapping[str, timedelta] | None = None,
+    ) -> None:
+        """``quality_reach``: how far before the window each quality series' window starts
+        (its delay); its datapoints are kept from there."""
         self.percentiles_available = batch.percentiles_available
         for ref in request.refs:
             fetched = batch.variants.get(ref, VariantMetrics(ref))
@@ -126,7 +134,9 @@ class MetricsCache:
                     key: previous.get(key).merged_with(fetched.get(key), request.window_start)
                     for key in keys
                 }
-            self._by_ref[ref] = VariantMetrics(ref, merged)
+            self._by_ref[ref] = VariantMetrics(
+                ref, merged, merged_quality(previous, fetched, request, quality_reach or {})
+            )
         self._coverage[request.endpoint] = _Coverage(request.window, request.refs, request.end)
 
     def is_current(
@@ -150,6 +160,28 @@ class MetricsCache:
 
     def get(self, ref: VariantRef) -> VariantMetrics:
         return self._by_ref.get(ref, VariantMetrics(ref))
+
+
+def merged_quality(
+    previous: VariantMetrics | None,
+    fetched: VariantMetrics,
+    request: MetricsRequest,
+    reach: Mapping[str, timedelta],
+) -> dict[str, Series]:
+    """The quality series as :meth:`MetricsCache.merge` merges the others, each kept from
+    its own window's start (the window less the metric's delay)."""
+    merged: dict[str, Series] = {}
+    keys = set(fetched.quality) | (
+        set() if request.full or previous is None else set(previous.quality)
+    )
+    for key in keys:
+        since = request.window_start - reach.get(key, timedelta())
+        newer = fetched.quality.get(key, Series())
+        if request.full or previous is None:
+            merged[key] = newer.since(since)
+        else:
+            merged[key] = previous.quality.get(key, Series()).merged_with(newer, since)
+    return merged
 
 
 def cached_request_rates(

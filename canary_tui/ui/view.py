@@ -264,8 +264,12 @@ class VariantMetricsView:
     invocations: MetricCell
     error_rate: MetricCell
     latency: MetricCell
+    #: (quality metric name, its cell), in the settings' order (ui/quality_view.py).
+    quality: tuple[tuple[str, MetricCell], ...] = ()
 
-    def cell(self, metric: ChartMetric) -> MetricCell:
+    def cell(self, metric: ChartMetric | str) -> MetricCell:
+        if not isinstance(metric, ChartMetric):
+            return dict(self.quality).get(metric, MetricCell((), NO_VALUE, ()))
         if metric is ChartMetric.INVOCATIONS:
             return self.invocations
         if metric is ChartMetric.ERROR_RATE:

@@ -86,7 +86,11 @@ def test_bash_completes_commands_flags_and_choices(bash_script: Path) -> None:
     assert complete_in_bash(bash_script, "ser") == ["serve"]
     assert complete_in_bash(bash_script, "status", "--j") == ["--json"]
     assert complete_in_bash(bash_script, "console", "--window", "1") == ["15m", "1h", "12h"]
-    assert complete_in_bash(bash_script, "demo", "--scenario", "") == ["healthy", "regression"]
+    assert complete_in_bash(bash_script, "demo", "--scenario", "") == [
+        "healthy",
+        "regression",
+        "accuracy-regression",
+    ]
     # Plain `canary-tui --window` opens the console: its flags complete at the top too.
     assert complete_in_bash(bash_script, "--window", "3") == ["3h"]
     assert complete_in_bash(bash_script, "completion", "--h") == ["--help"]

@@ -35,6 +35,7 @@ from canary_tui.demo.seed import (
 from canary_tui.demo.server import DemoServer
 from canary_tui.demo.simulator import TrafficSimulator, demo_traffic
 from canary_tui.domain.ramp import Applied, Checked, Phase, RampPlan, RampState
+from canary_tui.domain.verdict import VerdictThresholds
 from canary_tui.domain.weights import plan_canary_share
 from canary_tui.ramp import RampRunner, RampSettings, RampStore
 from tests.ramp_helpers import FakeClock
@@ -77,7 +78,9 @@ def demo_backend(url: str) -> Backend:
     return build_backend(clients, label="demo")
 
 
-def ramp_on_demo(url: str, scenario: str, tmp_path: Path) -> RampState:
+def ramp_on_demo(
+    url: str, scenario: str, tmp_path: Path, thresholds: VerdictThresholds | None = None
+) -> RampState:
     clock = FakeClock(T0)
     sagemaker, cloudwatch = clients_at(url)
     simulator = TrafficSimulator(
@@ -92,7 +95,7 @@ def ramp_on_demo(url: str, scenario: str, tmp_path: Path) -> RampState:
         ChangeService(backend, audit, "ramp"),
         RampStore.next_to(audit.path),
         clock=clock,
-        settings=RampSettings(poll_seconds=60),
+        settings=RampSettings(poll_seconds=60, thresholds=thresholds or VerdictThresholds()),
     )
     plan = RampPlan(endpoint=CANARY_ENDPOINT, canary=CANARY_VARIANT, bake_seconds=600)
     return runner.run(runner.start(plan))

@@ -128,6 +128,14 @@ CONSOLE_BINDINGS: list[Binding] = [
         id="audit",
     ),
     Binding(
+        "n",
+        "app.messages",
+        "messages",
+        show=False,
+        tooltip="messages: every notice of this session (the last one is above the footer)",
+        id="messages",
+    ),
+    Binding(
         "m",
         "cycle_metric",
         "metric",

@@ -9,6 +9,8 @@ the screen uses to redraw what depends on the metrics (verdict, markers, ramp).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, cast
 
 from textual.widget import Widget
@@ -17,8 +19,15 @@ from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import Endpoint
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.messages import MetricsFetched
+from canary_tui.ui.quality_view import quality_cells, quality_chart_title, quality_heading
 from canary_tui.ui.refresh import WINDOW_NAMES, MetricsRequest, latency_label
-from canary_tui.ui.view import CHART_METRICS, MetricsFrame, chart_title, variant_metrics_view
+from canary_tui.ui.view import (
+    CHART_METRICS,
+    ChartMetric,
+    MetricsFrame,
+    chart_title,
+    variant_metrics_view,
+)
 from canary_tui.ui.widgets.footer import KeyFooter
 from canary_tui.ui.widgets.metrics import MetricsPanel
 from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
@@ -47,7 +56,7 @@ class MetricsPart:
         self.screen = screen
         self.view = view
         self.on_rendered = on_rendered
-        self.chart_metric = CHART_METRICS[0]
+        self.chart_metric: ChartMetric | str = CHART_METRICS[0]
         #: (had the focus, was given it) when showing the chart hid the focused pane.
         self._focus_hidden_by_chart: tuple[Widget, Widget] | None = None
 
@@ -72,8 +81,10 @@ class MetricsPart:
         return chart
 
     def cycle_metric(self) -> None:
-        index = CHART_METRICS.index(self.chart_metric)
-        self.chart_metric = CHART_METRICS[(index + 1) % len(CHART_METRICS)]
+        # The built-in metrics, then each configured quality metric by name.
+        choices = (*CHART_METRICS, *(m.name for m in self.screen.options.quality_metrics))
+        index = choices.index(self.chart_metric) if self.chart_metric in choices else -1
+        self.chart_metric = choices[(index + 1) % len(choices)]
         if not self.chart_shown:
             self.show_chart(True)
         self.render()
@@ -132,21 +143,38 @@ class MetricsPart:
             screen.clock(),
             window,
         )
-        batch = screen.backend.cloudwatch.fetch(
-            request.refs, request.start, request.end, request.period_seconds
-        )
+        quality = screen.options.quality_metrics
+        cloudwatch = screen.backend.cloudwatch
+        if quality:
+            batch = cloudwatch.fetch(
+                request.refs, request.start, request.end, request.period_seconds, quality
+            )
+        else:
+            batch = cloudwatch.fetch(
+                request.refs, request.start, request.end, request.period_seconds
+            )
         screen.post_message(MetricsFetched(request, batch))
 
     def fetched(self, message: MetricsFetched) -> None:
         request = message.request
         if request.window != self.view.window:
             return  # the window changed while this was in flight; a new fetch is coming
-        self.view.metrics.merge(request, message.batch)
+        self.view.metrics.merge(request, message.batch, self.quality_reach())
         if request.endpoint == self.view.selected:
             self.view.metrics_frame = MetricsFrame(
                 request.window_start, request.end, request.period_seconds
             )
             self.render()
+
+    def quality_reach(self) -> dict[str, timedelta]:
+        """How far before the window each quality series reaches (its delay, whole periods)."""
+        period = self.view.metrics.period_seconds
+        reach: dict[str, timedelta] = {}
+        for metric in self.screen.options.quality_metrics:
+            shift = timedelta(seconds=-(-metric.delay_seconds // period) * period)
+            for role, _ in metric.queries():
+                reach[metric.series_key(role)] = shift
+        return reach
 
     # -- render ---------------------------------------------------------------------------
     def render(self) -> None:
@@ -156,7 +184,14 @@ class MetricsPart:
         percentiles = view.metrics.percentiles_available
         panel.set_latency_label(f"{latency_label(percentiles)} ms")
         set_border_titles(panel, f"Metrics · last {view.window}", panel.border_subtitle)
-        title = chart_title(self.chart_metric, percentiles, view.window)
+        quality = self.screen.options.quality_metrics
+        panel.set_quality_headings([quality_heading(metric) for metric in quality])
+        charted = next((m for m in quality if m.name == self.chart_metric), None)
+        if isinstance(self.chart_metric, ChartMetric) or charted is None:
+            metric = self.chart_metric if isinstance(self.chart_metric, ChartMetric) else None
+            title = chart_title(metric or CHART_METRICS[0], percentiles, view.window)
+        else:
+            title = quality_chart_title(charted, view.window)
         endpoint = view.selected_endpoint
         frame = view.metrics_frame
         if endpoint is None or frame is None or not view.metrics.has(endpoint.name):
@@ -171,13 +206,12 @@ class MetricsPart:
             self.on_rendered()
             return
         views = [
-            variant_metrics_view(
-                variant,
-                view.metrics.get(VariantRef(endpoint.name, variant)),
-                frame,
-                percentiles,
+            replace(
+                variant_metrics_view(variant, metrics, frame, percentiles),
+                quality=quality_cells(metrics, frame, quality),
             )
             for variant in endpoint.variant_names
+            for metrics in (view.metrics.get(VariantRef(endpoint.name, variant)),)
         ]
         panel.show(views)
         if chart is not None:

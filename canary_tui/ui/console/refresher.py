@@ -327,6 +327,10 @@ class RefreshPart:
             self._run_poll()
         self._arm()
 
+    def _write_under_way(self, name: str) -> bool:
+        entry = self.screen.ramps.get(name)
+        return entry is not None and entry.control is not None and not entry.state.is_over
+
     # -- data from the workers ------------------------------------------------------------
     def listed(self, summaries: list[EndpointSummary]) -> None:
         listed = {summary.name: summary for summary in summaries}
@@ -347,6 +351,10 @@ class RefreshPart:
             self._tell_settled(endpoint)
 
     def _tell_settled(self, endpoint: Endpoint) -> None:
+        if self._write_under_way(endpoint.name):
+            # A ramp driven here reports each step and its end itself: a
+            # "Change done 50/50" while an abort was rolling back to 100/0 told a false story.
+            return
         if endpoint.status == "InService":
             shares = ", ".join(
                 f"{name} {share_text(share)}"

@@ -10,6 +10,7 @@ are also drawn as vertical lines on the chart and labels under the sparklines.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
@@ -61,9 +62,9 @@ class VerdictPart:
     @property
     def thresholds(self) -> VerdictThresholds:
         launcher = getattr(self.screen.app, "ramps", None)
-        if isinstance(launcher, RampLauncher):
-            return launcher.thresholds
-        return VerdictThresholds()
+        base = launcher.thresholds if isinstance(launcher, RampLauncher) else VerdictThresholds()
+        # The quality metrics the console fetches are the ones it judges (also read-only).
+        return replace(base, quality=self.screen.options.quality_metrics)
 
     @property
     def is_expanded(self) -> bool:
@@ -133,7 +134,9 @@ class VerdictPart:
         seen_change: datetime | None,
     ) -> None:
         entries = self._read_audit(endpoint.name)
-        inside = [c for c in weight_changes(entries) if frame.start <= c.time <= frame.end]
+        inside = [
+            c for c in weight_changes(entries, baseline) if frame.start <= c.time <= frame.end
+        ]
         ours = own_changes(entries)
         origin = split_origin(
             window_start=frame.start,

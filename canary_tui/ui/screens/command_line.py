@@ -20,9 +20,17 @@ COMMANDS = {
     "region": "NAME",
     "theme": "NAME",
     "endpoint": "NAME",
+    "messages": "",
     "quit": "",
 }
-_ALIASES = {"q": "quit", "ctx": "profile", "p": "profile", "r": "region", "ep": "endpoint"}
+_ALIASES = {
+    "q": "quit",
+    "ctx": "profile",
+    "p": "profile",
+    "r": "region",
+    "ep": "endpoint",
+    "msg": "messages",
+}
 #: Commands remembered for up/down (this session only: they may name accounts).
 HISTORY_SIZE = 50
 
@@ -64,7 +72,7 @@ def completions(
     lines += [f"region {name}" for name in regions]
     lines += [f"theme {name}" for name in themes]
     lines += [f"ep {name}" for name in endpoints]
-    return [*lines, "quit"]
+    return [*lines, "messages", "quit"]
 
 
 def remember(history: list[str], line: str) -> None:

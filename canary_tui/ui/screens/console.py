@@ -50,6 +50,7 @@ from canary_tui.ui.refresh import WINDOW_NAMES, MetricsCache
 from canary_tui.ui.view import MetricsFrame
 from canary_tui.ui.widgets.footer import KeyFooter
 from canary_tui.ui.widgets.metrics import MetricsPanel
+from canary_tui.ui.widgets.notice_line import NoticeLine
 from canary_tui.ui.widgets.ramp import RampPanel
 from canary_tui.ui.widgets.status_line import StatusLine
 from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
@@ -157,6 +158,7 @@ class ConsoleScreen(Screen[None]):
                 yield MetricsPanel(id="metrics", classes="pane")
         if self.metrics_part.chart_at_start():
             yield new_chart()
+        yield NoticeLine(id="notice")
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:

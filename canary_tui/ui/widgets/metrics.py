@@ -12,6 +12,38 @@ from textual.widgets import Label, Sparkline, Static
 from canary_tui.ui.view import MetricCell, VariantMetricsView
 
 _CELLS = ("invocations", "error_rate", "latency")
+#: Shorter forms of the built-in headings, longest first: a pane too narrow for the full one
+#: (80 columns with a quality metric) shows the longest that fits instead of cutting it to
+#: "invocations/m…".
+_SHORTER = {
+    "invocations/min": ("requests/min", "req/min"),
+    "errors 4xx+5xx %": ("4xx+5xx %", "err %"),
+}
+
+
+def heading_forms(text: str) -> tuple[str, ...]:
+    """``text`` and its shorter forms, longest first."""
+    if text in _SHORTER:
+        return (text, *_SHORTER[text])
+    forms = [text]
+    if text.startswith("latency "):  # "latency p99 ms" -> "p99 ms"
+        forms.append(text.removeprefix("latency "))
+    if text.endswith(")") and " (" in text:  # "accuracy % (-30m)" -> "accuracy %"
+        forms.append(text[: text.rindex(" (")])
+    return tuple(forms)
+
+
+def fitting(text: str, width: int) -> str:
+    """The longest form of a heading that fits ``width`` cells (the shortest otherwise)."""
+    forms = heading_forms(text)
+    return next((form for form in forms if len(form) <= width), forms[-1])
+
+
+def _cells(view: VariantMetricsView) -> list[tuple[str, MetricCell]]:
+    """The built-in cells, then one per quality metric (``q0``, ``q1``...)."""
+    cells: list[tuple[str, MetricCell]] = [(name, getattr(view, name)) for name in _CELLS]
+    cells += [(f"q{index}", cell) for index, (_, cell) in enumerate(view.quality)]
+    return cells
 
 
 def _latest(cell: MetricCell) -> str | Content:
@@ -36,8 +68,7 @@ class VariantMetricsRow(Horizontal):
     def compose(self) -> ComposeResult:
         # Built with its data, so a new row never shows empty for a frame.
         yield Label(self.variant, classes="metric-variant")
-        for cell_name in _CELLS:
-            cell: MetricCell = getattr(self._initial, cell_name)
+        for cell_name, cell in _cells(self._initial):
             yield Sparkline(list(cell.values), classes=f"spark spark-{cell_name}")
             yield Label(_latest(cell), classes=f"metric-value value-{cell_name}")
 
@@ -52,8 +83,7 @@ class VariantMetricsRow(Horizontal):
         if not self._children_mounted:
             self._pending = view
             return
-        for cell_name in _CELLS:
-            cell: MetricCell = getattr(view, cell_name)
+        for cell_name, cell in _cells(view):
             sparkline = self.query_one(f".spark-{cell_name}", Sparkline)
             values = list(cell.values)
             if list(sparkline.data or []) != values:
@@ -66,25 +96,55 @@ class VariantMetricsRow(Horizontal):
                 label.update(latest, layout=False)
 
 
+class MetricHeading(Label):
+    """A column heading that shortens itself to its width rather than being cut."""
+
+    def __init__(self, text: str, *, id: str | None = None, classes: str = "") -> None:
+        super().__init__(text, id=id, classes=f"metric-heading {classes}".strip())
+        self.text = text
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        width = self.content_region.width or len(self.text)
+        shown = fitting(self.text, width)
+        if str(self.content) != shown:
+            self.update(shown)
+
+
 class MetricsPanel(Vertical):
     """A header line and one row per variant of the selected endpoint."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._variants: tuple[str, ...] = ()
+        self._quality_headings: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="metrics-header", classes="metrics-row"):
             yield Label("variant", classes="metric-variant")
-            yield Label("invocations/min", classes="metric-heading")
-            yield Label("errors 4xx+5xx %", classes="metric-heading")
-            yield Label("latency avg", id="latency-heading", classes="metric-heading")
+            yield MetricHeading("invocations/min")
+            yield MetricHeading("errors 4xx+5xx %")
+            yield MetricHeading("latency avg", id="latency-heading")
         yield Static("select an endpoint", id="metrics-empty")
 
     def set_latency_label(self, label: str) -> None:
-        heading = self.query_one("#latency-heading", Label)
-        if str(heading.content) != label:
-            heading.update(label)
+        self.query_one("#latency-heading", MetricHeading).set_text(label)
+
+    def set_quality_headings(self, headings: Sequence[str]) -> None:
+        """A heading per quality metric after the built-in ones (none: none configured)."""
+        if tuple(headings) == self._quality_headings:
+            return
+        self._quality_headings = tuple(headings)
+        header = self.query_one("#metrics-header", Horizontal)
+        header.query(".quality-heading").remove()
+        header.mount_all(MetricHeading(text, classes="quality-heading") for text in headings)
+        self._variants = ()  # the rows are built again with their quality cells
 
     def show(self, views: Sequence[VariantMetricsView], message: str | None = None) -> None:
         names = tuple(view.variant for view in views)
