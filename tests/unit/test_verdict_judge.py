@@ -165,3 +165,19 @@ def test_latency_power_falls_with_more_periods_and_says_when() -> None:
     assert "x1.05 limit detectable in about" in few.text()
     none = ratio_power([50.0], [50.0], period_seconds=60, limit_ratio=1.2, alpha=0.05)
     assert none.detectable is None and "no traffic" in none.text()
+
+
+def test_a_quality_check_is_explained_from_its_numbers() -> None:
+    from canary_tui.domain.verdict_judge import _quality_check
+
+    def quality(mode: str, critical: str) -> CheckResult:
+        numbers = {"direction": "higher is better", "mode": mode, "critical": critical}
+        return CheckResult("accuracy", Outcome.FAIL, "accuracy 86% vs 92%", numbers)
+
+    gate = _quality_check(quality("gate", "yes"))
+    assert gate.classification == "LOW" and gate.worse == "lower"
+    assert gate.group == "quality" and gate.critical
+    assert score([gate]).value == 0
+    observed = _quality_check(quality("observe", "no"))
+    assert observed.group == "" and not observed.critical
+    assert score([observed]).value is None
