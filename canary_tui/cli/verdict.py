@@ -25,7 +25,14 @@ from canary_tui.domain.metrics import VariantRef, aligned_window
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import RampPlanError, format_seconds, parse_duration
 from canary_tui.domain.split_origin import differs, split_origin
-from canary_tui.domain.verdict import Outcome, Verdict, VerdictThresholds, compute_verdict
+from canary_tui.domain.verdict import (
+    CheckResult,
+    Outcome,
+    Verdict,
+    VerdictThresholds,
+    compute_verdict,
+)
+from canary_tui.domain.verdict_judge import check_detail
 from canary_tui.own_changes import OwnChanges, own_changes
 
 if TYPE_CHECKING:
@@ -146,12 +153,22 @@ def verdict_lines(verdict: Verdict, window: str | None = None) -> list[str]:
     if not verdict.canaries:
         lines.append(f"  {verdict.reason}")
     for canary in verdict.canaries:
-        lines.append(f"{canary.variant} vs {canary.baseline}: {canary.outcome.value}")
+        score = f"  ({canary.score.text()})" if canary.score is not None else ""
+        lines.append(f"{canary.variant} vs {canary.baseline}: {canary.outcome.value}{score}")
         width = max(len(check.name) for check in canary.checks)
         for check in canary.checks:
-            lines.append(f"  {check.name:<{width}}  {check.outcome.value:<12}  {check.reason}")
+            lines.append(
+                f"  {check.name:<{width}}  {check.outcome.value:<12}  "
+                f"{check_judgement(check):<6}  {check.reason}"
+            )
+            lines += [f"  {'':<{width}}  - {line}" for line in check_detail(check)]
     lines += [f"note: {note}" for note in verdict.notes]
     return lines
+
+
+def check_judgement(check: CheckResult) -> str:
+    """Kayenta's word for the check: PASS, HIGH, LOW or NODATA."""
+    return check.classification
 
 
 def read_own_changes(endpoint: Endpoint, audit: AuditLog) -> OwnChanges:

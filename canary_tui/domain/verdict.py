@@ -42,6 +42,7 @@ from canary_tui.domain.verdict_checks import (
     latency_check,
     traffic_split_check,
 )
+from canary_tui.domain.verdict_judge import Score, explain, score, with_power_summary
 from canary_tui.domain.verdict_latency import WINDOW_NOTE, WindowSides, marked, window_sides
 from canary_tui.domain.verdict_quality import deciding, quality_checks
 from canary_tui.domain.verdict_thresholds import Outcome, VerdictThresholds
@@ -75,6 +76,8 @@ class CanaryVerdict:
     reason: str
     checks: tuple[CheckResult, ...]
     shortfall: DataShortfall | None = None
+    #: Kayenta-style score from weighted groups (:func:`canary_tui.domain.verdict_judge.score`).
+    score: Score | None = None
 
     def check(self, name: str) -> CheckResult:
         for check in self.checks:
@@ -96,6 +99,7 @@ class CanaryVerdict:
                 "more_periods": self.shortfall.more_periods,
                 "eta_seconds": self.shortfall.eta_seconds,
             },
+            "score": None if self.score is None else self.score.to_dict(),
         }
 
 
@@ -175,7 +179,7 @@ def judge_canary(
     latency_canary, latency_baseline, window_used = window_sides(canary, baseline, window_latency)
     data, shortfall = data_check(canary, baseline, window_seconds, period_seconds, thresholds)
     invocations = (MetricKey.INVOCATIONS,)
-    checks = (
+    checks: tuple[CheckResult, ...] = (
         errors("errors_4xx", "4XX", MetricKey.ERRORS_4XX),
         errors("errors_5xx", "5XX", MetricKey.ERRORS_5XX),
         # InvocationModelErrors: the container's non-2XX, socket errors and timeouts, which
@@ -196,6 +200,18 @@ def judge_canary(
         # [[verdict.metrics]]: accuracy and business metrics, named by the metric.
         *quality_checks(canary, baseline, thresholds),
     )
+    checks = tuple(
+        explain(
+            check,
+            canary,
+            baseline,
+            thresholds,
+            window_seconds=window_seconds,
+            period_seconds=period_seconds,
+        )
+        for check in checks
+    )
+    checks = with_power_summary(checks)
     # NODATA holds a PASS back (the verdict is INCONCLUSIVE) and never causes a FAIL; an
     # observed quality metric never decides (verdict_quality.deciding).
     failed, unsure = deciding(checks)
@@ -212,6 +228,7 @@ def judge_canary(
         reason=reason,
         checks=checks,
         shortfall=shortfall,
+        score=score(checks),
     )
 
 

@@ -25,7 +25,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from canary_tui.domain.effects import Effect
 from canary_tui.domain.metrics import MetricKey, VariantMetrics
+from canary_tui.domain.p_values import SMALLEST_P as SMALLEST_P  # re-exported
+from canary_tui.domain.p_values import p_numbers as p_numbers  # re-exported
+from canary_tui.domain.p_values import p_text as p_text  # re-exported
 from canary_tui.domain.stats import (
     chisquare_two_categories,
     fisher_exact_greater,
@@ -47,13 +51,40 @@ class CheckResult:
     reason: str
     #: Every number behind the reason (rates, p-values, ratio, counts), for --json and panels.
     numbers: Mapping[str, Number] = field(default_factory=dict)
+    #: Which way is worse: "higher", "lower" or "either" (a traffic share off either way).
+    worse: str = "higher"
+    #: How much the canary differs, with its interval (:mod:`canary_tui.domain.effects`).
+    effect: Effect | None = None
+    #: The score's group ("errors", "latency", "traffic", a quality metric's...); "" not scored.
+    group: str = ""
+    #: A failure of a critical check scores the canary 0.
+    critical: bool = False
+    #: Lines that say why: both sides, the threshold, the test, p, the effect, the power.
+    detail: tuple[str, ...] = ()
+
+    @property
+    def classification(self) -> str:
+        """PASS / HIGH / LOW / NODATA, as Kayenta's judge names them (INCONCLUSIVE: NODATA)."""
+        if self.outcome is Outcome.PASS:
+            return "PASS"
+        if self.outcome is not Outcome.FAIL:
+            return "NODATA"
+        if self.worse == "either" and self.effect is not None:
+            return "HIGH" if self.effect.estimate >= (self.effect.kind == "ratio") else "LOW"
+        return "LOW" if self.worse == "lower" else "HIGH"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "outcome": self.outcome.value,
+            "classification": self.classification,
+            "worse": self.worse,
             "reason": self.reason,
             "numbers": dict(self.numbers),
+            "effect": None if self.effect is None else self.effect.to_dict(),
+            "group": self.group,
+            "critical": self.critical,
+            "detail": list(self.detail),
         }
 
 
@@ -86,22 +117,6 @@ def format_duration(seconds: float) -> str:
     text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
     text += f"{secs}s" if secs or not text else ""
     return text
-
-
-#: Below this a double cannot be trusted to be anything but "astronomically small": the
-#: exact tests' tails underflow to 0.0, which must never be printed as ``p=0``.
-SMALLEST_P = 1e-300
-
-
-def p_text(p_value: float) -> str:
-    """``p=0.0123``, or ``p<1e-300`` for a p-value too small to print (never ``p=0``)."""
-    return f"p<{SMALLEST_P:.0e}" if p_value < SMALLEST_P else f"p={p_value:.3g}"
-
-
-def p_numbers(p_value: float) -> dict[str, Number]:
-    """The p-value for --json: the double as computed (unrounded: 1e-20 is not 0) and the
-    text a person reads."""
-    return {"p_value": p_value, "p_value_text": p_text(p_value).removeprefix("p").lstrip("=")}
 
 
 def incomplete_check(

@@ -118,6 +118,8 @@ class MetricCell:
     latest: str
     #: (minutes before the window end, value) for the big chart.
     points: tuple[tuple[float, float], ...]
+    #: The latest value is this old (no traffic since): shown dimmed with its age. None: current.
+    age_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,13 +206,38 @@ def _error_rate_points(
     return points
 
 
+def _age(
+    points: Sequence[tuple[datetime, float]], metrics: VariantMetrics, frame: MetricsFrame
+) -> float | None:
+    """How old the latest complete value is when the variant had no traffic in the latest
+    complete period (an unknown count is not "no traffic": that is marked elsewhere)."""
+    cutoff = frame.last_complete_period
+    served = {ts for ts, value in metrics.get(MetricKey.INVOCATIONS).points if value > 0}
+    if cutoff in served:
+        return None
+    for timestamp, _ in reversed(points):
+        if timestamp <= cutoff:
+            return (cutoff - timestamp).total_seconds() or None
+    return None
+
+
+def _age_text(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes}m" if minutes < 60 else f"{round(seconds / 3600)}h"
+
+
 def error_rate_cell(metrics: VariantMetrics, frame: MetricsFrame) -> MetricCell:
     points = _error_rate_points(metrics, frame.period_seconds)
     latest = _latest_complete(points, frame)
+    age = _age(points, metrics, frame)
+    text = NO_VALUE if latest is None else f"{latest:.2f}%"
+    if latest is not None and age is not None:
+        text = f"{latest:.1f}% {_age_text(age)}"
     return MetricCell(
         values=tuple(value for _, value in points),
-        latest=NO_VALUE if latest is None else f"{latest:.2f}%",
+        latest=text,
         points=tuple((frame.minutes_before_end(ts), v) for ts, v in points),
+        age_seconds=age,
     )
 
 
@@ -219,10 +246,15 @@ def latency_cell(
 ) -> MetricCell:
     series: Series = metrics.get(latency_key(percentiles_available))
     latest = _latest_complete(series.points, frame)
+    age = _age(series.points, metrics, frame)
+    text = NO_VALUE if latest is None else f"{latest:,.1f}ms"
+    if latest is not None and age is not None:
+        text = f"{latest:,.0f}ms {_age_text(age)}"
     return MetricCell(
         values=series.values,
-        latest=NO_VALUE if latest is None else f"{latest:,.1f}ms",
+        latest=text,
         points=tuple((frame.minutes_before_end(ts), v) for ts, v in series.points),
+        age_seconds=age,
     )
 
 

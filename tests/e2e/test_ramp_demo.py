@@ -112,6 +112,9 @@ def test_regression_scenario_is_rolled_back(demo_url: str, tmp_path: Path) -> No
     final = ramp_on_demo(demo_url, "regression", tmp_path)
     assert final.phase is Phase.ROLLED_BACK
     assert final.status_reason is not None and final.status_reason.startswith("verdict FAIL")
+    # The rollback says why: both sides, p, and the effect with its interval.
+    assert " vs " in final.status_reason and "(p=" in final.status_reason
+    assert "% CI" in final.status_reason  # 99 % on an interim check (stricter alpha)
     assert canary_weights(demo_url) == {BASELINE_VARIANT: 1.0, CANARY_VARIANT: 0.0}
 
 
@@ -161,6 +164,10 @@ def test_verdict_of_the_healthy_demo_passes(run_cli: RunCli, demo_url: str) -> N
     assert result.stdout.startswith(f"{CANARY_ENDPOINT}: PASS")
     assert "new-model vs current-model: PASS" in result.stdout
     assert "latency ratio uses averages" in result.stdout
+    assert "(score 100/100" in result.stdout
+    assert "rate difference +" in result.stdout or "rate difference -" in result.stdout
+    assert "90% CI (Newcombe hybrid score interval (Wilson))" in result.stdout
+    assert "p=0 " not in result.stdout and "p=0\n" not in result.stdout
 
 
 def test_verdict_of_the_regression_demo_fails_with_exit_3(run_cli: RunCli, demo_url: str) -> None:
@@ -173,6 +180,15 @@ def test_verdict_of_the_regression_demo_fails_with_exit_3(run_cli: RunCli, demo_
     assert checks["errors_5xx"]["outcome"] == "FAIL"
     assert checks["latency"]["outcome"] == "FAIL"
     assert checks["latency"]["numbers"]["ratio"] == pytest.approx(1.6, rel=0.1)
+    # The judge says why: which way, how much with its interval, the score.
+    assert checks["errors_5xx"]["classification"] == "HIGH"
+    assert checks["errors_5xx"]["effect"]["low"] > 0
+    assert checks["latency"]["classification"] == "HIGH"
+    latency = checks["latency"]["effect"]
+    assert latency["kind"] == "ratio" and latency["low"] > 1.2
+    assert latency["low"] <= latency["estimate"] <= latency["high"]
+    assert verdict["canaries"][0]["score"]["value"] == 0
+    assert any("Mann-Whitney" in line for line in checks["latency"]["detail"])
 
 
 def test_verdict_with_too_little_data_is_inconclusive_with_exit_4(
@@ -183,6 +199,7 @@ def test_verdict_with_too_little_data_is_inconclusive_with_exit_4(
     assert result.returncode == 4, result.stderr
     assert "INCONCLUSIVE" in result.stdout
     assert "need " in result.stdout and "more requests" in result.stdout
+    assert "power, errors_5xx: smallest detectable now about +" in result.stdout
 
 
 def test_verdict_bad_input_is_one_line_and_exit_2(run_cli: RunCli) -> None:

@@ -156,6 +156,7 @@ class RampPart:
             bake_seconds=launcher.default_bake_seconds,
             rates=cached_request_rates(self.view.metrics, endpoint, screen.clock()),
             warning_factor=screen.options.capacity_warning_factor,
+            verdict=getattr(screen.verdict.verdicts.get(endpoint.name), "verdict", None),
         )
         plan = await screen.app.push_screen_wait(dialog)
         if plan is None:

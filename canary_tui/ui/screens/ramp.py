@@ -29,6 +29,8 @@ from canary_tui.domain.ramp import (
     parse_duration,
     parse_steps,
 )
+from canary_tui.domain.ramp_readiness import ramp_readiness
+from canary_tui.domain.verdict import Verdict
 from canary_tui.domain.weights import WeightInputError, plan_canary_share
 from canary_tui.ui.view import share_text
 
@@ -144,8 +146,11 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
         bake_seconds: float,
         rates: Mapping[str, float] | None = None,
         warning_factor: float = DEFAULT_WARNING_FACTOR,
+        verdict: Verdict | None = None,
     ) -> None:
         super().__init__()
+        #: The verdict so far (the console's): a canary that already FAILs is warned about.
+        self.readiness = ramp_readiness(verdict, canary)
         #: Requests/min per variant now (None: metrics not fetched yet, shown as unknown).
         self.rates = rates
         self.warning_factor = warning_factor
@@ -169,6 +174,14 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
                 yield Input(placeholder="optional, a,b", id="ramp-alarms", compact=True)
             yield Static(id="ramp-plan-table")
             yield Static(id="ramp-plan-capacity")
+            yield Static(
+                Text(
+                    "\n".join(self.readiness.lines),
+                    style="bold" if self.readiness.warning else "",
+                ),
+                id="ramp-plan-verdict",
+                classes="-warning" if self.readiness.warning else "",
+            )
             yield Static(id="ramp-plan-baseline")
             yield Static(id="ramp-plan-message")
             yield Static(

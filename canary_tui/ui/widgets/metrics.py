@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Label, Sparkline, Static
 
 from canary_tui.ui.view import MetricCell, VariantMetricsView
@@ -45,6 +46,14 @@ def _cells(view: VariantMetricsView) -> list[tuple[str, MetricCell]]:
     return cells
 
 
+def _latest(cell: MetricCell) -> str | Content:
+    """The latest value; dimmed when it is old (no traffic in the latest period), its age
+    beside it (issue 14: it read as current)."""
+    if cell.age_seconds is None:
+        return cell.latest
+    return Content.styled(cell.latest, "dim")
+
+
 class VariantMetricsRow(Horizontal):
     """One variant: name, then sparkline + latest value per metric."""
 
@@ -61,7 +70,7 @@ class VariantMetricsRow(Horizontal):
         yield Label(self.variant, classes="metric-variant")
         for cell_name, cell in _cells(self._initial):
             yield Sparkline(list(cell.values), classes=f"spark spark-{cell_name}")
-            yield Label(cell.latest, classes=f"metric-value value-{cell_name}")
+            yield Label(_latest(cell), classes=f"metric-value value-{cell_name}")
 
     def on_mount(self) -> None:
         # Mount comes after compose's children are mounted: only now can show() find them.
@@ -80,10 +89,11 @@ class VariantMetricsRow(Horizontal):
             if list(sparkline.data or []) != values:
                 sparkline.data = values
             label = self.query_one(f".value-{cell_name}", Label)
-            if str(label.content) != cell.latest:
+            latest = _latest(cell)
+            if str(label.content) != str(latest):
                 # Fixed width in app.tcss: no layout pass, which would repaint every
                 # scrollbar on screen for a changed number.
-                label.update(cell.latest, layout=False)
+                label.update(latest, layout=False)
 
 
 class MetricHeading(Label):

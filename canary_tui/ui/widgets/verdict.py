@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from canary_tui.domain.ramp import format_seconds
 from canary_tui.domain.verdict import CanaryVerdict, Outcome, Verdict
+from canary_tui.domain.verdict_judge import check_detail
 from canary_tui.ui.view import NO_VALUE
 
 OUTCOME_STYLES = {
@@ -97,7 +98,9 @@ def detail_lines(view: VerdictView) -> list[Content]:
     for canary in verdict.canaries:
         lines.append(
             Content.assemble(
-                (f"{canary.variant} vs {canary.baseline} ", "bold"), outcome_word(canary.outcome)
+                (f"{canary.variant} vs {canary.baseline} ", "bold"),
+                outcome_word(canary.outcome, " " if canary.score is not None else ""),
+                canary.score.text() if canary.score is not None else "",
             )
         )
         width = max(len(check.name) for check in canary.checks)
@@ -107,9 +110,14 @@ def detail_lines(view: VerdictView) -> list[Content]:
                 Content.assemble(
                     f"  {check.name:<{width}}  ",
                     outcome_word(check.outcome, " " * (word_width - len(check.outcome.value) + 2)),
+                    (f"{check.classification} ", "bold") if check.group else "",
                     check.reason,
                 )
             )
+            lines += [
+                Content.styled(f"{'':<{width + 4}}- {line}", "$text-muted")
+                for line in check_detail(check)
+            ]
     lines += [Content.styled(f"note: {note}", "$text-muted") for note in verdict.notes]
     return lines
 

@@ -1,0 +1,52 @@
+"""The verdict's detail (v) at 80x24: every line of every check is reachable by scrolling and
+none is cut (lines wrap; no ellipsis), including the judge's effect, test and score."""
+
+from __future__ import annotations
+
+from canary_tui.ui.app import CanaryApp
+from canary_tui.ui.options import ConsoleOptions
+from canary_tui.ui.widgets.verdict import VerdictPanel
+from tests.ui.fakes import FakeChangeService, fake_backend, frozen_clock
+from tests.ui.helpers import console, refresh_and_settle
+
+
+def screen_text(app: CanaryApp, panel: VerdictPanel) -> list[str]:
+    region = panel.region
+    lines = []
+    for y in range(region.y, region.bottom):
+        strip = app.screen._compositor.render_strips()[y]
+        lines.append(strip.text[region.x : region.right])
+    return lines
+
+
+async def test_the_detail_scrolls_to_every_line_and_cuts_none_at_80x24() -> None:
+    backend = fake_backend()
+    app = CanaryApp(
+        backend,
+        FakeChangeService(backend.sagemaker),
+        ConsoleOptions(poll=False, region="us-east-1", mode_label="demo"),
+        clock=frozen_clock,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        screen = console(app)
+        await pilot.press("v")
+        await pilot.pause()
+        panel = screen.query_one(VerdictPanel)
+        text = panel.plain
+        for needle in ("score ", "90% CI", "Fisher's exact test", "Mann-Whitney", "HIGH"):
+            assert needle in text, needle
+        panel.focus()
+        seen: list[str] = []
+        while True:
+            seen += screen_text(app, panel)
+            if panel.scroll_y >= panel.max_scroll_y:
+                break
+            await pilot.press("pagedown")
+            await pilot.pause()
+        shown = " ".join(" ".join(seen).split())
+        assert "…" not in shown
+        # Every word of the detail is on screen at some scroll position.
+        for word in ("Newcombe", "Hodges-Lehmann", "critical", "note:"):
+            assert word in shown, word
+        assert text.splitlines()[-1].split()[-1] in shown
