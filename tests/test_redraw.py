@@ -7,15 +7,15 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
-from canary_tui.ui.widgets.tables import EndpointsTable
+from tests.ui.helpers import FourColumnTable
 
 
 class TableApp(App[None]):
     def compose(self) -> ComposeResult:
-        yield EndpointsTable()
+        yield FourColumnTable()
 
     def on_mount(self) -> None:
-        table = self.query_one(EndpointsTable)
+        table = self.query_one(FourColumnTable)
         for index in range(50):
             table.add_row(f"ep-{index:02}", "InService", "2", "10.0%", key=f"ep-{index:02}")
 
@@ -23,7 +23,7 @@ class TableApp(App[None]):
 async def test_a_changed_cell_repaints_only_its_row() -> None:
     app = TableApp()
     async with app.run_test(size=(80, 12)) as pilot:
-        table = app.query_one(EndpointsTable)
+        table = app.query_one(FourColumnTable)
         await pilot.pause()
         repaints: list[tuple[Any, ...]] = []
         original = table.refresh

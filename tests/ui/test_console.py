@@ -27,8 +27,9 @@ from canary_tui.ui.screens.console import ConsoleScreen
 from canary_tui.ui.screens.editor import CapacityEditor, WeightEditor
 from canary_tui.ui.screens.help import HelpScreen
 from canary_tui.ui.view import NO_VALUE
+from canary_tui.ui.widgets.endpoint_list import EndpointList
 from canary_tui.ui.widgets.status_line import StatusLine
-from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
+from canary_tui.ui.widgets.tables import VariantsTable
 from tests.ui.fakes import (
     FakeBackend,
     FakeChangeService,
@@ -85,7 +86,7 @@ async def test_refresh_fills_every_pane() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot)
         screen = console(app)
-        endpoints = table_rows(screen.query_one(EndpointsTable))
+        endpoints = table_rows(screen.query_one(EndpointList))
         assert endpoints == [
             [CANARY, "InService", "2", "10.0%"],
             ["fraud-scoring", "InService", "1", NO_VALUE],
@@ -365,7 +366,7 @@ async def test_failed_poll_marks_stale_keeps_data_and_recovers() -> None:
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: "STALE" in status_text(app), "STALE")
         assert "503" in status_text(app)
-        assert len(table_rows(console(app).query_one(EndpointsTable))) == 3  # last good data
+        assert len(table_rows(console(app).query_one(EndpointList))) == 3  # last good data
         await pilot.press("w")  # still responsive
         assert isinstance(app.screen, WeightEditor)
         await pilot.press("escape")
@@ -379,11 +380,11 @@ async def test_filter_narrows_the_endpoint_list() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot)
         await pilot.press("slash", "r", "a", "n", "k")
-        rows = table_rows(console(app).query_one(EndpointsTable))
+        rows = table_rows(console(app).query_one(EndpointList))
         assert [row[0] for row in rows] == ["search-ranking"]
         await wait_for(pilot, lambda: console(app).selected == "search-ranking", "selection")
         await pilot.press("enter")
-        assert app.focused is console(app).query_one(EndpointsTable)
+        assert app.focused is console(app).query_one(EndpointList)
 
 
 async def test_endpoint_deleted_disappears_with_a_notice() -> None:
@@ -398,7 +399,7 @@ async def test_endpoint_deleted_disappears_with_a_notice() -> None:
             "the deleted endpoint to go",
         )
         await pilot.pause()
-        rows = table_rows(console(app).query_one(EndpointsTable))
+        rows = table_rows(console(app).query_one(EndpointList))
         assert [row[0] for row in rows] == [CANARY, "search-ranking"]
         assert any("no longer exists" in n.message for n in app._notifications)
 
@@ -513,7 +514,7 @@ async def test_endpoint_deleted_while_editing_closes_the_editor() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ConsoleScreen), "the editor closing")
         assert backend.sagemaker.count("ListEndpoints") == lists  # the list poll waited
         assert any("was deleted" in n.message for n in app._notifications)
-        assert CANARY not in [row[0] for row in table_rows(console(app).query_one(EndpointsTable))]
+        assert CANARY not in [row[0] for row in table_rows(console(app).query_one(EndpointList))]
         assert changes.applied == []
 
 
@@ -549,7 +550,7 @@ async def test_first_refresh_starts_on_an_endpoint_running_a_canary() -> None:
     app, _, _ = make_app(fake_backend(endpoints))
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot, CANARY)
-        table = console(app).query_one(EndpointsTable)
+        table = console(app).query_one(EndpointList)
         assert table.cursor_row == 1  # below aaa-single
         # Only the first time: afterwards the person's choice stands.
         await pilot.press("up")
@@ -676,7 +677,7 @@ async def test_the_chart_in_place_of_the_endpoints_pane_keeps_the_arrow_keys_wor
     app, _, _ = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot)
-        endpoints = console(app).query_one(EndpointsTable)
+        endpoints = console(app).query_one(EndpointList)
         variants = console(app).query_one(VariantsTable)
         assert app.focused is endpoints
         await pilot.press("g")
@@ -704,7 +705,7 @@ async def test_a_console_opened_with_the_chart_on_a_short_terminal_has_a_focused
         await pilot.press("g")
         await wait_for(
             pilot,
-            lambda: app.focused is console(app).query_one(EndpointsTable),
+            lambda: app.focused is console(app).query_one(EndpointList),
             "the endpoints pane has the focus once the chart goes",
         )
 

@@ -3,18 +3,18 @@ the endpoint the person was on, never jumps back to the top of the list."""
 
 from __future__ import annotations
 
-from canary_tui.ui.widgets.tables import EndpointsTable
+from canary_tui.ui.widgets.endpoint_list import EndpointList
 from tests.ui.helpers import console, refresh_and_settle, table_rows, wait_for
 from tests.ui.test_console import make_app
 
 
 def names(app: object) -> list[str]:
-    return [row[0] for row in table_rows(console(app).query_one(EndpointsTable))]  # type: ignore[arg-type]
+    return [row[0] for row in table_rows(console(app).query_one(EndpointList))]  # type: ignore[arg-type]
 
 
 def cursor_name(app: object) -> str | None:
-    table = console(app).query_one(EndpointsTable)  # type: ignore[arg-type]
-    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    table = console(app).query_one(EndpointList)  # type: ignore[arg-type]
+    return table.highlighted_name
 
 
 async def test_clearing_the_filter_keeps_the_selection() -> None:
@@ -43,7 +43,7 @@ async def test_escape_clears_the_filter_even_one_that_matches_nothing() -> None:
         screen = console(app)
         assert len(names(app)) == 3
         assert screen.query_one("#filter").display is False
-        assert app.focused is screen.query_one(EndpointsTable)
+        assert app.focused is screen.query_one(EndpointList)
         assert screen.query_one("#endpoints-pane").border_title == "Endpoints (3)"
 
 

@@ -11,8 +11,8 @@ from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.screens.help import HelpScreen
 from canary_tui.ui.startup import StartedBackend, StillStarting
+from canary_tui.ui.widgets.endpoint_list import EndpointList
 from canary_tui.ui.widgets.status_line import StatusLine
-from canary_tui.ui.widgets.tables import EndpointsTable
 from tests.ui.helpers import console, table_rows, wait_for
 
 STARTING = "starting the demo account…"
@@ -47,7 +47,7 @@ async def test_paints_and_answers_keys_while_the_factory_blocks_then_polls(
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, called.is_set, "the factory is called after the first frame")
             assert STARTING in status_text(app)
-            assert table_rows(console(app).query_one(EndpointsTable)) == []
+            assert table_rows(console(app).query_one(EndpointList)) == []
             assert console(app).query_one("#endpoints-pane").border_title == "Endpoints"
             # ctrl+r before the backend exists: one line, no crash, no AWS call.
             await pilot.press("ctrl+r")
@@ -63,7 +63,7 @@ async def test_paints_and_answers_keys_while_the_factory_blocks_then_polls(
                 pilot,
                 lambda: (
                     canary_endpoint
-                    in [row[0] for row in table_rows(console(app).query_one(EndpointsTable))]
+                    in [row[0] for row in table_rows(console(app).query_one(EndpointList))]
                 ),
                 "the endpoints of the real backend appear",
             )

@@ -1,4 +1,4 @@
-"""The tables' sync at thousands of rows (issue 13): same result as DataTable's own calls."""
+"""RowRefreshTable's sync at thousands of rows (issue 13): same result as DataTable's own calls."""
 
 from __future__ import annotations
 
@@ -6,20 +6,20 @@ from textual.app import App, ComposeResult
 from textual.coordinate import Coordinate
 
 from canary_tui.ui.view import EndpointRow
-from canary_tui.ui.widgets.tables import EndpointsTable
+from tests.ui.helpers import FourColumnTable
 
 
 class TwoTables(App[None]):
     def compose(self) -> ComposeResult:
-        yield EndpointsTable(id="one")
-        yield EndpointsTable(id="two")
+        yield FourColumnTable(id="one")
+        yield FourColumnTable(id="two")
 
 
 def row(name: str, canary: str = "10.0%") -> EndpointRow:
     return EndpointRow(name, "InService", "3", canary)
 
 
-def shown(table: EndpointsTable) -> list[tuple[str | None, ...]]:
+def shown(table: FourColumnTable) -> list[tuple[str | None, ...]]:
     keys = [
         table.coordinate_to_cell_key(Coordinate(index, 0)).row_key.value
         for index in range(table.row_count)
@@ -30,7 +30,7 @@ def shown(table: EndpointsTable) -> list[tuple[str | None, ...]]:
 async def test_remove_rows_leaves_the_table_as_remove_row_does() -> None:
     app = TwoTables()
     async with app.run_test(size=(80, 30)) as pilot:
-        one, two = app.query_one("#one", EndpointsTable), app.query_one("#two", EndpointsTable)
+        one, two = app.query_one("#one", FourColumnTable), app.query_one("#two", FourColumnTable)
         names = [f"ep-{index:02}" for index in range(50)]
         for table in (one, two):
             table.sync([row(name) for name in names])
@@ -52,7 +52,10 @@ async def test_remove_rows_leaves_the_table_as_remove_row_does() -> None:
 async def test_sync_narrows_and_widens_a_large_list_like_a_fresh_table() -> None:
     app = TwoTables()
     async with app.run_test(size=(80, 30)) as pilot:
-        table, fresh = app.query_one("#one", EndpointsTable), app.query_one("#two", EndpointsTable)
+        table, fresh = (
+            app.query_one("#one", FourColumnTable),
+            app.query_one("#two", FourColumnTable),
+        )
         names = [f"bench-{index:04}" for index in range(5000)]
         table.sync([row(name) for name in names])
         await pilot.pause()

@@ -19,7 +19,8 @@ from canary_tui.domain.models import Endpoint, EndpointSummary
 from canary_tui.domain.text import printable
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.view import EndpointRow, endpoint_row, variant_rows
-from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
+from canary_tui.ui.widgets.endpoint_list import EndpointList
+from canary_tui.ui.widgets.tables import VariantsTable
 from canary_tui.ui.widgets.titles import set_border_titles
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class EndpointsPart:
         if len(self._rows) > 2 * len(view.summaries) + 100:
             # Endpoints gone from the list: drop their rows now and then, not on each call.
             self._rows = {n: r for n, r in self._rows.items() if n in view.summaries}
-        table = self.screen.query_one(EndpointsTable)
+        table = self.screen.query_one(EndpointList)
         table.sync(rows)
         pane = self.screen.query_one("#endpoints-pane")
         total = len(view.summaries)
@@ -93,7 +94,7 @@ class EndpointsPart:
         """One endpoint was described: its row only, unless it is not in the table yet."""
         view = self.view
         summary = view.summaries.get(name)
-        table = self.screen.query_one(EndpointsTable)
+        table = self.screen.query_one(EndpointList)
         hidden = view.filter_text.strip().lower() not in name.lower()
         if summary is None or not (hidden or table.sync_row(self._row(name))):
             self.render_list()
@@ -138,15 +139,13 @@ class EndpointsPart:
 
     # -- selection ------------------------------------------------------------------------
     def select_cursor_row(self) -> None:
-        table = self.screen.query_one(EndpointsTable)
-        if table.row_count == 0:
+        name = self.screen.query_one(EndpointList).highlighted_name
+        if name is None:
             if self.view.selected is not None:
                 self.view.selected = None
                 self.screen.selection_changed()
             return
-        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        if row_key is not None:
-            self.select(row_key)
+        self.select(name)
 
     def select(self, name: str) -> None:
         if name == self.view.selected:
@@ -193,7 +192,7 @@ class EndpointsPart:
             self.filter_changed("")
         self.select(name)
         self.render_list()
-        self.screen.query_one(EndpointsTable).focus()
+        self.screen.query_one(EndpointList).focus()
 
     def forgotten(self, name: str) -> None:
         if self.view.selected == name:
@@ -254,14 +253,14 @@ class EndpointsPart:
     def leave_filter(self) -> None:
         field = self.screen.query_one("#filter", Input)
         field.display = bool(self.view.filter_text)
-        self.screen.query_one(EndpointsTable).focus()
+        self.screen.query_one(EndpointList).focus()
 
     def escape(self) -> None:
         """esc clears the filter (in the field, or on the list after enter kept it): a filter
         left behind, worse one matching nothing, hides endpoints from someone in a hurry.
         The selection stays where it is."""
         field = self.screen.query_one("#filter", Input)
-        table = self.screen.query_one(EndpointsTable)
+        table = self.screen.query_one(EndpointList)
         if not (field.has_focus or (table.has_focus and self.view.filter_text)):
             return
         field.value = ""

@@ -28,9 +28,10 @@ from canary_tui.ui.view import (
     chart_title,
     variant_metrics_view,
 )
+from canary_tui.ui.widgets.endpoint_list import EndpointList
 from canary_tui.ui.widgets.footer import KeyFooter
 from canary_tui.ui.widgets.metrics import MetricsPanel
-from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
+from canary_tui.ui.widgets.tables import VariantsTable
 from canary_tui.ui.widgets.titles import set_border_titles
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class MetricsPart:
                 return
         if screen.focused is not None:
             return
-        tables = [w for w in screen.focus_chain if isinstance(w, EndpointsTable | VariantsTable)]
+        tables = [w for w in screen.focus_chain if isinstance(w, EndpointList | VariantsTable)]
         if not tables:
             return
         if self.chart_shown and had_focus is not None:

@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import ScreenResume, ScreenSuspend, Unmount
 from textual.screen import Screen
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from canary_tui.domain.models import Endpoint, EndpointSummary
@@ -48,12 +48,13 @@ from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.ports import AuditReader, ChangeApplier, ConsoleBackend
 from canary_tui.ui.refresh import WINDOW_NAMES, MetricsCache
 from canary_tui.ui.view import MetricsFrame
+from canary_tui.ui.widgets.endpoint_list import EndpointList
 from canary_tui.ui.widgets.footer import KeyFooter
 from canary_tui.ui.widgets.metrics import MetricsPanel
 from canary_tui.ui.widgets.notice_line import NoticeLine
 from canary_tui.ui.widgets.ramp import RampPanel
 from canary_tui.ui.widgets.status_line import StatusLine
-from canary_tui.ui.widgets.tables import EndpointsTable, VariantsTable
+from canary_tui.ui.widgets.tables import VariantsTable
 from canary_tui.ui.widgets.verdict import VerdictPanel
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ class ConsoleScreen(Screen[None]):
                 yield Input(
                     placeholder="filter by name; enter keeps it, esc clears it", id="filter"
                 )
-                yield EndpointsTable(id="endpoints")
+                yield EndpointList(id="endpoints")
             with Vertical(id="right"):
                 yield VariantsTable(id="variants", classes="pane")
                 yield RampPanel(id="ramp-progress")
@@ -166,7 +167,7 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#variants").border_title = "Variants"
         self.query_one("#filter").display = False
         self.set_class(self.metrics_part.chart_at_start(), "-chart")
-        endpoints = self.query_one("#endpoints", EndpointsTable)
+        endpoints = self.query_one("#endpoints", EndpointList)
         endpoints.focus()
         self.call_after_refresh(self.metrics_part.keep_a_table_focused, endpoints)
         self.refresher.render_status()
@@ -300,10 +301,9 @@ class ConsoleScreen(Screen[None]):
         self.ramp_part.detach_all()
 
     # -- the list and the filter ------------------------------------------------------------
-    @on(DataTable.RowHighlighted, "#endpoints")
-    def _endpoint_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is not None:
-            self.endpoints_part.select(event.row_key.value)
+    @on(EndpointList.Highlighted, "#endpoints")
+    def _endpoint_highlighted(self, event: EndpointList.Highlighted) -> None:
+        self.endpoints_part.select(event.name)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

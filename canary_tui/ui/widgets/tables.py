@@ -1,4 +1,5 @@
-"""The endpoints and variants tables: rows keyed by name, cells updated in place."""
+"""The variants table (and the DataTable machinery it uses): rows keyed by name, cells
+updated in place. The endpoint list is a line-API list of its own (``endpoint_list.py``)."""
 
 from __future__ import annotations
 
@@ -19,16 +20,16 @@ from textual.widgets.data_table import (
 )
 
 from canary_tui.domain.models import Endpoint, Variant
-from canary_tui.ui.view import NO_VALUE, EndpointRow, VariantRow
+from canary_tui.ui.view import NO_VALUE, VariantRow
+from canary_tui.ui.widgets.endpoint_list import EndpointList
+
+#: The endpoint list's old name (a DataTable until issue 13), for code written against it.
+EndpointsTable = EndpointList
 
 
 def _plain(text: str) -> bool:
     """Rendered by DataTable as exactly its characters: no markup, one line, no tabs."""
     return "[" not in text and "\n" not in text and "\r" not in text and "\t" not in text
-
-
-ENDPOINT_COLUMNS = (("endpoint", "name"), ("status", "status"), ("var", "variants"))
-ENDPOINT_CANARY_COLUMN = ("canary", "canary")
 
 
 class RowRefreshTable(DataTable[str]):
@@ -181,38 +182,6 @@ def _sync_rows(
                 table.update_cell(key, column_key, cell)  # raises CellDoesNotExist
             elif current[column] != cell:
                 table.write_cell(key, column_key, cell)
-
-
-class EndpointsTable(RowRefreshTable):
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
-        self.zebra_stripes = False
-        for label, key in (*ENDPOINT_COLUMNS, ENDPOINT_CANARY_COLUMN):
-            self.add_column(label, key=key)
-
-    def sync(self, rows: Sequence[EndpointRow]) -> None:
-        _sync_rows(
-            self,
-            [(row.name, _endpoint_cells(row)) for row in rows],
-            list(ENDPOINT_CELL_KEYS),
-        )
-
-    def sync_row(self, row: EndpointRow) -> bool:
-        """Update one endpoint's row in place (a describe arrived): O(1), where ``sync``
-        walks the whole list. False when the row is not in the table."""
-        if RowKey(row.name) not in self.rows:
-            return False
-        for column_key, cell in zip(ENDPOINT_CELL_KEYS, _endpoint_cells(row), strict=True):
-            if self.get_cell(row.name, column_key) != cell:
-                self.write_cell(row.name, column_key, cell)
-        return True
-
-
-ENDPOINT_CELL_KEYS = ("name", "status", "variants", "canary")
-
-
-def _endpoint_cells(row: EndpointRow) -> tuple[str, str, str, str]:
-    return (row.name, row.status, row.variants, row.canary)
 
 
 VARIANT_COLUMNS = (
