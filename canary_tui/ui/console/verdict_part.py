@@ -154,7 +154,7 @@ class VerdictPart:
             last_modified=endpoint.last_modified,
             other_own_changes=ours.counts,
             weights_differ_from_ours=ours.last_shares is not None
-            and differs(endpoint.current_traffic_shares, ours.last_shares),
+            and differs(endpoint.desired_traffic_shares, ours.last_shares),
         )
         end = min(now, frame.end) if now > frame.start else frame.end
         window_seconds = max((end - frame.start).total_seconds(), float(frame.period_seconds))
