@@ -19,6 +19,7 @@ from pathlib import Path
 
 from canary_tui.audit import AuditLog
 from canary_tui.cli.demo import DemoStart, first_frame_options
+from canary_tui.demo.quality import demo_quality_override
 from canary_tui.demo.seed import CANARY_ENDPOINT
 from canary_tui.demo.server import DemoServer
 from canary_tui.ui.app import CanaryApp
@@ -81,10 +82,13 @@ async def capture(server: DemoServer, size: tuple[int, int], data: Path) -> None
             shot("confirm")
             await pilot.press("n")
             await until(pilot, lambda: app.screen is screen, "the console")
-            await pilot.press("v")
+            opened = not screen.verdict.is_expanded  # from 36 rows it is open already
+            if opened:
+                await pilot.press("v")
             await pilot.pause()
             shot("verdict")
-            await pilot.press("v")
+            if opened:
+                await pilot.press("v")
             await pilot.press("r")
             await until(pilot, lambda: type(app.screen).__name__ == "RampPlanDialog", "plan")
             await pilot.press("y")
@@ -106,10 +110,13 @@ async def capture(server: DemoServer, size: tuple[int, int], data: Path) -> None
 
 
 def main() -> None:
-    data = Path(tempfile.mkdtemp(prefix="canary-tui-shots-"))
-    os.environ["XDG_DATA_HOME"] = str(data)
     os.environ.pop("CANARY_TUI_CONFIG", None)
     for size in SIZES:
+        # Each size its own audit log and ramp state: a ramp detached by the first run
+        # would be offered for resuming in the next.
+        data = Path(tempfile.mkdtemp(prefix="canary-tui-shots-"))
+        os.environ["XDG_DATA_HOME"] = str(data)
+        os.environ.update(demo_quality_override())  # the demo's accuracy metric, as the demo
         server = DemoServer()
         server.launch()
         try:
