@@ -215,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
         last_modified=endpoint.last_modified,
         other_own_changes=ours.counts,
         weights_differ_from_ours=ours.last_shares is not None
-        and differs(endpoint.current_traffic_shares, ours.last_shares),
+        and differs(endpoint.desired_traffic_shares, ours.last_shares),
     )
     # Shadow variants too: their own verdict against production (domain.shadow_verdict).
     refs = [VariantRef(endpoint.name, name) for name in metric_variant_names(endpoint)]

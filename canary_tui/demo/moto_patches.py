@@ -51,6 +51,9 @@ And one for correctness of a read:
    never counts as already listed: it comes back once per datapoint. The AWS CLI saw 5,290
    entries for the demo's 35 metrics. The patch lists each metric once, in first-seen order,
    with the same namespace, name and dimension filters as moto.
+
+And one for time: moto never moves an endpoint's ``LastModifiedTime``; SageMaker does on
+every update. The weights patch (1) sets it when an update is applied.
 """
 
 from __future__ import annotations
@@ -83,6 +86,11 @@ def _keep_fields_left_out(original: Callable[..., str]) -> Callable[..., str]:
             if entry.get("ServerlessUpdateConfig")
         }
         arn = original(self, endpoint_name, desired_weights_and_capacities)
+        # SageMaker moves LastModifiedTime on every update; moto never does (canary-tui
+        # reads it to tell when weights changed outside it: domain/split_origin.py).
+        from moto.core.utils import utcnow
+
+        endpoint.last_modified_time = utcnow()
         for variant in endpoint.production_variants:
             update = serverless.get(variant["VariantName"])
             config = variant.get("DesiredServerlessConfig")

@@ -147,6 +147,10 @@ def rate_power(
     )
 
 
+#: Above this math.exp overflows a double.
+MAX_EXPONENT = 700.0
+
+
 def ratio_power(
     canary_values: Sequence[float],
     baseline_values: Sequence[float],
@@ -177,9 +181,12 @@ def ratio_power(
         more = seconds / period_seconds
         if spread is None or m + more < 2:
             return math.inf
-        return math.exp(
+        exponent = (
             z * spread * math.sqrt(1.0 / (m + more) + 1.0 / (n + more)) / math.sqrt(RANK_EFFICIENCY)
         )
+        # Values spread over hundreds of orders of magnitude (1e-298 ms next to 20 ms) detect
+        # nothing: no ratio, rather than OverflowError (found by hypothesis).
+        return math.exp(exponent) if exponent < MAX_EXPONENT else math.inf
 
     now = detectable_after(0.0)
     return Power(

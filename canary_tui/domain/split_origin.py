@@ -57,7 +57,8 @@ def split_origin(
     SageMaker's clock and the poll see it a little later). ``other_own_changes``: our audited
     changes that leave the weights alone (instance counts): LastModifiedTime moves with them.
     LastModifiedTime also moves with Auto Scaling's instance changes, so it counts only when
-    ``weights_differ_from_ours``: the weights now are not the ones our last change set."""
+    ``weights_differ_from_ours``: the desired weights now are not the ones our last change
+    set. Then even a change seen right after ours is someone else's (ours set other weights)."""
     inside = [t for t in audit_changes if window_start <= t <= window_end]
     ours = max(inside) if inside else None
     slack = timedelta(seconds=max(period_seconds, 60))
@@ -67,8 +68,8 @@ def split_origin(
     for moment, kind in seen:
         if moment is None or not window_start <= moment <= window_end:
             continue
-        if ours is not None and moment <= ours + slack:
-            continue  # our own change, seen again
+        if ours is not None and moment <= ours + slack and not weights_differ_from_ours:
+            continue  # our own change, seen again (the weights are still the ones we set)
         if kind is ChangeSource.LAST_MODIFIED and (
             not weights_differ_from_ours
             or any(timedelta(0) <= moment - other <= slack for other in others)

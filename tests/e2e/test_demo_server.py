@@ -244,6 +244,17 @@ class TestPatchedSageMaker:
             "dark": 1.0,
         }
 
+    def test_an_update_moves_last_modified_time(self, demo_server: DemoServer) -> None:
+        requests_reset(demo_server.url)
+        client = sagemaker_at(demo_server.url)
+        create_endpoint(client, "ep", [SeedVariant("a", 0.9), SeedVariant("b", 0.1)])
+        created = client.describe_endpoint(EndpointName="ep")["LastModifiedTime"]
+        client.update_endpoint_weights_and_capacities(
+            EndpointName="ep",
+            DesiredWeightsAndCapacities=[{"VariantName": "b", "DesiredWeight": 0.3}],
+        )
+        assert client.describe_endpoint(EndpointName="ep")["LastModifiedTime"] > created
+
     def test_validation_is_still_moto_s(self, demo_server: DemoServer) -> None:
         requests_reset(demo_server.url)
         client = sagemaker_at(demo_server.url)
@@ -269,6 +280,18 @@ def test_stock_moto_still_drops_counts_so_the_patch_is_needed(
         "ProductionVariants"
     ]
     assert all("CurrentInstanceCount" not in variant for variant in variants)
+
+
+def test_stock_moto_never_moves_last_modified_time_so_the_patch_is_needed(
+    sagemaker_client: Any, canary_endpoint: str
+) -> None:
+    before = sagemaker_client.describe_endpoint(EndpointName=canary_endpoint)["LastModifiedTime"]
+    sagemaker_client.update_endpoint_weights_and_capacities(
+        EndpointName=canary_endpoint,
+        DesiredWeightsAndCapacities=[{"VariantName": "new-model", "DesiredWeight": 0.3}],
+    )
+    after = sagemaker_client.describe_endpoint(EndpointName=canary_endpoint)["LastModifiedTime"]
+    assert after == before
 
 
 def test_patched_get_metric_data_answers_exactly_like_stock_moto(

@@ -3,6 +3,9 @@ the endpoint the person was on, never jumps back to the top of the list."""
 
 from __future__ import annotations
 
+import pytest
+
+from canary_tui.ui.console import endpoints_part
 from canary_tui.ui.widgets.endpoint_list import EndpointList
 from tests.ui.helpers import console, refresh_and_settle, table_rows, wait_for
 from tests.ui.test_console import make_app
@@ -61,3 +64,32 @@ async def test_enter_keeps_the_filter_and_escape_on_the_list_clears_it() -> None
         assert len(names(app)) == 3
         assert console(app).selected == "fraud-scoring"
         assert cursor_name(app) == "fraud-scoring"
+
+
+async def test_the_panes_wait_for_typing_to_pause_and_enter_settles_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Redrawing the variants, metrics and verdict for every letter cost ~30 ms a key at
+    # 5,000 endpoints; the panes keep the endpoint their title names until typing pauses.
+    monkeypatch.setattr(endpoints_part, "FILTER_SETTLE_SECONDS", 60.0)  # never, in this test
+    app, _, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        before = console(app).selected
+        assert before is not None and before != "search-ranking"
+        await pilot.press("slash", "s", "e", "a")
+        assert cursor_name(app) == "search-ranking"
+        assert console(app).selected == before
+        assert before in str(console(app).query_one("#variants").border_title)
+        await pilot.press("enter")
+        assert console(app).selected == "search-ranking"
+        await pilot.press("slash", "backspace", "backspace", "backspace", *"fraud", "escape")
+        assert console(app).selected == "fraud-scoring"  # esc settles it too, then clears
+
+
+async def test_the_panes_follow_the_cursor_once_typing_pauses() -> None:
+    app, _, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("slash", *"fraud")
+        await wait_for(pilot, lambda: console(app).selected == "fraud-scoring", "the pause")

@@ -1,4 +1,4 @@
-"""Snapshots at 80x24 (SSH) and 120x40, on the fake backend with the clock frozen and no
+"""Snapshots at 80x24 (SSH), 120x40 and 160x50, on the fake backend with the clock frozen and no
 polling timers: the same frame every run. Update with ``pytest --snapshot-update``."""
 
 from __future__ import annotations
@@ -14,7 +14,11 @@ from canary_tui.ui.options import ConsoleOptions
 from tests.ui.fakes import FakeChangeService, fake_backend, frozen_clock
 from tests.ui.helpers import refresh_and_settle
 
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+SIZES = [
+    pytest.param((80, 24), id="80x24"),
+    pytest.param((120, 40), id="120x40"),
+    pytest.param((160, 50), id="160x50"),
+]
 SnapCompare = Callable[..., bool]
 
 
@@ -83,3 +87,25 @@ class TestConfirm:
 class TestHelp:
     def test_help(self, snap_compare: SnapCompare, size: tuple[int, int]) -> None:
         assert snap_compare(snapshot_app(), terminal_size=size, run_before=after("question_mark"))
+
+
+def after_notices(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await refresh_and_settle(pilot)
+        pilot.app.notify("new-model at 25%.", title="Change applied")
+        pilot.app.notify("A change is still being sent.", title="Refused", severity="warning")
+        pilot.app.notify("AccessDenied on DescribeAlarms.", title="Ramp", severity="error")
+        await pilot.press(*keys)
+        await pilot.pause()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+class TestNotices:
+    def test_notice_line(self, snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+        assert snap_compare(snapshot_app(), terminal_size=size, run_before=after_notices())
+
+    def test_messages(self, snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+        assert snap_compare(snapshot_app(), terminal_size=size, run_before=after_notices("n"))

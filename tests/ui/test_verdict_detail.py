@@ -50,3 +50,28 @@ async def test_the_detail_scrolls_to_every_line_and_cuts_none_at_80x24() -> None
         for word in ("Newcombe", "Hodges-Lehmann", "critical", "note:"):
             assert word in shown, word
         assert text.splitlines()[-1].split()[-1] in shown
+
+
+async def test_v_gives_the_detail_the_list_rows_and_the_keys_then_gives_them_back() -> None:
+    backend = fake_backend()
+    app = CanaryApp(
+        backend,
+        FakeChangeService(backend.sagemaker),
+        ConsoleOptions(poll=False, region="us-east-1", mode_label="demo"),
+        clock=frozen_clock,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        screen = console(app)
+        panel = screen.query_one(VerdictPanel)
+        collapsed_height = panel.region.height
+        await pilot.press("v")
+        await pilot.pause()
+        assert not screen.query_one("#endpoints-pane").display
+        assert panel.has_focus and panel.region.height > collapsed_height + 6
+        await pilot.press("pagedown")
+        assert panel.scroll_y > 0  # the keys scroll it at once, no tab first
+        await pilot.press("v")
+        await pilot.pause()
+        assert screen.query_one("#endpoints-pane").display
+        assert screen.query_one("#endpoints").has_focus

@@ -190,3 +190,12 @@ def test_ratio_is_the_shift_of_logarithms() -> None:
     assert 1.25 < effect.low <= effect.estimate <= effect.high < 1.4
     assert effect.text().startswith("x1.3") and "90% CI" in effect.text()
     assert hodges_lehmann_ratio([0.0, 1.0], [1.0, 2.0], 0.9) is None
+
+
+def test_kth_difference_counts_the_computed_differences_near_subnormals() -> None:
+    # Found by hypothesis: comparing y >= x - value instead of x - y <= value miscounted.
+    xs = [0.0] * 150
+    ys = [0.0] * 149 + [2.2250738585072014e-308]
+    total = len(xs) * len(ys)
+    for k in (1, 150, total):
+        assert kth_difference(xs, ys, k) == sorted(x - y for x in xs for y in ys)[k - 1]

@@ -75,3 +75,11 @@ def test_the_latest_of_several_wins() -> None:
         weights_differ_from_ours=True,
     )
     assert found.changed_at == at(50) and found.source is ChangeSource.POLL
+
+
+def test_a_change_right_after_ours_to_other_weights_is_someone_elses() -> None:
+    # Ours set 85/15 at 12:20.2; at 12:20.4 someone set 70/30: within a period of ours, but
+    # the weights are not the ones we set, so it is not ours seen again.
+    found = origin(audit_changes=[at(20.2)], last_modified=at(20.4), weights_differ_from_ours=True)
+    assert found.source is ChangeSource.LAST_MODIFIED and found.changed_at == at(20.4)
+    assert "outside canary-tui" in found.note

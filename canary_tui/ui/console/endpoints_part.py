@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 FRESH_SECONDS = 5.0
 #: Selecting rows with the arrow keys should not describe every endpoint passed over.
 SELECT_DEBOUNCE_SECONDS = 0.15
+#: How long typing in the filter pauses before the panes follow the list's cursor.
+FILTER_SETTLE_SECONDS = 0.15
 
 
 class EndpointsPart:
@@ -41,6 +43,8 @@ class EndpointsPart:
         self._initial_pick_pending = True
         self._auto_selected: str | None = None
         self._rows: dict[str, tuple[EndpointSummary, Endpoint | None, EndpointRow]] = {}
+        #: A filter narrowed the list past the selection: the panes follow when it fires.
+        self._filter_timer: Timer | None = None
         #: A list has been drawn since the last listing: an empty one means no endpoints.
         self.listed = False
 
@@ -248,10 +252,34 @@ class EndpointsPart:
         self.view.filter_text = value
         names = self.view.visible_names()
         self.render_list(names)
-        if self.view.selected not in names:
+        # The panes follow the list's cursor once typing pauses (or on enter / esc):
+        # redrawing the variants, metrics and verdict for every letter of a name cost a
+        # 5,000-endpoint console ~30 ms a key. Until then the panes keep showing the
+        # endpoint their titles name, so nothing on screen is about the wrong endpoint.
+        self._defer_selection(self.view.selected not in names)
+
+    def _defer_selection(self, pending: bool) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        if pending:
+            self._filter_timer = self.screen.set_timer(
+                FILTER_SETTLE_SECONDS, self._settle_filter, name="filter-select"
+            )
+
+    def _settle_filter(self) -> None:
+        self._filter_timer = None
+        if self.view.selected not in self.view.visible_names():
             self.select_cursor_row()
 
+    def flush_filter_selection(self) -> None:
+        """The pending selection of a filter now (enter, esc, a key that acts on it)."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._settle_filter()
+
     def leave_filter(self) -> None:
+        self.flush_filter_selection()
         field = self.screen.query_one("#filter", Input)
         field.display = bool(self.view.filter_text)
         self.screen.query_one(EndpointList).focus()
@@ -264,6 +292,7 @@ class EndpointsPart:
         table = self.screen.query_one(EndpointList)
         if not (field.has_focus or (table.has_focus and self.view.filter_text)):
             return
+        self.flush_filter_selection()
         field.value = ""
         field.display = False
         self.filter_changed("")

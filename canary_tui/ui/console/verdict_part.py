@@ -76,6 +76,13 @@ class VerdictPart:
     def toggle(self) -> None:
         self.expanded = not self.is_expanded
         self.render()
+        panel = self.screen.query_one(VerdictPanel)
+        if self.expanded and panel.display:
+            # The detail is for reading: arrows and page keys scroll it at once (on a short
+            # terminal it also takes the endpoint list's rows, app.tcss -verdict-open).
+            panel.focus()
+        elif panel.has_focus:
+            self.screen.query_one("#endpoints").focus()
 
     # -- after each metrics render --------------------------------------------------------
     def update(self) -> None:
@@ -148,7 +155,7 @@ class VerdictPart:
             last_modified=endpoint.last_modified,
             other_own_changes=ours.counts,
             weights_differ_from_ours=ours.last_shares is not None
-            and differs(endpoint.current_traffic_shares, ours.last_shares),
+            and differs(endpoint.desired_traffic_shares, ours.last_shares),
         )
         end = min(now, frame.end) if now > frame.start else frame.end
         window_seconds = max((end - frame.start).total_seconds(), float(frame.period_seconds))
@@ -192,6 +199,7 @@ class VerdictPart:
     def render(self) -> None:
         panel = self.screen.query_one(VerdictPanel)
         endpoint = self.view.selected_endpoint
+        self.screen.set_class(self.expanded is True, "-verdict-open")
         if endpoint is None or not judged(endpoint):
             panel.display = False
             panel.show(None, self.is_expanded)

@@ -294,6 +294,7 @@ class ConsoleScreen(Screen[None]):
 
     def on_screen_resume(self, event: ScreenResume) -> None:
         self.refresher.unsuspend()
+        self.query_one(KeyFooter).screen_resumed()
 
     @on(Unmount)
     def _stop(self) -> None:
