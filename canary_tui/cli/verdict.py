@@ -24,13 +24,13 @@ from canary_tui.cli.status import describe_or_usage_error
 from canary_tui.domain.metrics import VariantRef, aligned_window
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import RampPlanError, format_seconds, parse_duration
+from canary_tui.domain.shadow_verdict import canary_label, judge_endpoint, metric_variant_names
 from canary_tui.domain.split_origin import differs, split_origin
 from canary_tui.domain.verdict import (
     CheckResult,
     Outcome,
     Verdict,
     VerdictThresholds,
-    compute_verdict,
 )
 from canary_tui.domain.verdict_judge import check_detail
 from canary_tui.own_changes import OwnChanges, own_changes
@@ -147,14 +147,16 @@ def register(subparsers: Any) -> None:
 def verdict_lines(verdict: Verdict, window: str | None = None) -> list[str]:
     window = window or format_seconds(verdict.window_seconds)
     lines = [
-        f"{verdict.endpoint}: {verdict.outcome.value}  (baseline {verdict.baseline}, "
+        f"{verdict.endpoint}: {verdict.outcome.value}  ({'shadow test, ' * bool(verdict.shadows)}"
+        f"baseline {verdict.baseline}, "
         f"window {window}, period {verdict.period_seconds}s)"
     ]
     if not verdict.canaries:
         lines.append(f"  {verdict.reason}")
     for canary in verdict.canaries:
         score = f"  ({canary.score.text()})" if canary.score is not None else ""
-        lines.append(f"{canary.variant} vs {canary.baseline}: {canary.outcome.value}{score}")
+        label = canary_label(verdict, canary.variant)
+        lines.append(f"{label} vs {canary.baseline}: {canary.outcome.value}{score}")
         width = max(len(check.name) for check in canary.checks)
         for check in canary.checks:
             lines.append(
@@ -215,7 +217,8 @@ def run(args: argparse.Namespace) -> int:
         weights_differ_from_ours=ours.last_shares is not None
         and differs(endpoint.desired_traffic_shares, ours.last_shares),
     )
-    refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
+    # Shadow variants too: their own verdict against production (domain.shadow_verdict).
+    refs = [VariantRef(endpoint.name, name) for name in metric_variant_names(endpoint)]
     backend.cloudwatch.note_endpoint(endpoint)  # asynchronous endpoints: their own metrics
     batch = backend.cloudwatch.fetch(refs, start, end, period, quality=thresholds.quality)
     # The latency gate's p99: one per variant over the window, where CloudWatch computes
@@ -225,10 +228,9 @@ def run(args: argparse.Namespace) -> int:
         if batch.percentiles_available
         else None
     )
-    verdict = compute_verdict(
-        endpoint.name,
+    verdict = judge_endpoint(
+        endpoint,
         {ref.variant: batch.variants[ref] for ref in refs},
-        endpoint.current_weights,
         period_seconds=period,
         # Up to now, not to the end of the period in progress: the rate estimate uses it.
         window_seconds=(now - start).total_seconds(),

@@ -114,6 +114,9 @@ class Verdict:
     window_seconds: float
     #: Caveats that apply to the whole verdict (which weights, which latency statistic...).
     notes: tuple[str, ...] = ()
+    #: The canaries that are shadow variants (domain.shadow_verdict): judged on a sampled
+    #: copy of production traffic, with no traffic-split check.
+    shadows: tuple[str, ...] = ()
 
     def canary(self, variant: str) -> CanaryVerdict:
         for canary in self.canaries:
@@ -130,6 +133,7 @@ class Verdict:
             "period_seconds": self.period_seconds,
             "window_seconds": self.window_seconds,
             "notes": list(self.notes),
+            "shadows": list(self.shadows),
             "canaries": [canary.to_dict() for canary in self.canaries],
         }
 
@@ -157,7 +161,10 @@ def judge_canary(
     thresholds: VerdictThresholds,
     split_canary_requests: float | None = None,
     window_latency: WindowSides | None = None,
+    judge_split: bool = True,
 ) -> CanaryVerdict:
+    """``judge_split=False``: no traffic_split check (a shadow variant gets a copy of the
+    traffic, not a share of it)."""
     canary_requests = canary.get(MetricKey.INVOCATIONS).total()
     baseline_requests = baseline.get(MetricKey.INVOCATIONS).total()
     sides = {"canary": canary, "baseline": baseline}
@@ -189,12 +196,18 @@ def judge_canary(
         or marked(
             latency_check(latency_canary, latency_baseline, thresholds), window_used, window_latency
         ),
-        incomplete_check("traffic_split", "traffic split", sides, invocations)
-        or traffic_split_check(
-            canary_requests if split_canary_requests is None else split_canary_requests,
-            total_requests,
-            configured_share_pct,
-            thresholds,
+        *(
+            (
+                incomplete_check("traffic_split", "traffic split", sides, invocations)
+                or traffic_split_check(
+                    canary_requests if split_canary_requests is None else split_canary_requests,
+                    total_requests,
+                    configured_share_pct,
+                    thresholds,
+                ),
+            )
+            if judge_split
+            else ()
         ),
         incomplete_check("data", "data", sides, invocations) or data,
         # [[verdict.metrics]]: accuracy and business metrics, named by the metric.
@@ -245,6 +258,7 @@ def compute_verdict(
     weights_note: str = "traffic split judged against the current weights",
     split_since: datetime | None = None,
     window_latency: Mapping[str, WindowLatency] | None = None,
+    judge_split: bool = True,
 ) -> Verdict:
     """Judge every canary (by default: every variant but the baseline that has weight > 0
     or served requests).
@@ -292,6 +306,7 @@ def compute_verdict(
                 window_latency=None
                 if window_latency is None
                 else (window_latency.get(name), window_latency.get(baseline)),
+                judge_split=judge_split,
             )
         )
     notes = [weights_note]

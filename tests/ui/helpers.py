@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from canary_tui.domain.shadow_verdict import metric_variant_names
 from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.screens.console import ConsoleScreen
 from canary_tui.ui.view import EndpointRow
@@ -65,7 +66,8 @@ async def refresh_and_settle(pilot: Pilot[int], endpoint: str | None = None) -> 
             screen.selected == target
             and target in screen.endpoints
             and screen.metrics.has(target)
-            and len(screen.query(VariantMetricsRow)) == len(screen.endpoints[target].variants)
+            and len(screen.query(VariantMetricsRow))
+            == len(metric_variant_names(screen.endpoints[target]))
         ),
         f"{target} with its metrics",
     )

@@ -16,6 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from canary_tui.domain.models import Endpoint, EndpointSummary
+from canary_tui.domain.shadow_verdict import metric_variant_names
 from canary_tui.domain.text import printable
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.view import EndpointRow, endpoint_row, variant_rows
@@ -175,7 +176,7 @@ class EndpointsPart:
             and described_at is not None
             and time.monotonic() - described_at < FRESH_SECONDS
             and view.metrics.is_current(
-                name, endpoint.variant_names, self.screen.clock(), view.window
+                name, metric_variant_names(endpoint), self.screen.clock(), view.window
             )
         ):
             return  # a poll has just loaded it (the first poll does, for the first endpoint)

@@ -17,6 +17,7 @@ from textual.widget import Widget
 
 from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import Endpoint
+from canary_tui.domain.shadow_verdict import metric_variant_names
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.messages import MetricsFetched
 from canary_tui.ui.quality_view import quality_cells, quality_chart_title, quality_heading
@@ -30,7 +31,7 @@ from canary_tui.ui.view import (
 )
 from canary_tui.ui.widgets.endpoint_list import EndpointList
 from canary_tui.ui.widgets.footer import KeyFooter
-from canary_tui.ui.widgets.metrics import MetricsPanel
+from canary_tui.ui.widgets.metrics import SHADOW_MARK, MetricsPanel
 from canary_tui.ui.widgets.tables import VariantsTable
 from canary_tui.ui.widgets.titles import set_border_titles
 
@@ -140,7 +141,7 @@ class MetricsPart:
         request: MetricsRequest = screen.app.call_from_thread(
             self.view.metrics.request,
             endpoint.name,
-            endpoint.variant_names,
+            metric_variant_names(endpoint),  # shadow variants too, in the same calls
             screen.clock(),
             window,
         )
@@ -184,7 +185,9 @@ class MetricsPart:
         chart = self.chart(create=self.chart_shown)
         percentiles = view.metrics.percentiles_available
         panel.set_latency_label(f"{latency_label(percentiles)} ms")
-        set_border_titles(panel, f"Metrics · last {view.window}", panel.border_subtitle)
+        shown = view.selected_endpoint
+        legend = f" · {SHADOW_MARK} shadow" if shown is not None and shown.shadow_variants else ""
+        set_border_titles(panel, f"Metrics · last {view.window}{legend}", panel.border_subtitle)
         quality = self.screen.options.quality_metrics
         panel.set_quality_headings([quality_heading(metric) for metric in quality])
         charted = next((m for m in quality if m.name == self.chart_metric), None)
@@ -211,10 +214,19 @@ class MetricsPart:
                 variant_metrics_view(variant, metrics, frame, percentiles),
                 quality=quality_cells(metrics, frame, quality),
             )
-            for variant in endpoint.variant_names
+            for variant in metric_variant_names(endpoint)
             for metrics in (view.metrics.get(VariantRef(endpoint.name, variant)),)
         ]
-        panel.show(views)
+        shadows = frozenset(variant.name for variant in endpoint.shadow_variants)
+        panel.show(views, shadows=shadows)
         if chart is not None:
-            chart.show(title, {v.variant: v.cell(self.chart_metric).points for v in views})
+            chart.show(
+                title,
+                {
+                    f"{v.variant} (shadow)" if v.variant in shadows else v.variant: v.cell(
+                        self.chart_metric
+                    ).points
+                    for v in views
+                },
+            )
         self.on_rendered()

@@ -19,8 +19,9 @@ from textual.message import Message
 
 from canary_tui.domain.metrics import VariantMetrics, VariantRef
 from canary_tui.domain.models import Endpoint
+from canary_tui.domain.shadow_verdict import judge_endpoint, judged, metric_variant_names
 from canary_tui.domain.split_origin import differs, split_origin
-from canary_tui.domain.verdict import VerdictThresholds, compute_verdict
+from canary_tui.domain.verdict import VerdictThresholds
 from canary_tui.own_changes import own_changes
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.ramping import RampLauncher, WeightChange, weight_changes
@@ -91,7 +92,7 @@ class VerdictPart:
         view = self.view
         endpoint = view.selected_endpoint
         frame = view.metrics_frame
-        if endpoint is None or frame is None or len(endpoint.variants) < 2:
+        if endpoint is None or frame is None or not judged(endpoint):
             return
         if not view.metrics.has(endpoint.name):
             return
@@ -107,7 +108,7 @@ class VerdictPart:
         self.keys[endpoint.name] = key
         metrics = {
             name: view.metrics.get(VariantRef(endpoint.name, name))
-            for name in endpoint.variant_names
+            for name in metric_variant_names(endpoint)
         }
         if endpoint.name not in self.verdicts:
             self.verdicts[endpoint.name] = VerdictView(
@@ -159,10 +160,9 @@ class VerdictPart:
         end = min(now, frame.end) if now > frame.start else frame.end
         window_seconds = max((end - frame.start).total_seconds(), float(frame.period_seconds))
         try:
-            verdict = compute_verdict(
-                endpoint.name,
+            verdict = judge_endpoint(
+                endpoint,
                 metrics,
-                endpoint.current_weights,
                 period_seconds=frame.period_seconds,
                 window_seconds=window_seconds,
                 thresholds=thresholds,
@@ -200,7 +200,7 @@ class VerdictPart:
         panel = self.screen.query_one(VerdictPanel)
         endpoint = self.view.selected_endpoint
         self.screen.set_class(self.expanded is True, "-verdict-open")
-        if endpoint is None or len(endpoint.variants) < 2:
+        if endpoint is None or not judged(endpoint):
             panel.display = False
             panel.show(None, self.is_expanded)
             return

@@ -12,6 +12,8 @@ from textual.widgets import Label, Sparkline, Static
 from canary_tui.ui.view import MetricCell, VariantMetricsView
 
 _CELLS = ("invocations", "error_rate", "latency")
+#: Before a shadow variant's name: its metrics are of a copy of production's requests.
+SHADOW_MARK = "↳"
 #: Shorter forms of the built-in headings, longest first: a pane too narrow for the full one
 #: (80 columns with a quality metric) shows the longest that fits instead of cutting it to
 #: "invocations/m…".
@@ -57,9 +59,13 @@ def _latest(cell: MetricCell) -> str | Content:
 class VariantMetricsRow(Horizontal):
     """One variant: name, then sparkline + latest value per metric."""
 
-    def __init__(self, view: VariantMetricsView, index: int) -> None:
-        super().__init__(id=f"metrics-row-{index}", classes="metrics-row")
+    def __init__(self, view: VariantMetricsView, index: int, *, shadow: bool = False) -> None:
+        super().__init__(
+            id=f"metrics-row-{index}", classes="metrics-row -shadow" if shadow else "metrics-row"
+        )
         self.variant = view.variant
+        #: A shadow variant (a sampled copy of production traffic): its name is marked.
+        self.shadow = shadow
         self._initial = view
         #: Data that arrived before the children were mounted (two refreshes in one tick).
         self._pending: VariantMetricsView | None = None
@@ -67,7 +73,8 @@ class VariantMetricsRow(Horizontal):
 
     def compose(self) -> ComposeResult:
         # Built with its data, so a new row never shows empty for a frame.
-        yield Label(self.variant, classes="metric-variant")
+        name = f"{SHADOW_MARK}{self.variant}" if self.shadow else self.variant
+        yield Label(name, classes="metric-variant")
         for cell_name, cell in _cells(self._initial):
             yield Sparkline(list(cell.values), classes=f"spark spark-{cell_name}")
             yield Label(_latest(cell), classes=f"metric-value value-{cell_name}")
@@ -122,7 +129,7 @@ class MetricsPanel(Vertical):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._variants: tuple[str, ...] = ()
+        self._variants: tuple[tuple[str, bool], ...] = ()
         self._quality_headings: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -146,12 +153,22 @@ class MetricsPanel(Vertical):
         header.mount_all(MetricHeading(text, classes="quality-heading") for text in headings)
         self._variants = ()  # the rows are built again with their quality cells
 
-    def show(self, views: Sequence[VariantMetricsView], message: str | None = None) -> None:
-        names = tuple(view.variant for view in views)
+    def show(
+        self,
+        views: Sequence[VariantMetricsView],
+        message: str | None = None,
+        *,
+        shadows: frozenset[str] = frozenset(),
+    ) -> None:
+        """``shadows``: the variants that are shadow variants (marked with ``SHADOW_MARK``)."""
+        names = tuple((view.variant, view.variant in shadows) for view in views)
         if names != self._variants:
             self._variants = names
             self.query(VariantMetricsRow).remove()
-            self.mount_all(VariantMetricsRow(view, index) for index, view in enumerate(views))
+            self.mount_all(
+                VariantMetricsRow(view, index, shadow=view.variant in shadows)
+                for index, view in enumerate(views)
+            )
         else:
             self._fill(views)
         empty = self.query_one("#metrics-empty", Static)

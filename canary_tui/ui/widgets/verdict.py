@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from canary_tui.domain.ramp import format_seconds
+from canary_tui.domain.shadow_verdict import canary_label
 from canary_tui.domain.verdict import CanaryVerdict, Outcome, Verdict
 from canary_tui.domain.verdict_judge import check_detail
 from canary_tui.ui.view import NO_VALUE
@@ -75,7 +76,7 @@ def summary_line(view: VerdictView) -> Content:
         parts.append(f"· {verdict.reason}")
     for index, canary in enumerate(verdict.canaries):
         parts += [
-            f"{'· ' if index == 0 else ' · '}{canary.variant} ",
+            f"{'· ' if index == 0 else ' · '}{canary_label(verdict, canary.variant)} ",
             outcome_word(canary.outcome, " "),
         ]
         parts.append(canary_summary(canary))
@@ -98,7 +99,7 @@ def detail_lines(view: VerdictView) -> list[Content]:
     for canary in verdict.canaries:
         lines.append(
             Content.assemble(
-                (f"{canary.variant} vs {canary.baseline} ", "bold"),
+                (f"{canary_label(verdict, canary.variant)} vs {canary.baseline} ", "bold"),
                 outcome_word(canary.outcome, " " if canary.score is not None else ""),
                 canary.score.text() if canary.score is not None else "",
             )
