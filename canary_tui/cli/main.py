@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "config_cmd",
     "completion",
     "serve",
+    "team",
 )
 #: The module of each command. ``canary-tui demo`` imports only ``cli/demo.py``: the other
 #: commands' modules pull in boto3 and friends (~0.2 s), which the console's first frame
@@ -49,6 +50,7 @@ MODULE_OF_COMMAND = {
     "config": "config_cmd",
     "completion": "completion",
     "serve": "serve",
+    "team": "team",
 }
 
 

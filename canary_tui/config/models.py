@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     """How much metric history the console shows and the verdict judges."""
     audit_path: PathText = None
     """Audit log file (JSON lines). Unset: audit.jsonl in the platform data directory."""
+    team_table: str | None = None
+    """DynamoDB table shared by a team (``canary-tui team init`` creates it): a lease per
+    endpoint for changes and ramps. Unset: local lock files only, no DynamoDB call."""
     theme: str = "textual-dark"
     """Textual theme name (textual-dark, textual-light, nord, gruvbox, ...); canary-tui adds
     "canary-high-contrast" (also accepted as "high-contrast"). ctrl+p "theme" lists them."""
@@ -156,6 +159,11 @@ class Settings(BaseSettings):
     @classmethod
     def _http_url(cls, url: str | None) -> str | None:
         return parsing.http_url(url)
+
+    @field_validator("team_table")
+    @classmethod
+    def _team_table(cls, table: str | None) -> str | None:
+        return parsing.team_table_name(table)
 
     @field_validator("region")
     @classmethod

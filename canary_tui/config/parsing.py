@@ -173,3 +173,10 @@ def region_name(region: str | None) -> str | None:
     if region is not None and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", region):
         raise ValueError(f"not an AWS region name: {region!r:.80}")
     return region
+
+
+def team_table_name(table: str | None) -> str | None:
+    """A DynamoDB table name: 3 to 255 of letters, digits, ``_``, ``-`` and ``.``."""
+    if table is not None and not re.fullmatch(r"[A-Za-z0-9_.-]{3,255}", table):
+        raise ValueError(f"not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .): {table!r:.80}")
+    return table

@@ -126,6 +126,7 @@ CHECKS: Mapping[str, Callable[[object], object]] = {
     "rollback_wait_seconds": parsing.duration_seconds,
     "window": _window,
     "audit_path": parsing.path_text,
+    "team_table": lambda value: parsing.team_table_name(_text(value)),
     "theme": _text,
     "ascii": parsing.strict_bool,
     "read_only": parsing.strict_bool,

@@ -40,6 +40,7 @@ _EXAMPLES: Mapping[str, Any] = {
     "endpoint_url": "http://127.0.0.1:5000",
     "refresh_seconds": "30s",
     "audit_path": "~/canary-audit.jsonl",
+    "team_table": "canary-team",
     "read_only_profiles": ["prod-*", "billing"],
     "production_profiles": ["prod-*"],
     "keymap": {"quit": "ctrl+q"},

@@ -1,0 +1,72 @@
+"""Pure decisions about a shared endpoint lease on the team table: no I/O.
+
+A lease item is keyed ``pk = "lease#<region>#<endpoint>"``; it names its owner (identity ARN,
+host, command, since) and a random ``token`` per acquisition, so a retried conditional put
+whose first answer was lost is recognised as ours (same token), not as someone else's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+LEASE_PREFIX = "lease#"
+DEFAULT_LEASE_SECONDS = 120
+
+
+def lease_key(endpoint: str, region: str | None) -> str:
+    return f"{LEASE_PREFIX}{region or 'default-region'}#{endpoint}"
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    endpoint: str
+    owner_arn: str
+    host: str
+    command: str
+    since: int  # epoch seconds
+    expires_at: int  # epoch seconds; also the table's TTL attribute
+    token: str
+
+    def is_expired(self, now: float) -> bool:
+        return now >= self.expires_at
+
+    def is_ours(self, token: str) -> bool:
+        return self.token == token
+
+    def refusal(self) -> str:
+        since = datetime.fromtimestamp(self.since, UTC).strftime("%H:%M")
+        return (
+            f"{self.endpoint} is held by {self.owner_arn} on {self.host} since {since} UTC "
+            f"({self.command}); nothing was sent"
+        )
+
+
+def lease_from_item(item: dict[str, Any]) -> Lease | None:
+    """A lease from a DynamoDB item in the low-level format; None if it is not one."""
+    try:
+        return Lease(
+            endpoint=str(item["endpoint"]["S"]),
+            owner_arn=str(item["owner_arn"]["S"]),
+            host=str(item["host"]["S"]),
+            command=str(item["command"]["S"]),
+            since=int(item["since"]["N"]),
+            expires_at=int(item["expires_at"]["N"]),
+            token=str(item["token"]["S"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def lease_item(lease: Lease, region: str | None) -> dict[str, dict[str, str]]:
+    return {
+        "pk": {"S": lease_key(lease.endpoint, region)},
+        "endpoint": {"S": lease.endpoint},
+        "owner_arn": {"S": lease.owner_arn},
+        "host": {"S": lease.host},
+        "command": {"S": lease.command},
+        "since": {"N": str(lease.since)},
+        "expires_at": {"N": str(lease.expires_at)},
+        "token": {"S": lease.token},
+    }
