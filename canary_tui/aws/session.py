@@ -210,6 +210,11 @@ class AwsClients:
         return self._client("application-autoscaling")
 
     @property
+    def dynamodb(self) -> Any:
+        """DynamoDB (the team table, opt-in); no typed stubs installed."""
+        return self._client("dynamodb")
+
+    @property
     def sts(self) -> STSClient:
         return self._client("sts")  # type: ignore[no-any-return]
 

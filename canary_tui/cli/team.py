@@ -40,6 +40,6 @@ def run(args: argparse.Namespace) -> int:
     from canary_tui.cli.common import clients_from_args
 
     clients = clients_from_args(args)
-    TeamTable(clients._client("dynamodb"), table, profile=clients.profile_name).create()
+    TeamTable(clients.dynamodb, table, profile=clients.profile_name).create()
     print(f"created {table} (key pk, TTL on expires_at)")
     return EXIT_OK

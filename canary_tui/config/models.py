@@ -123,8 +123,8 @@ class Settings(BaseSettings):
     audit_path: PathText = None
     """Audit log file (JSON lines). Unset: audit.jsonl in the platform data directory."""
     team_table: str | None = None
-    """DynamoDB table shared by a team (``canary-tui team init`` creates it): a lease per
-    endpoint for changes and ramps. Unset: local lock files only, no DynamoDB call."""
+    """DynamoDB table shared by a team (``canary-tui team init`` creates it). Not yet used by
+    changes and ramps, which still take the local lock only (issue 17, in progress)."""
     theme: str = "textual-dark"
     """Textual theme name (textual-dark, textual-light, nord, gruvbox, ...); canary-tui adds
     "canary-high-contrast" (also accepted as "high-contrast"). ctrl+p "theme" lists them."""
