@@ -50,3 +50,34 @@ async def test_bad_numbers_in_the_ramp_dialog_start_nothing(
         assert changes.applied == []
         assert CANARY not in console(app).ramps
         assert not launcher.store.path_for(CANARY).exists()
+
+
+async def test_every_bad_field_is_named_at_once_and_no_old_plan_stays(tmp_path: Path) -> None:
+    backend = fake_backend()
+    launcher, changes = fake_launcher(backend, tmp_path, SteppedClock())
+    app = make_app(backend, launcher=launcher, changes=changes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RampPlanDialog), "the plan")
+        dialog = app.screen
+        assert isinstance(dialog, RampPlanDialog)
+        table = dialog.query_one("#ramp-plan-table", Static)
+        assert table.display
+        await pilot.press("e", "ctrl+u", "tab", "ctrl+u", *"8d")
+        await pilot.pause()
+        message = " ".join(static_text(dialog.query_one("#ramp-plan-message", Static)).split())
+        assert "not valid yet" in message
+        assert "empty step" in message and "from 1s to 7d" in message  # both, at once
+        assert dialog.query_one("#ramp-steps", Input).has_class("-bad")
+        assert dialog.query_one("#ramp-bake", Input).has_class("-bad")
+        assert not table.display  # the last valid plan is not left on screen
+        await pilot.press("shift+tab", *"25,50")
+        await pilot.pause()
+        assert not dialog.query_one("#ramp-steps", Input).has_class("-bad")
+        assert not table.display  # the bake is still bad
+        await pilot.press("tab", "ctrl+u", *"10m")
+        await pilot.pause()
+        assert table.display and dialog.plan is not None
+        await pilot.press("escape", "escape")
+        assert changes.applied == []

@@ -222,24 +222,25 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
         for field in (steps, bake, alarms):
             field.remove_class("-bad")
         message = self.query_one("#ramp-plan-message", Static)
-        try:
-            plan, baseline = build_plan(
-                self.endpoint, self.canary, steps.value, bake.value, alarms.value
-            )
-        except RampPlanError as error:
+        errors = self._field_errors(steps, bake, alarms)
+        if errors:
+            # Every field's error at once, and no plan on screen: the table of the last valid
+            # plan, left under a bad field, read as what y would start.
             self.plan = None
-            self.error = error.message
-            culprit = (
-                bake
-                if error.message.startswith("bake")
-                else alarms
-                if "alarm" in error.message
-                else steps
-            )
-            culprit.add_class("-bad")
-            message.update(Text(error.message))
+            self.error = "; ".join(errors.values())
+            for field in errors:
+                field.add_class("-bad")
+            for hidden in ("#ramp-plan-table", "#ramp-plan-capacity", "#ramp-plan-baseline"):
+                self.query_one(hidden, Static).display = False
+            lines = ["The plan is not valid yet:", *(f"✗ {text}" for text in errors.values())]
+            message.update(Text("\n".join(lines)))
             message.add_class("-error")
             return
+        plan, baseline = build_plan(
+            self.endpoint, self.canary, steps.value, bake.value, alarms.value
+        )
+        for shown in ("#ramp-plan-table", "#ramp-plan-baseline"):
+            self.query_one(shown, Static).display = True
         self.plan, self.error = plan, None
         message.remove_class("-error")
         forecasts = ramp_forecasts(
@@ -271,6 +272,26 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
                 "PASS advances, FAIL or ALARM rolls back, INCONCLUSIVE bakes again then holds"
             )
         )
+
+    def _field_errors(self, steps: Input, bake: Input, alarms: Input) -> dict[Input, str]:
+        """Each field judged with the others at the values the dialog opened with (which
+        make a valid plan), so each error is named on its own field."""
+        errors: dict[Input, str] = {}
+        for field, values in (
+            (steps, (steps.value, self.bake_text, "")),
+            (bake, (self.steps_text, bake.value, "")),
+            (alarms, (self.steps_text, self.bake_text, alarms.value)),
+        ):
+            try:
+                build_plan(self.endpoint, self.canary, *values)
+            except RampPlanError as error:
+                errors[field] = error.message
+        if not errors:
+            try:  # together (each was valid alone)
+                build_plan(self.endpoint, self.canary, steps.value, bake.value, alarms.value)
+            except RampPlanError as error:
+                errors[steps] = error.message
+        return errors
 
     @on(Input.Changed)
     def _field_changed(self) -> None:
