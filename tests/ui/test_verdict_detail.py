@@ -4,10 +4,9 @@ none is cut (lines wrap; no ellipsis), including the judge's effect, test and sc
 from __future__ import annotations
 
 from canary_tui.ui.app import CanaryApp
-from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.widgets.verdict import VerdictPanel
-from tests.ui.fakes import FakeChangeService, fake_backend, frozen_clock
 from tests.ui.helpers import console, refresh_and_settle
+from tests.ui.test_snapshots import snapshot_app
 
 
 def screen_text(app: CanaryApp, panel: VerdictPanel) -> list[str]:
@@ -20,13 +19,7 @@ def screen_text(app: CanaryApp, panel: VerdictPanel) -> list[str]:
 
 
 async def test_the_detail_scrolls_to_every_line_and_cuts_none_at_80x24() -> None:
-    backend = fake_backend()
-    app = CanaryApp(
-        backend,
-        FakeChangeService(backend.sagemaker),
-        ConsoleOptions(poll=False, region="us-east-1", mode_label="demo"),
-        clock=frozen_clock,
-    )
+    app = snapshot_app()  # the fake backend, frozen clock, no polling
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot)
         screen = console(app)
@@ -53,13 +46,7 @@ async def test_the_detail_scrolls_to_every_line_and_cuts_none_at_80x24() -> None
 
 
 async def test_v_gives_the_detail_the_list_rows_and_the_keys_then_gives_them_back() -> None:
-    backend = fake_backend()
-    app = CanaryApp(
-        backend,
-        FakeChangeService(backend.sagemaker),
-        ConsoleOptions(poll=False, region="us-east-1", mode_label="demo"),
-        clock=frozen_clock,
-    )
+    app = snapshot_app()  # the fake backend, frozen clock, no polling
     async with app.run_test(size=(80, 24)) as pilot:
         await refresh_and_settle(pilot)
         screen = console(app)
