@@ -85,8 +85,14 @@ def check_output(path: Path, fmt: str) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(f"-o: cannot write {shown}: no directory {printable(str(directory))}")
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise UsageError(f"-o: cannot write {shown}: the directory is not writable")
+    try:
+        # Creating a file is the only sure test (permissions, a read-only mount, root).
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        raise UsageError(
+            f"-o: cannot write {shown}: the directory is not writable ({error.strerror})"
+        ) from None
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:

@@ -119,7 +119,7 @@ def test_partial_data_is_nodata_and_named_never_a_zero(
     faults.rewrite("GetMetricData", partial_5xx_for_the_canary)
     data = _report(faulty_backend, session, VerdictThresholds(min_requests=100, min_periods=5))
     assert len(data.timeline.events) == 1
-    canary = [ref for ref in data.batch.variants if ref.variant == "new-model"][0]
+    canary = next(ref for ref in data.batch.variants if ref.variant == "new-model")
     errors = data.batch.variants[canary].series[MetricKey.ERRORS_5XX]
     assert errors.status is DataStatus.PARTIAL_DATA and not errors.complete
     assert data.verdict is not None
