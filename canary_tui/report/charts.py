@@ -66,15 +66,30 @@ class ChartPoints:
         return any(value is not None for value in self.values)
 
 
-def chart_points(series: Series, window: Span, period_seconds: int, *, count: bool) -> ChartPoints:
+def chart_points(
+    series: Series,
+    window: Span,
+    period_seconds: int,
+    *,
+    count: bool,
+    until: datetime | None = None,
+) -> ChartPoints:
     """The series on the window's period grid: a count's known-empty period is 0, any other
-    empty period has no value; unknown periods have none either."""
+    empty period has no value; unknown periods have none either, nor does an empty period
+    still in progress at ``until`` (its requests may not be counted yet)."""
     periods = max(0, int((window[1] - window[0]).total_seconds()) // period_seconds)
     values = series.dense_known(window[0], period_seconds, periods, 0.0 if count else math.nan)
     step = timedelta(seconds=period_seconds)
+    times = tuple(window[0] + step * index for index in range(periods))
+    present = {moment for moment, _ in series.points}
+    cleaned: list[float | None] = []
+    for moment, value in zip(times, values, strict=True):
+        in_progress = until is not None and moment + step > until and moment not in present
+        missing = value is None or math.isnan(value) or in_progress
+        cleaned.append(None if missing else value)
     return ChartPoints(
-        times=tuple(window[0] + step * index for index in range(periods)),
-        values=tuple(None if v is None or math.isnan(v) else v for v in values),
+        times=times,
+        values=tuple(cleaned),
         unknown=series.unknown,
         status=series.status.value,
     )

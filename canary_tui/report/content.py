@@ -154,7 +154,9 @@ def charts(data: ReportData) -> list[Chart]:
             else:
                 series = variant.quality.get(key, Series())
             slug = _slug(key, ref.variant)
-            points = chart_points(series, data.window, data.period_seconds, count=count)
+            points = chart_points(
+                series, data.window, data.period_seconds, count=count, until=data.asked[1]
+            )
             svg = svg_chart(
                 points,
                 title=f"{title} - {ref.variant}",
