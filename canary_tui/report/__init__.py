@@ -1,0 +1,1 @@
+"""`canary-tui report`: the post-mortem report of an endpoint (timeline, verdicts, charts)."""

@@ -105,10 +105,10 @@ def svg_chart(
     salt: str,
 ) -> str:
     """One line chart as SVG text; text stays text (no embedded font)."""
+    # No pyplot: its global figure registry and backend switching are for interactive
+    # sessions. A bare Figure draws through its own canvas, in any thread.
     import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib import pyplot as plt
+    from matplotlib.figure import Figure
 
     def x(moment: datetime) -> float:
         return (moment - window[0]).total_seconds() / 60
@@ -116,69 +116,65 @@ def svg_chart(
     with matplotlib.rc_context(
         {"svg.fonttype": "none", "svg.hashsalt": salt, "font.size": 8, "axes.titlesize": 9}
     ):
-        figure, axes = plt.subplots(figsize=(6.4, 2.2), dpi=100)
-        try:
-            xs = [x(moment) for moment in points.times]
-            ys = [math.nan if value is None else value for value in points.values]
-            axes.plot(xs, ys, color="#1f6feb", linewidth=1.2, marker="." if len(xs) < 30 else "")
-            for span_start, span_end in points.unknown:
-                axes.axvspan(
-                    x(max(span_start, window[0])),
-                    x(min(span_end, window[1])),
-                    color="#bbbbbb",
-                    alpha=0.45,
-                    label=f"missing ({points.status})",
-                )
-            for marker in markers:
-                if not window[0] <= marker.time <= window[1]:
-                    continue
-                style = "--" if marker.outside else "-"
-                colour = "#d1242f" if marker.outside else "#6e40c9"
-                if marker.not_before is not None:
-                    axes.axvspan(
-                        x(max(marker.not_before, window[0])),
-                        x(marker.time),
-                        color=colour,
-                        alpha=0.08,
-                    )
-                axes.axvline(x(marker.time), color=colour, linestyle=style, lw=1)
-                axes.annotate(
-                    marker.label,
-                    (x(marker.time), 1.0),
-                    xycoords=("data", "axes fraction"),
-                    xytext=(2, -10),
-                    textcoords="offset points",
-                    color=colour,
-                    fontsize=7,
-                )
-            if not points.has_values:
-                axes.text(
-                    0.5,
-                    0.5,
-                    "no data" if not points.unknown else f"no data ({points.status})",
-                    transform=axes.transAxes,
-                    ha="center",
-                    va="center",
-                    color="#666666",
-                )
-            axes.set_xlim(0, x(window[1]))
-            ticks = time_ticks(window)
-            axes.set_xticks(
-                [x(tick) for tick in ticks], [tick_label(tick, window) for tick in ticks]
+        figure = Figure(figsize=(6.4, 2.2), dpi=100)
+        axes = figure.subplots()
+        xs = [x(moment) for moment in points.times]
+        ys = [math.nan if value is None else value for value in points.values]
+        axes.plot(xs, ys, color="#1f6feb", linewidth=1.2, marker="." if len(xs) < 30 else "")
+        for span_start, span_end in points.unknown:
+            axes.axvspan(
+                x(max(span_start, window[0])),
+                x(min(span_end, window[1])),
+                color="#bbbbbb",
+                alpha=0.45,
+                label=f"missing ({points.status})",
             )
-            axes.set_title(title, loc="left")
-            axes.set_ylabel(unit)
-            axes.set_xlabel("UTC")
-            axes.grid(True, color="#eeeeee", linewidth=0.6)
-            if points.unknown:
-                handles, labels = axes.get_legend_handles_labels()
-                unique = dict(zip(labels, handles, strict=False))
-                axes.legend(unique.values(), unique.keys(), loc="upper right", fontsize=7)
-            figure.tight_layout()
-            buffer = io.StringIO()
-            figure.savefig(buffer, format="svg", metadata={"Date": None})
-        finally:
-            plt.close(figure)
+        for marker in markers:
+            if not window[0] <= marker.time <= window[1]:
+                continue
+            style = "--" if marker.outside else "-"
+            colour = "#d1242f" if marker.outside else "#6e40c9"
+            if marker.not_before is not None:
+                axes.axvspan(
+                    x(max(marker.not_before, window[0])),
+                    x(marker.time),
+                    color=colour,
+                    alpha=0.08,
+                )
+            axes.axvline(x(marker.time), color=colour, linestyle=style, lw=1)
+            axes.annotate(
+                marker.label,
+                (x(marker.time), 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(2, -10),
+                textcoords="offset points",
+                color=colour,
+                fontsize=7,
+            )
+        if not points.has_values:
+            axes.text(
+                0.5,
+                0.5,
+                "no data" if not points.unknown else f"no data ({points.status})",
+                transform=axes.transAxes,
+                ha="center",
+                va="center",
+                color="#666666",
+            )
+        axes.set_xlim(0, x(window[1]))
+        ticks = time_ticks(window)
+        axes.set_xticks([x(tick) for tick in ticks], [tick_label(tick, window) for tick in ticks])
+        axes.set_title(title, loc="left")
+        axes.set_ylabel(unit)
+        axes.set_xlabel("UTC")
+        axes.grid(True, color="#eeeeee", linewidth=0.6)
+        if points.unknown:
+            handles, labels = axes.get_legend_handles_labels()
+            unique = dict(zip(labels, handles, strict=False))
+            axes.legend(unique.values(), unique.keys(), loc="upper right", fontsize=7)
+        figure.tight_layout()
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
 
 
