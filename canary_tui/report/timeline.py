@@ -4,9 +4,10 @@ knows about changes, oldest first.
 A source is anything with a ``name`` and a ``read(endpoint, span)`` (:class:`TimelineSource`).
 Today there is one, the local audit log (:class:`AuditLogSource`): our own changes (intent and
 outcome, who, from where, why) and the changes made outside canary-tui that the log shows
-(the next change started from a split our last one did not leave; DescribeEndpoint's
-LastModifiedTime after our last change with weights that are not ours). The team table's
-shared audit and CloudTrail's LookupEvents are meant to be more sources in the same list:
+(the next change started from a split our last one did not leave; desired weights now that
+are not the ones our last change set, bounded by DescribeEndpoint's LastModifiedTime). The
+team table's shared audit and CloudTrail's LookupEvents are meant to be more sources in the
+same list (CloudTrail would pin an outside change's time and who made it):
 :func:`build_timeline` merges them and keeps one event per change id, so a change both in the
 local log and in the team table is listed once. Neither exists yet; nothing here pretends
 they do.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import pairwise
 from typing import Protocol
 
@@ -30,8 +31,6 @@ from canary_tui.domain.split_origin import differs
 
 #: Outcomes after which the endpoint may carry the change.
 _MAY_HAVE_APPLIED = frozenset({"applied", "unknown", "unfinished"})
-#: SageMaker's clock and ours: a LastModifiedTime this close after our change is ours.
-_SLACK = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,12 +206,13 @@ def outside_events(
         )
     if ours and endpoint.last_modified is not None:
         last = ours[-1]
-        last_time = last.outcome.time if last.outcome else last.intent.time
         left = audit_event(last).traffic_after
         now_desired = endpoint.desired_traffic_shares
+        # LastModifiedTime moves with any update (Auto Scaling's too), so it bounds the
+        # change of weights from above; our last change bounds it from below.
         if (
             left is not None
-            and endpoint.last_modified > last_time + _SLACK
+            and endpoint.last_modified > last.intent.time
             and differs(now_desired, dict(left))
         ):
             found.append(
@@ -225,9 +225,10 @@ def outside_events(
                     reason=None,
                     result="seen",
                     summary=split_summary(left, now_desired),
-                    note="inferred: DescribeEndpoint's LastModifiedTime is after our last "
-                    f"change {last.intent.change_id[:8]} and the desired weights are not "
-                    "the ones it set",
+                    note="inferred: the desired weights are not the ones our last change "
+                    f"{last.intent.change_id[:8]} set; made after it and by DescribeEndpoint's "
+                    "LastModifiedTime (which any later update moves too)",
+                    not_before=last.outcome.time if last.outcome else last.intent.time,
                     traffic_before=left,
                     traffic_after=now_desired,
                     moves_split=True,

@@ -69,17 +69,24 @@ def test_timeline_intervals_verdicts_and_one_fetch(
     assert "new-model 30.0% -> 50.0%" in outside.summary
     assert data.timeline.sources == ("audit log",)
 
-    # Three intervals: 90/10 before ours, 70/30 after it, 50/50 after the outside change
-    # (too short to judge: no whole period yet).
+    # The outside change happened after ours and by LastModifiedTime: no more is known.
+    assert outside.not_before is not None and outside.not_before >= session.change_time
+    # Three intervals: 90/10 before ours; after it, the split is not known (someone changed
+    # it at an unknown time since); 50/50 from LastModifiedTime (too short: no whole period).
     first, second, third = data.interval_verdicts
     assert first.interval.traffic == {"current-model": 90.0, "new-model": 10.0}
-    assert second.interval.traffic == {"current-model": 70.0, "new-model": 30.0}
+    assert second.interval.traffic is None and "unknown" in second.interval.traffic_note
+    assert third.interval.traffic == {"current-model": 50.0, "new-model": 50.0}
     assert third.verdict is None and "no whole period" in (third.why or "")
-    # Each judged interval sees the split it was served with: no traffic_split FAIL.
-    for judged in (first, second):
-        assert judged.verdict is not None
-        split = judged.verdict.canaries[0].check("traffic_split")
-        assert split.outcome is not Outcome.FAIL, split.reason
+    # The first is judged against the split it was served with: no traffic_split FAIL.
+    assert first.verdict is not None
+    split = first.verdict.canary("new-model").check("traffic_split")
+    assert split.outcome is Outcome.PASS, split.reason
+    # The second: errors and latency judged, the split not judged against a guess.
+    assert second.verdict is not None
+    checks = {check.name for check in second.verdict.canary("new-model").checks}
+    assert "traffic_split" not in checks and {"errors_5xx", "latency"} <= checks
+    assert any("traffic split not judged" in note for note in second.verdict.notes)
     # The first interval's periods end before the minute our change was made in.
     assert first.interval.judged_end <= session.change_time
     assert second.interval.judged_start > session.change_time
