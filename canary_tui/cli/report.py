@@ -22,6 +22,7 @@ from canary_tui.cli.output import (
     add_audit_argument,
     audit_log_from_args,
     configuration_is_bad_input,
+    report_audit_problems,
 )
 from canary_tui.domain.text import printable
 
@@ -163,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"cannot read the audit log {audit.path}: {error.strerror or error}"
         ) from None
+    report_audit_problems(audit)  # unfinished changes, damaged lines: as every command does
     backend = backend_from_args(args)
     endpoint = describe_or_usage_error(backend.sagemaker, args.endpoint)
     if args.baseline is not None and args.baseline not in endpoint.variant_names:

@@ -41,10 +41,10 @@ def judge_span(
     window_seconds: float,
     thresholds: VerdictThresholds,
     baseline: str | None,
-    split_since: datetime | None = None,
 ) -> Verdict:
     """:func:`judge_endpoint` with ``traffic`` as the weights in force; with the split not
-    known, every check but the traffic split (it is not judged against a guess)."""
+    known, every check but the traffic split (it is not judged against a guess), and
+    ``traffic_note`` says why."""
     if traffic is not None:
         return judge_endpoint(
             _with_traffic(endpoint, traffic),
@@ -54,7 +54,6 @@ def judge_span(
             thresholds=thresholds,
             baseline=baseline,
             weights_note=f"traffic split judged against {traffic_note}",
-            split_since=split_since,
         )
     production = compute_verdict(
         endpoint.name,
@@ -64,7 +63,7 @@ def judge_span(
         window_seconds=window_seconds,
         thresholds=thresholds,
         baseline=baseline,
-        weights_note=f"traffic split not judged: the split in force is {traffic_note}",
+        weights_note=traffic_note,
         judge_split=False,
     )
     if not endpoint.shadow_variants:
@@ -94,22 +93,33 @@ def window_verdict(
     thresholds: VerdictThresholds,
     baseline: str | None = None,
 ) -> Verdict | None:
-    """Errors, latency and quality over the whole window; the traffic split from the last
-    change on, against the split it left (as ``canary-tui verdict`` judges it)."""
+    """Errors, latency, quality and data over the whole window. The traffic split too when
+    it did not change in the window; when it did, each interval judges its own split (one
+    split for the whole window would be a guess)."""
     if not judged(endpoint) or not intervals:
         return None
-    last = intervals[-1]
+    only = intervals[0] if len(intervals) == 1 else None
+    changes = len(intervals) - 1
     return judge_span(
         endpoint,
         _by_name(metrics),
-        traffic=last.traffic,
-        traffic_note=last.traffic_note,
+        traffic=None if only is None else only.traffic,
+        traffic_note=_unjudged_split(only)
+        if only is not None
+        else f"traffic split judged per interval below: the split changed {changes} "
+        f"time{'s' * (changes != 1)} in the window",
         period_seconds=period_seconds,
         window_seconds=(window[1] - window[0]).total_seconds(),
         thresholds=thresholds,
         baseline=baseline,
-        split_since=last.judged_start if last.started_by is not None else None,
     )
+
+
+def _unjudged_split(interval: ChangeInterval) -> str:
+    """The note for ``interval``: its split, or why the split is not judged there."""
+    if interval.traffic is None:
+        return f"traffic split not judged: the split in force is {interval.traffic_note}"
+    return interval.traffic_note
 
 
 def interval_verdicts(
@@ -137,7 +147,7 @@ def interval_verdicts(
             endpoint,
             _by_name(cut),
             traffic=interval.traffic,
-            traffic_note=interval.traffic_note,
+            traffic_note=_unjudged_split(interval),
             period_seconds=period_seconds,
             window_seconds=(interval.judged_end - interval.judged_start).total_seconds(),
             thresholds=thresholds,

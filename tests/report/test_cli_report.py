@@ -125,6 +125,7 @@ def test_markdown_keeps_its_charts_in_an_assets_folder(
         (["-o", "/dev/full"], "not a regular file"),
         (["--format", "pdf"], "invalid choice"),
         (["--alpha", "2"], "alpha"),
+        (["--audit-log", "/dev/full"], "cannot read the audit log"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_nothing_is_sent(
@@ -143,6 +144,21 @@ def test_bad_input_is_one_line_exit_2_and_nothing_is_sent(
     assert lines[0].startswith("canary-tui: ") and needle in lines[0], lines[0]
     assert "\x1b" not in err and "\u202e" not in err
     assert out == "" and list(tmp_path.glob("*report*")) == []
+
+
+@pytest.mark.parametrize("name", ["endpoint-\u00e9t\u00e9", "x" * 70, "-bad", "a b"])
+def test_a_bad_endpoint_name_is_refused_before_any_call(
+    capsys: pytest.CaptureFixture[str],
+    moto_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    name: str,
+) -> None:
+    monkeypatch.setattr("canary_tui.cli.common.clients_from_args", nothing_may_be_sent)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, moto_url, name)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_unwritable_directory_is_refused_before_any_call(

@@ -90,7 +90,12 @@ def test_timeline_intervals_verdicts_and_one_fetch(
     # The first interval's periods end before the minute our change was made in.
     assert first.interval.judged_end <= session.change_time
     assert second.interval.judged_start > session.change_time
+    # The whole window: errors and latency over it all; the split, which changed twice,
+    # per interval only.
     assert data.verdict is not None
+    whole = {check.name for check in data.verdict.canary("new-model").checks}
+    assert "traffic_split" not in whole and "errors_5xx" in whole
+    assert any("judged per interval below" in note for note in data.verdict.notes)
 
     # Fetched once: 6 queries a variant, one call for them, plus moto's percentile probe
     # (the plain query after the failed percentile one); the verdicts made no call.
