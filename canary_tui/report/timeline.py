@@ -282,7 +282,9 @@ def build_timeline(endpoint: Endpoint, span: Span, sources: Sequence[TimelineSou
                     continue
                 seen_ids.add(event.change_id)
             events.append(event)
-    events.sort(key=lambda event: (event.time, event.effective_time))
+    # A change dated only "by" a moment goes before the change seen at that moment: ours
+    # started from the split it left.
+    events.sort(key=lambda event: (event.time, event.not_before is None, event.effective_time))
     return Timeline(
         events=tuple(events),
         sources=tuple(source.name for source in sources),

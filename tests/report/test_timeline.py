@@ -3,7 +3,7 @@ by hand, the way the log's reader returns them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from canary_tui.audit_model import AuditEntry, AuditIntent, AuditOutcome
@@ -86,6 +86,24 @@ def test_a_change_made_outside_between_two_of_ours_is_inferred_and_its_interval_
     # Judged from the first whole period after the outcome, to the period before the next.
     assert intervals[0].judged == (T0, T0 + timedelta(minutes=20))
     assert intervals[2].judged_start == T0 + timedelta(minutes=61)
+
+
+def test_the_outside_change_goes_before_ours_even_when_both_outcomes_share_a_time() -> None:
+    # A frozen clock (or a fast change) writes intent and outcome at the same second.
+    first, second = _change("aaaa1111", 20, 10, 30), _change("bbbb2222", 60, 10, 30)
+    frozen = [
+        AuditEntry(entry.intent, replace(entry.outcome, time=entry.intent.time))
+        for entry in (first, second)
+        if entry.outcome is not None
+    ]
+    timeline = build_timeline(_endpoint(0.3), WINDOW, [AuditLogSource(frozen)])
+    assert [event.kind for event in timeline.events] == ["weights", "outside", "weights"]
+    intervals = change_intervals(timeline, WINDOW, 60, {"current-model": 70, "new-model": 30})
+    assert [interval.traffic for interval in intervals] == [
+        {"current-model": 90, "new-model": 10},
+        None,
+        {"current-model": 70, "new-model": 30},
+    ]
 
 
 def test_refused_changes_are_listed_but_do_not_cut_the_window() -> None:
