@@ -58,6 +58,7 @@ def record_session(
     audit_path: Path,
     *,
     outside_change: bool = True,
+    reason: str = REASON,
 ) -> Session:
     now = _minute(datetime.now(UTC))
     change_time = now - timedelta(minutes=MINUTES // 2, seconds=-20)
@@ -78,7 +79,7 @@ def record_session(
     service = ChangeService(backend, audit, "cli")
     confirmed = backend.sagemaker.describe_endpoint(ENDPOINT)
     plan = parse_assignments(confirmed, ["current-model=70%", "new-model=30%"])
-    service.apply(plan, confirmed, reason=REASON)
+    service.apply(plan, confirmed, reason=reason)
     if outside_change:
         sagemaker_client.update_endpoint_weights_and_capacities(
             EndpointName=ENDPOINT,

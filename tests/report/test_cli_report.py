@@ -112,6 +112,33 @@ def test_markdown_keeps_its_charts_in_an_assets_folder(
     assert "| \\#1 |" in text and REASON in text
 
 
+def test_hostile_text_from_the_audit_log_stays_text(
+    capsys: pytest.CaptureFixture[str],
+    moto_url: str,
+    backend: Backend,
+    canary_endpoint: str,
+    sagemaker_client: Any,
+    cloudwatch_client: Any,
+    tmp_path: Path,
+) -> None:
+    audit = tmp_path / "audit.jsonl"
+    hostile = "<script>alert(1)</script> | *x* \x1b[2J \u202e01/09"
+    record_session(backend, sagemaker_client, cloudwatch_client, audit, reason=hostile)
+    html_path, md_path = tmp_path / "r.html", tmp_path / "r.md"
+    for output in (html_path, md_path):
+        code, _, err = run(
+            capsys, moto_url, ENDPOINT, "--since", "70m", "-o", str(output),
+            "--audit-log", str(audit),
+        )  # fmt: skip
+        assert code == 0, err
+    html = html_path.read_text()
+    assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "\x1b" not in html and "\u202e" not in html and "\\x1b[2J" in html
+    markdown = md_path.read_text()
+    assert "\\<script\\>" in markdown and "\\| \\*x\\*" in markdown
+    assert "\x1b" not in markdown and "\u202e" not in markdown
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
