@@ -139,6 +139,14 @@ def write_report(text: str, path: Path, assets: dict[str, str] | None = None) ->
         ) from None
 
 
+def _check_retention(since: datetime, now: datetime, period: int) -> None:
+    from canary_tui.report.times import retention_problem
+
+    problem = retention_problem(since, now, period)
+    if problem is not None:
+        raise UsageError(problem)
+
+
 @configuration_is_bad_input
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
@@ -157,6 +165,8 @@ def run(args: argparse.Namespace) -> int:
     fmt, path = _format_and_path(args)
     check_output(path, fmt)
     thresholds, period = thresholds_from_args(args)
+    if args.period is not None:  # else the endpoint's MetricsConfig may set it: checked below
+        _check_retention(since, now, period)
     audit = audit_log_from_args(args)
     try:
         reading = audit.read(args.endpoint)
@@ -175,6 +185,7 @@ def run(args: argparse.Namespace) -> int:
     if args.period is None and endpoint.metrics is not None:
         period, min_periods = endpoint.period_following_metrics(period, thresholds.min_periods)
         thresholds = replace(thresholds, min_periods=min_periods)
+    _check_retention(since, now, period)
     span = (until - since).total_seconds()
     start, end = aligned_window(until, timedelta(seconds=span), period)
     from canary_tui.report.gather import gather

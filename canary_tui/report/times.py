@@ -66,3 +66,31 @@ def report_window(
             "datapoints that old"
         )
     return start, end
+
+
+#: CloudWatch's retention: datapoints of a period shorter than each step are kept this long
+#: (high resolution 3 h, 1-minute 15 days, 5-minute 63 days, 1-hour 455 days). Asked for a
+#: shorter period over older data, it answers Complete with no datapoints: zeros, not
+#: unknowns, so such a window is refused instead of shown.
+RETENTION = (
+    (timedelta(hours=3), 1),
+    (timedelta(days=15), 60),
+    (timedelta(days=63), 300),
+    (MAX_LOOKBACK, 3600),
+)
+
+
+def retention_problem(start: datetime, now: datetime, period_seconds: int) -> str | None:
+    """Why a ``period_seconds`` series cannot reach back to ``start``, or None."""
+    age = now - start
+    for kept, shortest in RETENTION:
+        if age <= kept:
+            if period_seconds >= shortest:
+                return None
+            days = age.total_seconds() / 86400
+            ago = f"{days:.0f} days" if days >= 1 else f"{age.total_seconds() / 3600:.1f} hours"
+            return (
+                f"--since is {ago} ago: CloudWatch keeps {period_seconds}s datapoints for less "
+                f"than that; use --period {shortest} or more"
+            )
+    return "--since: CloudWatch keeps no datapoints that old"

@@ -148,6 +148,7 @@ def test_hostile_text_from_the_audit_log_stays_text(
         (["--since", "1h", "--until", "2h"], "must be before --until"),
         (["--until", "2999-01-01T00:00Z"], "is in the future"),
         (["--since", "900d"], "must be from 1m to 455d"),
+        (["--since", "20d", "--period", "60"], "use --period 300 or more"),
         (["-o", "/nonexistent-dir/x.html"], "no directory"),
         (["-o", "/dev/full"], "not a regular file"),
         (["--format", "pdf"], "invalid choice"),
