@@ -180,7 +180,8 @@ def metrics_note(data: ReportData) -> str:
     extra = batch.api_calls - data.series_calls
     text = (
         f"GetMetricData calls: {batch.api_calls} for {queries} series queries "
-        f"({len(data.variants)} variants, period {data.period_seconds}s): "
+        f"({len(data.variants)} variant{'s' * (len(data.variants) != 1)}, "
+        f"period {data.period_seconds}s): "
         f"ceil({queries}/500) = {data.series_calls}"
     )
     if extra > 0:
