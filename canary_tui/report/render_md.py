@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from canary_tui.report.content import Chart
 from canary_tui.report.gather import ReportData
@@ -46,7 +47,8 @@ def _charts(metric: str, charts: list[Chart], assets: Path, files: dict[str, str
     for chart in charts:
         name = f"{chart.slug}.svg"
         files[name] = chart.svg
-        lines.append(f"![{md_text(chart.metric)}, {md_text(chart.variant)}]({assets.name}/{name})")
+        link = quote(f"{assets.name}/{name}")  # a space or a parenthesis ends a link
+        lines.append(f"![{md_text(chart.metric)}, {md_text(chart.variant)}]({link})")
         lines.append("")
         lines.append(f"{md_text(chart.variant)}: {md_text(chart.status)}")
         lines.append("")
