@@ -81,7 +81,7 @@ class VerdictPart:
             # The detail is for reading: arrows and page keys scroll it at once (on a short
             # terminal it also takes the endpoint list's rows, app.tcss -verdict-open).
             panel.focus()
-        elif panel.has_focus:
+        elif self.screen.focused is panel:
             self.screen.query_one("#endpoints").focus()
 
     # -- after each metrics render --------------------------------------------------------
