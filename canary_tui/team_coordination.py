@@ -20,11 +20,14 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from canary_tui.aws.dynamodb import LeaseHeld, LeaseLost, TeamAuditTrail, TeamTable
 from canary_tui.aws.errors import AwsError
 from canary_tui.team_lease import DEFAULT_LEASE_SECONDS, Lease
+
+if TYPE_CHECKING:
+    from canary_tui.audit_model import AuditEntry
 
 #: Records kept for a retry while the table cannot be written (then the oldest are dropped,
 #: and said; the local audit log has them all).
@@ -287,3 +290,50 @@ def held_for_change(
                     None,
                 ) from error
         yield
+
+
+def entries_from_records(records: list[dict[str, Any]]) -> list[AuditEntry]:
+    """The team trail's records as changes (intent with its outcome), oldest first; records
+    that are not changes (a lease break) or not readable are left out, as the local
+    reader leaves out lines it cannot use."""
+    import json
+
+    from canary_tui.audit_model import AuditEntry
+    from canary_tui.audit_records import RecordProblem, parse_line
+
+    intents: dict[str, Any] = {}
+    outcomes: dict[str, Any] = {}
+    for record in records:
+        try:
+            parsed = parse_line(json.dumps(record).encode())
+        except (RecordProblem, TypeError, ValueError):
+            continue
+        if parsed.intent is not None:
+            intents[parsed.change_id] = parsed.intent
+        elif parsed.outcome is not None:
+            outcomes[parsed.change_id] = parsed.outcome
+    entries = [AuditEntry(intent, outcomes.get(key)) for key, intent in intents.items()]
+    entries.sort(key=lambda entry: entry.intent.time)
+    return entries
+
+
+def lease_break_record(broken: Lease, *, caller: str, region: str | None) -> dict[str, Any]:
+    """The team trail's record of a broken lease: who broke whose, and when."""
+    import uuid
+    from datetime import UTC, datetime
+
+    return {
+        "v": 1,
+        "id": uuid.uuid4().hex,
+        "phase": "lease-break",
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "endpoint": broken.endpoint,
+        "region": region,
+        "caller": caller,
+        "broken": {
+            "owner_arn": broken.owner_arn,
+            "host": broken.host,
+            "command": broken.command,
+            "since": broken.since,
+        },
+    }
