@@ -6,10 +6,7 @@ path (opt-in: only when a ``team_table`` is set; nothing here runs otherwise).
   path takes it again), renewed by a heartbeat while held, and released at the end. A
   renewal that finds the lease gone marks it lost; the change path checks that last thing
   before a write, so an operator whose lease was broken sends nothing more.
-* :class:`TeamAuditMirror` copies every local audit record to the table, so every
-  operator's console and ``audit --team`` show everyone's changes. The local log stays the
-  record of truth: a failed copy is said (``notify``) and retried with the next record, it
-  never stops a change or a rollback.
+* The team's audit trail (copies of every local record) is :mod:`canary_tui.team_audit`.
 """
 
 from __future__ import annotations
@@ -17,21 +14,18 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from canary_tui.aws.dynamodb import LeaseHeld, LeaseLost, TeamAuditTrail, TeamTable
 from canary_tui.aws.errors import AwsError
+from canary_tui.team_audit import TeamAuditMirror
 from canary_tui.team_lease import DEFAULT_LEASE_SECONDS, Lease
 
 if TYPE_CHECKING:
     from canary_tui.audit_model import AuditEntry
-
-#: Records kept for a retry while the table cannot be written (then the oldest are dropped,
-#: and said; the local audit log has them all).
-MAX_PENDING_RECORDS = 200
 
 
 @dataclass(slots=True)
@@ -154,49 +148,6 @@ class SharedLeases:
             self.notify(text)
 
 
-class TeamAuditMirror:
-    """Copies audit records to the team table; see the module docstring."""
-
-    def __init__(
-        self, trail: TeamAuditTrail, *, notify: Callable[[str], None] | None = None
-    ) -> None:
-        self.trail = trail
-        self.notify = notify
-        self._pending: list[tuple[Mapping[str, Any], str, str | None]] = []
-        # An outcome names its change, not always its endpoint or region: the intent did.
-        self._targets: dict[str, tuple[str, str | None]] = {}
-        self._lock = threading.Lock()
-        self.dropped = 0
-
-    def __call__(self, record: Mapping[str, Any]) -> None:
-        change_id = str(record.get("id") or "")
-        with self._lock:
-            if record.get("phase") == "intent":
-                self._targets[change_id] = (str(record.get("endpoint")), record.get("region"))
-            target = self._targets.get(change_id)
-            if target is None:
-                return  # an outcome of a change this process did not start: not ours to copy
-            self._pending.append((record, *target))
-            if len(self._pending) > MAX_PENDING_RECORDS:
-                self._pending.pop(0)
-                self.dropped += 1
-            self._flush()
-
-    def _flush(self) -> None:
-        while self._pending:
-            record, endpoint, region = self._pending[0]
-            try:
-                self.trail.put(record, endpoint, region)
-            except AwsError as error:
-                if self.notify is not None:
-                    self.notify(
-                        f"team table: could not copy the audit record ({error.message}); "
-                        f"kept in the local audit log, retried with the next change"
-                    )
-                return
-            self._pending.pop(0)
-
-
 def owner_from(identity: Callable[[], str]) -> Callable[[], str]:
     """The lease owner: the caller's ARN, or a plain "unknown" when STS cannot say (the
     host and command still say who it is)."""
@@ -222,6 +173,10 @@ class TeamCoordination:
     leases: SharedLeases
     trail: TeamAuditTrail
     mirror: TeamAuditMirror
+    #: (endpoint, region) -> (monotonic time read, changes): the trail as last read.
+    trail_cache: dict[tuple[str, str | None], tuple[float, list[AuditEntry]]] = field(
+        default_factory=dict
+    )
 
     def set_notify(self, notify: Callable[[str], None] | None) -> None:
         """Where warnings go (stderr for the CLI, the notice line in the console)."""
@@ -290,50 +245,3 @@ def held_for_change(
                     None,
                 ) from error
         yield
-
-
-def entries_from_records(records: list[dict[str, Any]]) -> list[AuditEntry]:
-    """The team trail's records as changes (intent with its outcome), oldest first; records
-    that are not changes (a lease break) or not readable are left out, as the local
-    reader leaves out lines it cannot use."""
-    import json
-
-    from canary_tui.audit_model import AuditEntry
-    from canary_tui.audit_records import RecordProblem, parse_line
-
-    intents: dict[str, Any] = {}
-    outcomes: dict[str, Any] = {}
-    for record in records:
-        try:
-            parsed = parse_line(json.dumps(record).encode())
-        except (RecordProblem, TypeError, ValueError):
-            continue
-        if parsed.intent is not None:
-            intents[parsed.change_id] = parsed.intent
-        elif parsed.outcome is not None:
-            outcomes[parsed.change_id] = parsed.outcome
-    entries = [AuditEntry(intent, outcomes.get(key)) for key, intent in intents.items()]
-    entries.sort(key=lambda entry: entry.intent.time)
-    return entries
-
-
-def lease_break_record(broken: Lease, *, caller: str, region: str | None) -> dict[str, Any]:
-    """The team trail's record of a broken lease: who broke whose, and when."""
-    import uuid
-    from datetime import UTC, datetime
-
-    return {
-        "v": 1,
-        "id": uuid.uuid4().hex,
-        "phase": "lease-break",
-        "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "endpoint": broken.endpoint,
-        "region": region,
-        "caller": caller,
-        "broken": {
-            "owner_arn": broken.owner_arn,
-            "host": broken.host,
-            "command": broken.command,
-            "since": broken.since,
-        },
-    }

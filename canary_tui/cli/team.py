@@ -140,7 +140,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_break(args: argparse.Namespace) -> int:
     from canary_tui.cli.output import warn
-    from canary_tui.team_coordination import lease_break_record
+    from canary_tui.team_audit import lease_break_record
 
     backend, team = _team(args)
     region = backend.clients.region
@@ -174,7 +174,7 @@ def run_break(args: argparse.Namespace) -> int:
 def run_log(args: argparse.Namespace) -> int:
     from canary_tui.cli.audit import entry_json, entry_table
     from canary_tui.cli.output import print_lines
-    from canary_tui.team_coordination import entries_from_records
+    from canary_tui.team_audit import entries_from_records
 
     backend, team = _team(args)
     records = team.trail.records(args.endpoint, backend.clients.region)

@@ -24,6 +24,7 @@ from canary_tui.domain.split_origin import differs, split_origin
 from canary_tui.domain.verdict import VerdictThresholds
 from canary_tui.own_changes import own_changes
 from canary_tui.ui.console.state import ConsoleView
+from canary_tui.ui.console.team_view import console_audit
 from canary_tui.ui.ramping import RampLauncher, WeightChange, weight_changes
 from canary_tui.ui.view import MetricsFrame
 from canary_tui.ui.widgets.metrics import MetricsPanel
@@ -178,7 +179,7 @@ class VerdictPart:
 
     def _read_audit(self, endpoint: str) -> list[AuditEntry]:
         """From a worker thread: the audit log's changes of ``endpoint``."""
-        audit = self.screen.audit
+        audit = console_audit(self.screen)
         if audit is None:
             return []
         try:
