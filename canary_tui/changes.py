@@ -387,6 +387,10 @@ class ChangeService:
         except AwsError:
             return None
 
+    def region(self) -> str | None:
+        """The region changes go to (the team's lease and trail are kept per region)."""
+        return self._region()
+
     def _region(self) -> str | None:
         try:
             return self.backend.clients.region
