@@ -34,7 +34,7 @@ def test_two_processes_never_hold_the_lease_at_once(moto_url: str, tmp_path: Pat
         for who in ("alice", "bob")
     ]
     outputs = [racer.communicate(timeout=240) for racer in racers]
-    for racer, (out, err) in zip(racers, outputs, strict=True):
+    for racer, (_out, err) in zip(racers, outputs, strict=True):
         assert racer.returncode == 0, err
     lines = sorted(out.strip() for out, _ in outputs)
     assert [line.split()[1:3] for line in lines] == [
