@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from canary_tui.aws.backend import Backend
+from canary_tui.aws.backend import Backend, build_backend
 from canary_tui.aws.cloudwatch import CloudWatchGateway
 from canary_tui.aws.session import AwsClients, AwsTarget, client_config
 from canary_tui.cli.main import main
@@ -25,7 +25,13 @@ LOOSE = ["--min-requests", "100", "--min-periods", "5"]
 
 
 def nothing_may_be_sent(*_: Any, **__: Any) -> Any:
-    raise AssertionError("a client was built for bad input")
+    raise AssertionError("a request was made for bad input")
+
+
+@pytest.fixture
+def no_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any AWS request fails the test: at botocore's own call, whatever builds the client."""
+    monkeypatch.setattr("botocore.client.BaseClient._make_api_call", nothing_may_be_sent)
 
 
 @pytest.fixture(autouse=True)
@@ -166,7 +172,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_is_sent(
     args: list[str],
     needle: str,
 ) -> None:
-    monkeypatch.setattr("canary_tui.cli.common.clients_from_args", nothing_may_be_sent)
+    monkeypatch.setattr("botocore.client.BaseClient._make_api_call", nothing_may_be_sent)
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, moto_url, ENDPOINT, *args)
     lines = err.strip().splitlines()
@@ -184,7 +190,7 @@ def test_a_bad_endpoint_name_is_refused_before_any_call(
     tmp_path: Path,
     name: str,
 ) -> None:
-    monkeypatch.setattr("canary_tui.cli.common.clients_from_args", nothing_may_be_sent)
+    monkeypatch.setattr("botocore.client.BaseClient._make_api_call", nothing_may_be_sent)
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, moto_url, name)
     assert code == 2 and len(err.strip().splitlines()) == 1, err
@@ -198,7 +204,7 @@ def test_an_unwritable_directory_is_refused_before_any_call(
     tmp_path: Path,
 ) -> None:
     # /sys takes no new file, even from root (a chmod 500 directory does not stop root).
-    monkeypatch.setattr("canary_tui.cli.common.clients_from_args", nothing_may_be_sent)
+    monkeypatch.setattr("botocore.client.BaseClient._make_api_call", nothing_may_be_sent)
     code, _, err = run(capsys, moto_url, ENDPOINT, "-o", "/sys/r.html")
     assert code == 2 and "the directory is not writable" in err, err
 
@@ -225,14 +231,15 @@ def test_an_aws_error_keeps_its_exit_code(
     faults = FaultInjector()
     faults.fail("GetMetricData", access_denied("cloudwatch:GetMetricData"))
 
-    def clients(_: Any) -> AwsClients:
-        return AwsClients(
+    def faulty(_: Any) -> Backend:
+        clients = AwsClients(
             AwsTarget(region=REGION, endpoint_url=moto_url),
             config=client_config(max_attempts=1),
             on_client_created=faults,
         )
+        return build_backend(clients)
 
-    monkeypatch.setattr("canary_tui.cli.common.clients_from_args", clients)
+    monkeypatch.setattr("canary_tui.cli.common.backend_from_args", faulty)
     output = tmp_path / "r.html"
     code, _, err = run(capsys, moto_url, ENDPOINT, "-o", str(output), "--audit-log", str(session))
     assert code == 1 and len(err.strip().splitlines()) == 1, err
