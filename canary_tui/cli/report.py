@@ -15,7 +15,7 @@ import stat
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from canary_tui.cli.common import EXIT_OK, UsageError, add_target_arguments, endpoint_name
 from canary_tui.cli.output import (
@@ -25,6 +25,12 @@ from canary_tui.cli.output import (
     report_audit_problems,
 )
 from canary_tui.domain.text import printable
+
+if TYPE_CHECKING:
+    from canary_tui.audit import AuditLog
+    from canary_tui.audit_model import AuditReading
+    from canary_tui.aws.backend import Backend
+    from canary_tui.report.timeline import TimelineSource
 
 DEFAULT_SINCE = timedelta(hours=24)
 FORMATS = ("html", "md")
@@ -61,6 +67,12 @@ def register(subparsers: Any) -> None:
         help="where to write it (default: ENDPOINT-report.html or .md here)",
     )
     parser.add_argument("--baseline", metavar="VARIANT", help="compare against this variant")
+    parser.add_argument(
+        "--no-cloudtrail",
+        action="store_true",
+        help="do not ask CloudTrail who changed the endpoint (LookupEvents: 2 calls or more, "
+        "limited to 2 a second per account)",
+    )
     add_threshold_arguments(parser)
     add_target_arguments(parser)
     add_audit_argument(parser)
@@ -139,6 +151,35 @@ def write_report(text: str, path: Path, assets: dict[str, str] | None = None) ->
         ) from None
 
 
+def timeline_sources(
+    args: argparse.Namespace,
+    backend: Backend,
+    audit: AuditLog,
+    reading: AuditReading,
+    now: datetime,
+) -> list[TimelineSource]:
+    """The audit log (with the team table's trail merged in, when one is set: a teammate's
+    change is then ours, not an outside one), then CloudTrail unless ``--no-cloudtrail``."""
+    from canary_tui.report.timeline import AuditLogSource
+    from canary_tui.report.trail_source import CloudTrailSource
+
+    problems = [skip.describe(audit.path) for skip in reading.skipped]
+    entries = reading.entries
+    name = "audit log"
+    if backend.team is not None:
+        from canary_tui.team_audit import TeamAuditReader
+
+        team = TeamAuditReader(audit, backend.team, region=lambda: backend.clients.region)
+        entries = team.read(args.endpoint).entries
+        name = f"audit log + team table {backend.team.table_name}"
+        if team.problem:
+            problems.append(team.problem)
+    sources: list[TimelineSource] = [AuditLogSource(entries, tuple(problems), name=name)]
+    if not args.no_cloudtrail and backend.cloudtrail is not None:
+        sources.append(CloudTrailSource(backend.cloudtrail, now))
+    return sources
+
+
 def _check_retention(since: datetime, now: datetime, period: int) -> None:
     from canary_tui.report.times import retention_problem
 
@@ -189,11 +230,8 @@ def run(args: argparse.Namespace) -> int:
     span = (until - since).total_seconds()
     start, end = aligned_window(until, timedelta(seconds=span), period)
     from canary_tui.report.gather import gather
-    from canary_tui.report.timeline import AuditLogSource
 
-    skipped = tuple(skip.describe(audit.path) for skip in reading.skipped)
-    # More sources (the team table, CloudTrail) go in this list.
-    sources = [AuditLogSource(reading.entries, skipped)]
+    sources = timeline_sources(args, backend, audit, reading, now)
     settings = settings_from_args(args)
     target = f"profile {settings.profile or 'default'}, region {backend.clients.region or '-'}"
     data = gather(

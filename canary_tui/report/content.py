@@ -81,7 +81,7 @@ def markers(data: ReportData) -> list[Marker]:
     """The changes that may have moved something, numbered as in the timeline."""
     found = []
     for index, event in enumerate(data.timeline.events, start=1):
-        if event.result.split(",")[0] in ("refused", "not-applied"):
+        if event.result.startswith(("refused", "not-applied")):
             continue
         found.append(
             Marker(event.time, event_label(index), event.kind == "outside", event.not_before)

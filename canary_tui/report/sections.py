@@ -92,9 +92,9 @@ def build_sections(data: ReportData) -> list[Section]:
     timeline = Section("Timeline of changes")
     timeline.parts.append(
         printable(
-            f"Sources: {', '.join(data.timeline.sources)}. Not yet read: the team table's "
-            "shared audit and CloudTrail (who changed the endpoint outside canary-tui is "
-            "inferred from the audit log and DescribeEndpoint only)."
+            f"Sources: {', '.join(data.timeline.sources)}. A change made outside "
+            "canary-tui is dated and named by CloudTrail where it was read; otherwise it is "
+            "inferred from the audit log and DescribeEndpoint, between two known moments."
         )
     )
     timeline.parts += [printable(problem) for problem in data.timeline.problems]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Protocol
 
@@ -66,6 +66,12 @@ class TimelineEvent:
     moves_split: bool = False
     #: Whether ``traffic_after`` is known to be what the endpoint then carried.
     after_known: bool = True
+    #: Inferred from the audit log (an outside change it implies): a dated record of the
+    #: same change from another source (CloudTrail) replaces it.
+    inferred: bool = False
+    #: A call by canary-tui seen elsewhere (CloudTrail): the audited change says more, so
+    #: it is dropped when an audited change brackets its time.
+    same_as_audited: bool = False
 
     @property
     def effective_time(self) -> datetime:
@@ -202,6 +208,7 @@ def outside_events(
                 traffic_before=left,
                 traffic_after=started,
                 moves_split=True,
+                inferred=True,
             )
         )
     if ours and endpoint.last_modified is not None:
@@ -232,6 +239,7 @@ def outside_events(
                     traffic_before=left,
                     traffic_after=now_desired,
                     moves_split=True,
+                    inferred=True,
                 )
             )
     return found
@@ -267,6 +275,30 @@ def _traffic_at_start(events: Iterable[TimelineEvent]) -> Mapping[str, float] | 
     return None
 
 
+#: CloudTrail's eventTime against our clock and SageMaker's LastModifiedTime.
+_CLOCKS = timedelta(seconds=60)
+
+
+def _without_duplicates(events: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Drop what another source says better: an outside change the audit log only implies,
+    when a dated record of a change lies inside its bounds; a canary-tui call seen in
+    CloudTrail, when an audited change was being made then."""
+    dated = [e for e in events if e.kind == "outside" and not e.inferred and e.moves_split]
+    audited = [e for e in events if e.change_id is not None]
+
+    def superseded(event: TimelineEvent) -> bool:
+        if event.inferred:
+            low = (event.not_before or event.time) - _CLOCKS
+            return any(low < other.time <= event.time + _CLOCKS for other in dated)
+        if event.same_as_audited:
+            return any(
+                a.time - _CLOCKS <= event.time <= a.effective_time + _CLOCKS for a in audited
+            )
+        return False
+
+    return [event for event in events if not superseded(event)]
+
+
 def build_timeline(endpoint: Endpoint, span: Span, sources: Sequence[TimelineSource]) -> Timeline:
     """Every source's events inside ``span``, oldest first, one per change id (the first
     source to name a change wins: list the most detailed first)."""
@@ -282,9 +314,18 @@ def build_timeline(endpoint: Endpoint, span: Span, sources: Sequence[TimelineSou
                     continue
                 seen_ids.add(event.change_id)
             events.append(event)
-    # A change dated only "by" a moment goes before the change seen at that moment: ours
-    # started from the split it left.
-    events.sort(key=lambda event: (event.time, event.not_before is None, event.effective_time))
+    events = _without_duplicates(events)
+    # To the second (CloudTrail's eventTime has no fraction). A change dated only "by" a
+    # moment goes before the change seen then (ours started from the split it left); in the
+    # same second, an audited change before a record without its id.
+    events.sort(
+        key=lambda event: (
+            event.time.replace(microsecond=0),
+            event.not_before is None,
+            event.change_id is None,
+            event.effective_time,
+        )
+    )
     return Timeline(
         events=tuple(events),
         sources=tuple(source.name for source in sources),

@@ -53,10 +53,15 @@ def session(
     return audit
 
 
-def run(capsys: pytest.CaptureFixture[str], moto_url: str, *args: str) -> tuple[int, str, str]:
+def run(
+    capsys: pytest.CaptureFixture[str], moto_url: str, *args: str, cloudtrail: bool = False
+) -> tuple[int, str, str]:
+    """``canary-tui report ARGS`` in-process against moto; moto has no LookupEvents, so
+    CloudTrail is left out unless the test puts a fault or a fake in its place."""
     capsys.readouterr()
+    target = ["--endpoint-url", moto_url, "--region", REGION]
     try:
-        code = main(["report", *args, "--endpoint-url", moto_url, "--region", REGION])
+        code = main(["report", *args, *target, *([] if cloudtrail else ["--no-cloudtrail"])])
     except SystemExit as exited:
         code = exited.code if isinstance(exited.code, int) else 1
     captured = capsys.readouterr()
@@ -219,6 +224,39 @@ def test_an_unknown_endpoint_reads_only_its_description(
     code, _, err = run(capsys, moto_url, "no-such-endpoint", "-o", str(tmp_path / "r.html"))
     assert code == 2 and "endpoint 'no-such-endpoint' not found" in err, err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_cloudtrail_that_cannot_be_read_is_said_and_the_report_still_written(
+    capsys: pytest.CaptureFixture[str],
+    moto_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    session: Path,
+    tmp_path: Path,
+) -> None:
+    faults = FaultInjector()
+    faults.fail("LookupEvents", access_denied("cloudtrail:LookupEvents"))
+
+    def faulty(_: Any) -> Backend:
+        clients = AwsClients(
+            AwsTarget(region=REGION, endpoint_url=moto_url),
+            config=client_config(max_attempts=1),
+            on_client_created=faults,
+        )
+        return build_backend(clients)
+
+    monkeypatch.setattr("canary_tui.cli.common.backend_from_args", faulty)
+    output = tmp_path / "r.html"
+    code, _, err = run(
+        capsys, moto_url, ENDPOINT, "--since", "70m", "-o", str(output),
+        "--audit-log", str(session), cloudtrail=True,
+    )  # fmt: skip
+    assert code == 0, err
+    html = output.read_text()
+    assert "Sources: audit log, CloudTrail." in html
+    assert "CloudTrail: not read (" in html and "LookupEvents" in html
+    assert faults.calls_to("LookupEvents") == 1
+    # The outside change is still there, as the audit log and DescribeEndpoint imply it.
+    assert html.count("<td>outside canary-tui</td>") == 1
 
 
 def test_an_aws_error_keeps_its_exit_code(

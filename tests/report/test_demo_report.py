@@ -56,7 +56,14 @@ def test_the_report_of_a_demo_session(headless: tuple[str, dict[str, str]], tmp_
     assert len(rows) == 2, rows
     assert "post-mortem test" in rows[0] and "applied" in rows[0]
     assert "new-model 10.0% -&gt; 20.0%" in rows[0]
-    assert "outside canary-tui" in rows[1] and "new-model 20.0% -&gt; 40.0%" in rows[1]
+    # The outside change as CloudTrail dates and names it (the demo server keeps an Event
+    # history): it replaces the one the audit log only implies; our own call is left to the
+    # audit log.
+    assert "<td>CloudTrail</td>" in rows[1] and "outside canary-tui" in rows[1], rows[1]
+    assert "UpdateEndpointWeightsAndCapacities" in rows[1] and "arn:" not in rows[1]
+    assert "new-model 40.0%" in rows[1] and "inferred" not in rows[1]
+    sources = re.search(r"Sources: ([^.]*)\.", html)
+    assert sources is not None and sources.group(1).endswith(", CloudTrail"), sources
     assert "The whole window" in html and "<h3>Interval 1:" in html
     # Six metrics per variant at least (the demo's quality metric adds its own charts).
     figures = html.count("<figure>")
