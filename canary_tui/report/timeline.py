@@ -72,6 +72,9 @@ class TimelineEvent:
     #: A call by canary-tui seen elsewhere (CloudTrail): the audited change says more, so
     #: it is dropped when an audited change brackets its time.
     same_as_audited: bool = False
+    #: The change this one must have come before (an outside change the next of ours
+    #: started from): listed before it even in the same second.
+    precedes: str | None = None
 
     @property
     def effective_time(self) -> datetime:
@@ -205,6 +208,7 @@ def outside_events(
                 f"{_percent_text(started)}, change {earlier.intent.change_id[:8]} had left "
                 f"{_percent_text(left)}; made some time in between",
                 not_before=earlier.outcome.time if earlier.outcome else earlier.intent.time,
+                precedes=later.intent.change_id,
                 traffic_before=left,
                 traffic_after=started,
                 moves_split=True,
@@ -213,18 +217,20 @@ def outside_events(
         )
     if ours and endpoint.last_modified is not None:
         last = ours[-1]
+        last_time = last.outcome.time if last.outcome else last.intent.time
         left = audit_event(last).traffic_after
         now_desired = endpoint.desired_traffic_shares
         # LastModifiedTime moves with any update (Auto Scaling's too), so it bounds the
         # change of weights from above; our last change bounds it from below.
         if (
             left is not None
-            and endpoint.last_modified > last.intent.time
+            # (SageMaker's LastModifiedTime may come to the second only.)
+            and endpoint.last_modified > last.intent.time - timedelta(seconds=1)
             and differs(now_desired, dict(left))
         ):
             found.append(
                 TimelineEvent(
-                    time=endpoint.last_modified,
+                    time=max(endpoint.last_modified, last_time),
                     source=source,
                     kind="outside",
                     origin="outside canary-tui",
@@ -235,7 +241,7 @@ def outside_events(
                     note="inferred: the desired weights are not the ones our last change "
                     f"{last.intent.change_id[:8]} set; made after it and by DescribeEndpoint's "
                     "LastModifiedTime (which any later update moves too)",
-                    not_before=last.outcome.time if last.outcome else last.intent.time,
+                    not_before=last_time,
                     traffic_before=left,
                     traffic_after=now_desired,
                     moves_split=True,
@@ -315,14 +321,14 @@ def build_timeline(endpoint: Endpoint, span: Span, sources: Sequence[TimelineSou
                 seen_ids.add(event.change_id)
             events.append(event)
     events = _without_duplicates(events)
-    # To the second (CloudTrail's eventTime has no fraction). A change dated only "by" a
-    # moment goes before the change seen then (ours started from the split it left); in the
-    # same second, an audited change before a record without its id.
+    # To the second (CloudTrail's eventTime and LastModifiedTime may have no fraction); in
+    # the same second, an outside change one of ours started from before it, then audited
+    # changes, then records without an id.
     events.sort(
         key=lambda event: (
             event.time.replace(microsecond=0),
-            event.not_before is None,
-            event.change_id is None,
+            0 if event.precedes else 1 if event.change_id else 2,
+            event.time,
             event.effective_time,
         )
     )
