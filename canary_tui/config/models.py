@@ -20,7 +20,6 @@ from canary_tui.config import parsing, values
 from canary_tui.config.files import ENV_PREFIX, config_path, default_audit_path, read_config_file
 from canary_tui.config.parsing import WINDOWS
 from canary_tui.config.quality import quality_metrics
-from canary_tui.config.webhooks import webhooks as parse_webhooks
 from canary_tui.config.values import (
     Duration,
     KeyMap,
@@ -31,6 +30,7 @@ from canary_tui.config.values import (
     Seconds,
     StrictBool,
 )
+from canary_tui.config.webhooks import webhooks as parse_webhooks
 from canary_tui.domain.quality import QualityMetric
 from canary_tui.domain.verdict import VerdictThresholds
 from canary_tui.notify.targets import Webhook

@@ -123,9 +123,7 @@ def _entry(entry: object, environ: Mapping[str, str]) -> Webhook:
         raise _EntryError(f"unknown key {numbers.shown(unknown[0])} (known: {', '.join(_KEYS)})")
     name = entry.get("name", "")
     if name != "" and (not isinstance(name, str) or not _NAME.fullmatch(name)):
-        raise _EntryError(
-            f"name: {numbers.shown(name)} must be up to 40 letters, digits, _ . -"
-        )
+        raise _EntryError(f"name: {numbers.shown(name)} must be up to 40 letters, digits, _ . -")
     url, url_env = _url(entry, environ)
     body_format = entry.get("format", "json")
     if body_format not in FORMATS:
@@ -141,9 +139,7 @@ def _entry(entry: object, environ: Mapping[str, str]) -> Webhook:
     )
 
 
-def webhooks(
-    value: object, environ: Mapping[str, str] | None = None
-) -> tuple[Webhook, ...]:
+def webhooks(value: object, environ: Mapping[str, str] | None = None) -> tuple[Webhook, ...]:
     """Every ``[[webhooks]]`` entry (a list of tables, or of Webhook), checked; ValueError
     with one line for the first problem. ``url_env`` is read from ``environ`` (default: the
     process environment)."""
