@@ -9,15 +9,19 @@ here: the command loads the same settings and stops with their one-line error (e
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from canary_tui.notify.hub import DEFAULT_FLUSH_SECONDS, Hub, active, installed
-from canary_tui.notify.sender import DeliveryResult
-from canary_tui.notify.targets import Webhook
+if TYPE_CHECKING:
+    from canary_tui.notify.hub import Hub
+    from canary_tui.notify.sender import DeliveryResult
+    from canary_tui.notify.targets import Webhook
+
+#: How long an exiting command waits for its queued notifications, at most (the hub's
+#: own default, kept here so that importing this module costs nothing).
+FLUSH_SECONDS = 3.0
 
 #: The commands whose runs may publish events.
 NOTIFYING_COMMANDS = frozenset(
@@ -36,6 +40,8 @@ ENV_NAME = "CANARY_TUI_WEBHOOKS"
 
 def configured_webhooks() -> tuple[Webhook, ...]:
     """The ``webhooks`` setting, or () when unset or not valid (the command reports it)."""
+    import json
+
     from canary_tui.config.files import ConfigError, config_path, read_config_file
     from canary_tui.config.webhooks import webhooks
 
@@ -51,8 +57,10 @@ def configured_webhooks() -> tuple[Webhook, ...]:
 
 @contextmanager
 def notifications(
-    command: str | None, flush_seconds: float = DEFAULT_FLUSH_SECONDS
+    command: str | None, flush_seconds: float = FLUSH_SECONDS
 ) -> Iterator[Hub | None]:
+    """Run a command with its notifications (see the module docstring); this module's
+    import costs nothing, the sender is imported only when there are webhooks."""
     if command not in NOTIFYING_COMMANDS:
         yield None
         return
@@ -60,6 +68,8 @@ def notifications(
     if not hooks:
         yield None
         return
+    from canary_tui.notify.hub import Hub, installed
+
     with installed(Hub(hooks), flush_seconds) as hub:
         yield hub
 
@@ -67,6 +77,8 @@ def notifications(
 def listen_in_console(app: Any) -> None:
     """Show every delivery that failed (or was dropped) in the console's notice line; the
     ones that went through are in the log only (one per event would bury everything else)."""
+    from canary_tui.notify.hub import active
+
     hub = active()
     if hub is None:
         return
