@@ -43,7 +43,7 @@ def receiver(*script: tuple[int, Mapping[str, str]] | str) -> Iterator[Receiver]
     state: Receiver
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             payload = json.loads(self.rfile.read(length) or b"{}")
             with state.arrived:
@@ -56,7 +56,8 @@ def receiver(*script: tuple[int, Mapping[str, str]] | str) -> Iterator[Receiver]
             if answer == HANG:
                 state.released.wait()
                 return
-            status, headers = answer  # type: ignore[misc]
+            assert not isinstance(answer, str)
+            status, headers = answer
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

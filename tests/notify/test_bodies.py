@@ -89,8 +89,8 @@ def test_the_slack_body_has_text_and_blocks() -> None:
     )
     slack = slack_body(event)
     assert slack["text"].startswith(":white_check_mark: change applied on ep: ")
-    assert "current-model 90%, new-model 10% -&gt; current-model 75%, new-model 25%" in (
-        slack["text"]
+    assert (
+        "current-model 90%, new-model 10% -&gt; current-model 75%, new-model 25%" in (slack["text"])
     )
     fields = {field["text"].split("\n")[0]: field["text"] for field in slack["blocks"][1]["fields"]}
     assert fields["*Account*"] == "*Account*\n123456789012"
