@@ -53,7 +53,6 @@ from canary_tui.change_outcome import (
 from canary_tui.change_record import record_intent, record_outcome_quietly
 from canary_tui.domain.models import Endpoint
 from canary_tui.endpoint_lock import EndpointBusy, EndpointLocks
-from canary_tui.notify.publish import ChangeNotice
 
 if TYPE_CHECKING:
     from canary_tui.aws.backend import Backend
@@ -135,13 +134,8 @@ class ChangeService:
         caller = self._caller()
         region = self._region()
         try:
-            with (
-                self.locks.hold(confirmed.name, region),
-                ChangeNotice(self, confirmed, fields, caller, region, reason) as notice,
-            ):
-                return notice.done(
-                    self._apply_locked(plan, confirmed, fields, caller, region, reason)
-                )
+            with self.locks.hold(confirmed.name, region):
+                return self._apply_locked(plan, confirmed, fields, caller, region, reason)
         except EndpointBusy as busy:
             self._refuse(busy.message, None, fields, confirmed, reason, kind="busy")
             raise ChangeBusy(busy.message, None) from busy

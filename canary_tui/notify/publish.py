@@ -1,7 +1,8 @@
 """The one call each event source makes. Each asks :func:`~canary_tui.notify.hub.active`
 first, so with no webhook configured nothing is built; none of them does I/O or raises.
 
-* :class:`ChangeNotice` wraps the change path's call (``ChangeService.apply``);
+* :func:`intent_recorded` and :func:`outcome_recorded` follow the change path's audit
+  records (:mod:`canary_tui.change_record`), which carry everything a change event says;
 * :func:`ramp_changed` follows the ramp runner's transitions;
 * :func:`verdict_changed` follows the console's verdict of an endpoint.
 """
@@ -9,13 +10,13 @@ first, so with no webhook configured nothing is built; none of them does I/O or 
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from canary_tui.aws.errors import AwsError
-from canary_tui.change_errors import ChangeOutcomeUnknown, ChangeResult
 from canary_tui.notify.change_events import Where, change_event, ramp_event, ramp_transition
 from canary_tui.notify.events import rounded_shares, turned_fail, verdict_event
 from canary_tui.notify.hub import active
@@ -58,96 +59,96 @@ def _account_lookup(backend: Any) -> Callable[[], str | None] | None:
     return lookup
 
 
-class ChangeNotice:
-    """``with ChangeNotice(...) as notice: return notice.done(apply())``: publishes change
-    applied (a result), unknown (ChangeOutcomeUnknown) or failed (ChangeNotApplied, any
-    other AwsError) when the block ends. A refusal (nothing was sent) publishes nothing."""
+@dataclass(frozen=True, slots=True)
+class _Intent:
+    endpoint: str
+    fields: AuditFields
+    where: Where
+    source: str
+    reason: str | None
 
-    def __init__(
-        self,
-        service: Any,
-        confirmed: Endpoint,
-        fields: AuditFields,
-        caller: str | None,
-        region: str | None,
-        reason: str | None,
-    ) -> None:
-        self._service = service
-        self._confirmed = confirmed
-        self._fields = fields
-        self._caller = caller
-        self._region = region
-        self._reason = reason
-        self._result: ChangeResult | None = None
 
-    def done(self, result: ChangeResult) -> ChangeResult:
-        self._result = result
-        return result
+#: Intents waiting for their outcome, by change id (oldest first). Bounded: an intent whose
+#: outcome never comes (the process died between the two) must not pile up.
+_intents: OrderedDict[str, _Intent] = OrderedDict()
+_intents_lock = threading.Lock()
+MAX_WAITING_INTENTS = 256
+#: The outcome each change event stands for; "refused" (nothing was sent) is none.
+_OUTCOME_EVENTS: Mapping[str, EventKind] = {
+    "applied": EventKind.CHANGE_APPLIED,
+    "not-applied": EventKind.CHANGE_FAILED,
+    "unknown": EventKind.CHANGE_UNKNOWN,
+}
 
-    def __enter__(self) -> ChangeNotice:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        try:
-            self._publish(error)
-        except Exception:  # a notification must never change a change's outcome
-            LOG.exception("could not publish the change's notification")
+def intent_recorded(
+    change_id: str,
+    fields: AuditFields,
+    *,
+    endpoint: str,
+    source: str,
+    profile: str | None,
+    region: str | None,
+    reason: str | None,
+    caller: str | None,
+) -> None:
+    """The change path wrote an intent: remember what the change is, for its outcome."""
+    if active() is None:
+        return
+    where = Where(region=region, profile=profile, caller_arn=caller)
+    with _intents_lock:
+        _intents[change_id] = _Intent(endpoint, fields, where, source, reason)
+        while len(_intents) > MAX_WAITING_INTENTS:
+            _intents.popitem(last=False)
 
-    def _publish(self, error: BaseException | None) -> None:
+
+def outcome_recorded(
+    change_id: str,
+    result: str,
+    *,
+    error_message: str | None = None,
+    desired_weights_after: Mapping[str, float] | None = None,
+    evidence: str | None = None,
+) -> None:
+    """The change path wrote (or tried to write) an outcome: publish change applied, failed
+    (not-applied) or unknown. A refusal sent nothing and publishes nothing."""
+    try:
+        with _intents_lock:
+            intent = _intents.pop(change_id, None)
         hub = active()
-        if hub is None:
+        kind = _OUTCOME_EVENTS.get(result)
+        if hub is None or intent is None or kind is None:
             return
-        fields = self._fields
-        after: Mapping[str, float] = fields.weights_after
-        why: str | None = None
-        change_id: str | None = None
-        if error is None and self._result is not None:
-            kind = EventKind.CHANGE_APPLIED
-            live = self._result.live
-            after = live.desired_weights if live is not None else fields.weights_after
-            why = self._result.evidence if self._result.checked else None
-            change_id = self._result.change_id
-        elif isinstance(error, ChangeOutcomeUnknown):
-            kind, why, change_id = EventKind.CHANGE_UNKNOWN, error.evidence, error.change_id
-            after = error.live.desired_weights if error.live is not None else fields.weights_after
-        elif isinstance(error, AwsError):
-            kind, why = EventKind.CHANGE_FAILED, error.message
-            live = getattr(error, "live", None)
-            change_id = getattr(error, "change_id", None)
-            after = live.desired_weights if live is not None else fields.weights_before
+        if not hub.wants(kind, intent.where.profile):
+            return
+        fields = intent.fields
+        if desired_weights_after is not None:
+            after, after_is = desired_weights_after, "read back"
+        elif kind is EventKind.CHANGE_FAILED:
+            after, after_is = fields.weights_before, "unchanged"
         else:
-            return
-        backend = self._service.backend
-        profile = _profile(backend)
-        if not hub.wants(kind, profile):
-            return
-        hub.publish(
-            change_event(
-                kind,
-                time=datetime.now(UTC),
-                endpoint=self._confirmed.name,
-                where=Where(
-                    region=self._region,
-                    profile=profile,
-                    caller_arn=self._caller,
-                    account_lookup=_account_lookup(backend),
-                ),
-                change_kind=fields.kind,
-                weights_before=fields.weights_before,
-                weights_after=after,
-                why=why,
-                source=getattr(self._service, "source", None),
-                change_id=change_id,
-                reason=self._reason,
-                counts_before=fields.counts_before,
-                counts_after=fields.counts_after,
-            )
+            after, after_is = fields.weights_after, "the plan (not read back)"
+        why = evidence or (error_message if kind is not EventKind.CHANGE_APPLIED else None)
+        if error_message and evidence and kind is not EventKind.CHANGE_APPLIED:
+            why = f"{evidence} ({error_message})" if error_message not in evidence else evidence
+        event = change_event(
+            kind,
+            time=datetime.now(UTC),
+            endpoint=intent.endpoint,
+            where=intent.where,
+            change_kind=fields.kind,
+            weights_before=fields.weights_before,
+            weights_after=after,
+            why=why,
+            source=intent.source,
+            change_id=change_id,
+            reason=intent.reason,
+            counts_before=fields.counts_before,
+            counts_after=fields.counts_after,
         )
+        hub.publish(replace(event, details={**event.details, "traffic_after_is": after_is}))
+    except Exception:  # a notification must never change a change's outcome
+        LOG.exception("could not publish the change's notification")
 
 
 def ramp_changed(runner: Any, before: RampState | None, after: RampState) -> None:
