@@ -98,13 +98,13 @@ def test_waiting_intents_are_bounded() -> None:
 
 
 class FakeBackend:
-    class clients:  # noqa: N801 - the attribute the publisher reads
+    class clients:
         profile_name = "prod"
 
-    class target:  # noqa: N801
+    class target:
         region = "eu-west-1"
 
-    class identity:  # noqa: N801
+    class identity:
         @staticmethod
         def caller_arn() -> str:
             return ARN
