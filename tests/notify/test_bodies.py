@@ -161,3 +161,7 @@ def test_the_account_comes_from_the_caller_or_later() -> None:
         raise RuntimeError("sts down")
 
     assert replace(event, account_lookup=broken).completed().account is None
+
+
+def event_for_console() -> Event:
+    return Event(EventKind.CHANGE_APPLIED, NOW, "ep", "change applied on ep")
