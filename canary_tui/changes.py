@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal, NoReturn
 
 from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError
 from canary_tui.aws.delivery import delivery_of
+from canary_tui.aws.dynamodb import LeaseHeld, LeaseLost
 from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound, UpdateInProgress
 from canary_tui.change_errors import (
     AuditUnavailable,
@@ -53,6 +54,7 @@ from canary_tui.change_outcome import (
 from canary_tui.change_record import record_intent, record_outcome_quietly
 from canary_tui.domain.models import Endpoint
 from canary_tui.endpoint_lock import EndpointBusy, EndpointLocks
+from canary_tui.team_coordination import held_for_change
 
 if TYPE_CHECKING:
     from canary_tui.aws.backend import Backend
@@ -91,11 +93,15 @@ class ChangeService:
         self.audit = audit
         self.source = source
         self.locks = locks if locks is not None else EndpointLocks()
+        self.team = backend.team
+        if self.team is not None:
+            audit.mirror = self.team.mirror
 
     def lock(self, endpoint: str) -> AbstractContextManager[None]:
-        """The endpoint's lock (re-entrant in one thread): the CLI holds it from before it
-        describes the endpoint, so a second run starts from the first one's result."""
-        return self.locks.hold(endpoint, self._region())
+        """The endpoint's lock (re-entrant in one thread), and the team's lease with a team
+        table: the CLI holds it from before it describes the endpoint, so a second run
+        starts from the first one's result."""
+        return held_for_change(self.locks, self.team, endpoint, self._region())
 
     # -- the guarded path ----------------------------------------------------------------
 
@@ -134,11 +140,14 @@ class ChangeService:
         caller = self._caller()
         region = self._region()
         try:
-            with self.locks.hold(confirmed.name, region):
+            with held_for_change(self.locks, self.team, confirmed.name, region):
                 return self._apply_locked(plan, confirmed, fields, caller, region, reason)
         except EndpointBusy as busy:
             self._refuse(busy.message, None, fields, confirmed, reason, kind="busy")
             raise ChangeBusy(busy.message, None) from busy
+        except LeaseHeld as held:
+            self._refuse(held.message, None, fields, confirmed, reason, kind="busy")
+            raise ChangeBusy(held.message, None) from held
 
     def _apply_locked(
         self,
@@ -187,6 +196,12 @@ class ChangeService:
         drift = describe_drift(confirmed, live)
         if drift is not None:
             self._refuse_intent(change_id, drift, live, confirmed)
+
+        if self.team is not None:
+            try:  # a lease broken by a teammate since it was taken: send nothing more
+                self.team.leases.check(confirmed.name, region)
+            except LeaseLost as lost:
+                self._refuse_intent(change_id, lost.message, live, confirmed)
 
         # (c) The call, sent once (no botocore retry: see AwsClients.sagemaker_write).
         before, planned = fields.states()
@@ -371,6 +386,10 @@ class ChangeService:
             raise
         except AwsError:
             return None
+
+    def region(self) -> str | None:
+        """The region changes go to (the team's lease and trail are kept per region)."""
+        return self._region()
 
     def _region(self) -> str | None:
         try:

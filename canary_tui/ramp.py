@@ -28,6 +28,7 @@ importable from here too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -157,7 +158,8 @@ class RampRunner:
             self._emit(state, "running")
             ramp_changed(self, None, state)
             try:
-                return self._loop(state)
+                with self._team_lease(state):
+                    return self._loop(state)
             except KeyboardInterrupt:
                 # Ctrl+C pauses: the state on disk says where the endpoint is, and the next
                 # start reports it (--resume continues, --abort rolls back).
@@ -215,7 +217,20 @@ class RampRunner:
             ramp_changed(self, state, new_state)
             if len(new_state.history) > len(state.history):
                 self._emit(new_state, new_state.history[-1].message)
+            team = self.changes.team
+            if team is not None:  # the lease says where the ramp is, for a teammate
+                team.leases.describe(
+                    state.plan.endpoint, self.changes.region(), lease_text(new_state)
+                )
         return new_state
+
+    def _team_lease(self, state: RampState) -> AbstractContextManager[object]:
+        """With a team table, the team's lease for the whole drive (renewed by its
+        heartbeat): a teammate's change or ramp is refused until this one stops."""
+        team = self.changes.team
+        if team is None:
+            return nullcontext()
+        return team.leases.hold(state.plan.endpoint, self.changes.region(), lease_text(state))
 
     def _emit(self, state: RampState, message: str) -> None:
         if self._on_progress is not None:
@@ -253,3 +268,12 @@ class RampRunner:
         if state.last_verdict_reason and state.last_verdict:
             return f"baking; so far {state.last_verdict}: {state.last_verdict_reason}"
         return "baking; no verdict until a whole metric period has passed since the change"
+
+
+def lease_text(state: RampState) -> str:
+    """What the team's lease says a ramp is doing: ``ramp new-model step 2/4 (baking)``."""
+    steps = len(state.plan.steps)
+    return (
+        f"ramp {state.plan.canary} step {state.step_index + 1}/{steps} "
+        f"({state.phase.value.lower().replace('_', ' ')})"
+    )

@@ -1,8 +1,9 @@
 """Pure decisions about a shared endpoint lease on the team table: no I/O.
 
-A lease item is keyed ``pk = "lease#<region>#<endpoint>"``; it names its owner (identity ARN,
-host, command, since) and a random ``token`` per acquisition, so a retried conditional put
-whose first answer was lost is recognised as ours (same token), not as someone else's.
+A lease item is keyed ``pk = "lease#<region>#<endpoint>"``, ``sk = "lease"``; it names its
+owner (identity ARN, host, command, since) and a random ``token`` per acquisition, so a
+retried conditional put whose first answer was lost is recognised as ours (same token), not
+as someone else's.
 """
 
 from __future__ import annotations
@@ -12,11 +13,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 LEASE_PREFIX = "lease#"
+AUDIT_PREFIX = "audit#"
+#: The sort key of an endpoint's lease item (its audit records sort by time instead).
+LEASE_SORT_KEY = "lease"
 DEFAULT_LEASE_SECONDS = 120
 
 
 def lease_key(endpoint: str, region: str | None) -> str:
     return f"{LEASE_PREFIX}{region or 'default-region'}#{endpoint}"
+
+
+def audit_key(endpoint: str, region: str | None) -> str:
+    """The partition of an endpoint's shared audit trail: one Query reads it in order."""
+    return f"{AUDIT_PREFIX}{region or 'default-region'}#{endpoint}"
+
+
+def audit_sort_key(time: str, change_id: str, phase: str) -> str:
+    """ISO times sort as text; the change id and phase keep two records apart."""
+    return f"{time}#{change_id}#{phase}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +76,7 @@ def lease_from_item(item: dict[str, Any]) -> Lease | None:
 def lease_item(lease: Lease, region: str | None) -> dict[str, dict[str, str]]:
     return {
         "pk": {"S": lease_key(lease.endpoint, region)},
+        "sk": {"S": LEASE_SORT_KEY},
         "endpoint": {"S": lease.endpoint},
         "owner_arn": {"S": lease.owner_arn},
         "host": {"S": lease.host},

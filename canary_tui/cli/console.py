@@ -52,7 +52,13 @@ def run_console(
         rules = ProfileRules(
             options.always_read_only, options.read_only_profiles, options.production_profiles
         )
-        switcher = AwsTargetSwitcher(rules, endpoint_url=backend.target.endpoint_url, audit=audit)
+        switcher = AwsTargetSwitcher(
+            rules,
+            endpoint_url=backend.target.endpoint_url,
+            audit=audit,
+            team=backend.team,
+            team_profile=backend.target.profile,
+        )
     ramps = None if options.read_only else ramp_launcher(backend, audit)
     app = CanaryApp(backend, change_service, options, audit=audit, switcher=switcher, ramps=ramps)
     # An assume-role profile with mfa_serial: the code is asked in a dialog, not by getpass.
@@ -62,6 +68,11 @@ def run_console(
         switcher.mfa_prompter = mfa
     mfa.attach(app)
     listen_in_console(app)  # webhook deliveries that failed, in the notice line
+    if backend.team is not None:
+        # From the heartbeat thread or a change worker: app.notify is safe from any thread.
+        backend.team.set_notify(
+            lambda text: app.notify(text, severity="warning", markup=False, timeout=30)
+        )
     result = app.run()
     return int(result or 0)
 
@@ -120,5 +131,7 @@ def run(args: argparse.Namespace) -> int:
     settings = console_settings(args)
     clients = AwsClients(target_from_settings(settings))
     # The status line names the profile in effect, AWS_PROFILE included.
-    backend = build_backend(clients, label=clients.profile_name or "default")
+    backend = build_backend(
+        clients, label=clients.profile_name or "default", team_table=settings.team_table
+    )
     return run_console(backend, console_options_from(settings))

@@ -65,6 +65,8 @@ ONE_LINE_ERRORS: tuple[tuple[str, str, int, str], ...] = (
     ("canary_tui.domain.numbers", "NumberInputError", EXIT_BAD_INPUT, ""),
     ("canary_tui.domain.names", "NameInputError", EXIT_BAD_INPUT, ""),
     ("canary_tui.endpoint_lock", "EndpointBusy", EXIT_ENDPOINT_BUSY, "refused: "),
+    # A teammate's lease on the team table (before AwsError, which it is).
+    ("canary_tui.aws.dynamodb", "LeaseHeld", EXIT_ENDPOINT_BUSY, "refused: "),
     ("canary_tui.change_errors", "ChangeOutcomeUnknown", EXIT_UNKNOWN_OUTCOME, ""),
     ("canary_tui.aws.errors", "AwsError", EXIT_AWS_FAILURE, ""),
 )

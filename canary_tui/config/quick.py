@@ -41,9 +41,10 @@ class _Defer(Exception):
 
 
 class TargetSettings:
-    """The AWS target and audit log settings, as :class:`Settings` would have them."""
+    """The AWS target, audit log and team table settings, as :class:`Settings` would
+    have them."""
 
-    __slots__ = ("audit_path", "endpoint_url", "profile", "region")
+    __slots__ = ("audit_path", "endpoint_url", "profile", "region", "team_table")
 
     def __init__(
         self,
@@ -51,11 +52,13 @@ class TargetSettings:
         region: str | None,
         endpoint_url: str | None,
         audit_path: Path | None,
+        team_table: str | None = None,
     ) -> None:
         self.profile = profile
         self.region = region
         self.endpoint_url = endpoint_url
         self.audit_path = audit_path
+        self.team_table = team_table
 
     @property
     def effective_audit_path(self) -> Path:
@@ -192,6 +195,7 @@ def quick_target(flags: Mapping[str, Any] | None = None) -> TargetSettings | Non
         region=_text_or_none(checked.get("region")),
         endpoint_url=_text_or_none(checked.get("endpoint_url")),
         audit_path=audit_path if isinstance(audit_path, Path) else None,
+        team_table=_text_or_none(checked.get("team_table")),
     )
 
 

@@ -25,6 +25,7 @@ from canary_tui.domain.verdict import VerdictThresholds
 from canary_tui.notify.publish import verdict_changed
 from canary_tui.own_changes import own_changes
 from canary_tui.ui.console.state import ConsoleView
+from canary_tui.ui.console.team_view import console_audit
 from canary_tui.ui.ramping import RampLauncher, WeightChange, weight_changes
 from canary_tui.ui.view import MetricsFrame
 from canary_tui.ui.widgets.metrics import MetricsPanel
@@ -82,7 +83,7 @@ class VerdictPart:
             # The detail is for reading: arrows and page keys scroll it at once (on a short
             # terminal it also takes the endpoint list's rows, app.tcss -verdict-open).
             panel.focus()
-        elif panel.has_focus:
+        elif self.screen.focused is panel:
             self.screen.query_one("#endpoints").focus()
 
     # -- after each metrics render --------------------------------------------------------
@@ -179,7 +180,7 @@ class VerdictPart:
 
     def _read_audit(self, endpoint: str) -> list[AuditEntry]:
         """From a worker thread: the audit log's changes of ``endpoint``."""
-        audit = self.screen.audit
+        audit = console_audit(self.screen)
         if audit is None:
             return []
         try:

@@ -215,6 +215,16 @@ class AuditScreen(ModalScreen[None]):
             summary += f" · {len(reading.skipped)} unreadable line(s) skipped"
         if reading.flagged:
             summary += f" · {len(reading.flagged)} time(s) without a zone read as UTC (?)"
+        team = getattr(self.audit, "team", None)  # a TeamAuditReader: the team's trail too
+        if team is not None:
+            summary += (
+                " · this machine's log only (the team trail is per endpoint)"
+                if self.show_all
+                else f" · with team table {team.table_name}"
+            )
+        problem = getattr(self.audit, "problem", None)
+        if problem:
+            summary += f" · {problem}"
         self.query_one("#audit-summary", Static).update(Text(printable(summary)))
         table.focus()
 
