@@ -128,16 +128,18 @@ def test_a_429_waits_as_long_as_retry_after_says() -> None:
         hub.close(1.0)
 
 
-def test_a_4xx_is_not_retried(log_lines: list[str]) -> None:
+@pytest.mark.parametrize("status", [404, 307])
+def test_a_4xx_or_a_redirect_is_not_retried(status: int, log_lines: list[str]) -> None:
     results = Results()
-    with receiver((404, {}), (200, {})) as server:
+    answer = (status, {"Location": "https://elsewhere.example/"} if status == 307 else {})
+    with receiver(answer, (200, {})) as server:
         hub = hub_for(server.url, results)
         hub.publish(event())
         (result,) = results.wait_for(1)
         assert not result.delivered and result.attempts == 1 and len(server.requests) == 1
-        assert "HTTP 404" in result.message
+        assert f"HTTP {status}" in result.message
         hub.close(1.0)
-    assert any("NOT delivered after 1 attempt: HTTP 404" in line for line in log_lines)
+    assert any(f"NOT delivered after 1 attempt: HTTP {status}" in line for line in log_lines)
 
 
 def test_a_receiver_that_never_answers_times_out_and_is_retried() -> None:
