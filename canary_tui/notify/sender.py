@@ -188,15 +188,19 @@ class Channel:
             finally:
                 with self._wake:
                     self._busy = False
-        for event in left:
+        if left:
+            # One line for all of them: an exit is no time for a hundred warnings.
+            names = list(dict.fromkeys(event.endpoint for event in left))
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            kinds = "/".join(sorted({event.kind.value for event in left}))
             self._report(
                 DeliveryResult(
                     self.webhook.label,
-                    event.kind.value,
-                    event.endpoint,
-                    False,
-                    0,
-                    "the exit deadline passed",
+                    f"{len(left)} queued event(s) ({kinds})",
+                    shown,
+                    delivered=False,
+                    attempts=0,
+                    message="the exit deadline passed",
                     abandoned=True,
                 )
             )
