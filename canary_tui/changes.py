@@ -21,9 +21,8 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Literal, NoReturn
 
 from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError
-from canary_tui.aws.delivery import delivery_of
 from canary_tui.aws.dynamodb import LeaseHeld, LeaseLost
-from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound, UpdateInProgress
+from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound
 from canary_tui.change_errors import (
     AuditUnavailable,
     ChangeBusy,
@@ -33,6 +32,7 @@ from canary_tui.change_errors import (
     ChangeResult,
     SettleTimeout,
 )
+from canary_tui.change_failure import after_failed_write
 from canary_tui.change_guards import (
     AnyPlan,
     AuditFields,
@@ -48,7 +48,6 @@ from canary_tui.change_guards import (
 from canary_tui.change_outcome import (
     Assessment,
     DesiredState,
-    assess_after_failure,
     assess_after_success,
 )
 from canary_tui.change_record import record_intent, record_outcome_quietly
@@ -253,85 +252,9 @@ class ChangeService:
         planned: DesiredState,
     ) -> ChangeResult:
         """Establish what a failed write did, record it, and return or raise accordingly."""
-        name = confirmed.name
-        delivery = delivery_of(error)
-        if delivery != "maybe":
-            evidence = (
-                "the request was not sent" if delivery == "not-sent" else "AWS refused the request"
-            )
-            record_outcome_quietly(
-                self.audit,
-                change_id,
-                "not-applied",
-                name,
-                error.kind,
-                error.message,
-                evidence=evidence,
-            )
-            raise error
-        # It may have reached AWS: only the endpoint can say what happened (reads retry).
-        try:
-            live: Endpoint | None = self.backend.sagemaker.describe_endpoint(name)
-        except AwsError:
-            live = None
-        assessment = assess_after_failure(
-            live,
-            before,
-            planned,
-            failure=error.message,
-            in_progress=isinstance(error, UpdateInProgress),
+        return after_failed_write(
+            self.backend, self.audit, change_id, confirmed, fields, error, before, planned
         )
-        weights = live.desired_weights if live is not None else None
-        if assessment.result == "refused":
-            # Someone else's update was in flight when ours arrived: AWS refused ours.
-            message = f"{name} is Updating (another update is in progress); nothing was changed"
-            record_outcome_quietly(
-                self.audit,
-                change_id,
-                "refused",
-                name,
-                error.kind,
-                message,
-                weights,
-                assessment.evidence,
-            )
-            raise ChangeRefused(message, live) from error
-        audit_warning = record_outcome_quietly(
-            self.audit,
-            change_id,
-            assessment.result,
-            name,
-            error.kind,
-            error.message,
-            weights,
-            assessment.evidence,
-        )
-        if assessment.result == "applied":
-            return ChangeResult(
-                change_id=change_id,
-                endpoint_arn="",
-                request=fields.request,
-                live=live,
-                caller=None,
-                audit_warning=audit_warning,
-                evidence=assessment.evidence,
-                checked=True,
-            )
-        if assessment.result == "not-applied":
-            raise ChangeNotApplied(
-                f"not applied: {assessment.evidence}; nothing was changed",
-                kind=error.kind,
-                evidence=assessment.evidence,
-                change_id=change_id,
-                live=live,
-            ) from error
-        raise ChangeOutcomeUnknown(
-            f"{name}: outcome unknown: {assessment.evidence}; check the endpoint before "
-            "changing it again",
-            evidence=assessment.evidence,
-            change_id=change_id,
-            live=live,
-        ) from error
 
     def _refuse(
         self,

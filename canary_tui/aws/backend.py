@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from canary_tui.aws.autoscaling import AutoScalingGateway
+from canary_tui.aws.cloudtrail import CloudTrailGateway
 from canary_tui.aws.cloudwatch import CloudWatchGateway
 from canary_tui.aws.sagemaker import SageMakerGateway
 from canary_tui.aws.session import AwsClients, AwsTarget
@@ -26,6 +27,8 @@ class Backend:
     autoscaling: AutoScalingGateway
     #: The team table's lease and audit (None: no ``team_table`` set, the default).
     team: TeamCoordination | None = None
+    #: Who changed an endpoint (CloudTrail Event history), read on demand only.
+    cloudtrail: CloudTrailGateway | None = None
 
     @property
     def target(self) -> AwsTarget:
@@ -66,4 +69,5 @@ def build_backend(
         label=label or clients.target.profile or "default",
         autoscaling=AutoScalingGateway(clients),
         team=team,
+        cloudtrail=CloudTrailGateway(lambda: clients.cloudtrail, clients.target.profile),
     )

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "completion",
     "serve",
     "team",
+    "who_changed",
 )
 #: The module of each command. ``canary-tui demo`` imports only ``cli/demo.py``: the other
 #: commands' modules pull in boto3 and friends (~0.2 s), which the console's first frame
@@ -52,6 +53,7 @@ MODULE_OF_COMMAND = {
     "completion": "completion",
     "serve": "serve",
     "team": "team",
+    "who-changed": "who_changed",
 }
 
 
