@@ -23,6 +23,7 @@ from canary_tui.domain.models import Endpoint
 from canary_tui.domain.shadow_verdict import judge_endpoint, judged, metric_variant_names
 from canary_tui.domain.split_origin import differs, split_origin
 from canary_tui.domain.verdict import VerdictThresholds
+from canary_tui.notify.publish import verdict_changed
 from canary_tui.own_changes import own_changes
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.console.team_view import console_audit
@@ -213,7 +214,14 @@ class VerdictPart:
     def computed(self, message: VerdictComputed) -> None:
         if self.keys.get(message.endpoint) != message.key:
             return  # a newer computation is on its way
+        previous = self.verdicts.get(message.endpoint)
         self.verdicts[message.endpoint] = message.view
+        verdict_changed(
+            self.screen.backend,
+            self.view.endpoints.get(message.endpoint),
+            previous.verdict if previous is not None else None,
+            message.view.verdict,
+        )
         self.markers[message.endpoint] = message.markers
         if message.endpoint == self.view.selected:
             self.render()
