@@ -48,7 +48,8 @@ class CloudTrailGateway:
         self._client = client
         self._profile = profile
         self._clock = clock
-        self._recent: dict[str, tuple[float, TrailReading | AwsError]] = {}
+        # By endpoint and span: the chart's window and the audit view's day are kept apart.
+        self._recent: dict[tuple[str, int], tuple[float, TrailReading | AwsError]] = {}
         self._lock = threading.Lock()
 
     def recent_changes(self, endpoint: str, start: datetime, end: datetime) -> TrailReading:
@@ -56,8 +57,9 @@ class CloudTrailGateway:
         endpoint (the console's markers): a change shows within 5 minutes of reaching
         Event history, itself about 5 minutes after the call."""
         now = self._clock()
+        key = (endpoint, round((end - start).total_seconds() / 60))
         with self._lock:
-            kept = self._recent.get(endpoint)
+            kept = self._recent.get(key)
         if kept is not None and now - kept[0] < RECENT_SECONDS:
             if isinstance(kept[1], AwsError):
                 raise kept[1]  # no LookupEvents permission, say: not asked again for a while
@@ -66,10 +68,10 @@ class CloudTrailGateway:
             reading = self.endpoint_changes(endpoint, start, end)
         except AwsError as error:
             with self._lock:
-                self._recent[endpoint] = (now, error)
+                self._recent[key] = (now, error)
             raise
         with self._lock:
-            self._recent[endpoint] = (now, reading)
+            self._recent[key] = (now, reading)
         return reading
 
     def endpoint_changes(
