@@ -46,6 +46,7 @@ from canary_tui.domain.ramp import (
     Tick,
 )
 from canary_tui.domain.verdict import Verdict
+from canary_tui.notify.publish import ramp_changed
 from canary_tui.ramp_actions import RampActions
 from canary_tui.ramp_control import (
     RampClock,
@@ -155,6 +156,7 @@ class RampRunner:
                 )
             self.store.save(state)
             self._emit(state, "running")
+            ramp_changed(self, None, state)
             try:
                 with self._team_lease(state):
                     return self._loop(state)
@@ -212,6 +214,7 @@ class RampRunner:
         new_state = state.on(event)
         if new_state != state:
             self.store.save(new_state)
+            ramp_changed(self, state, new_state)
             if len(new_state.history) > len(state.history):
                 self._emit(new_state, new_state.history[-1].message)
             team = self.changes.team

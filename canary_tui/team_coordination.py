@@ -11,6 +11,7 @@ path (opt-in: only when a ``team_table`` is set; nothing here runs otherwise).
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -62,14 +63,7 @@ class SharedLeases:
             if held is not None:
                 held.depth += 1
             else:
-                lease = self.table.acquire(
-                    endpoint,
-                    region,
-                    owner_arn=self.owner(),
-                    host=self.host,
-                    command=command or self.command,
-                    seconds=self.seconds,
-                )
+                lease = self._acquire(endpoint, region, command or self.command)
                 held = self._held[key] = _Held(lease, region)
                 self._start_heartbeat()
         try:
@@ -80,6 +74,49 @@ class SharedLeases:
                 if held.depth == 0:
                     del self._held[key]
                     self._release(held)
+
+    def _acquire(self, endpoint: str, region: str | None, command: str) -> Lease:
+        owner = self.owner()
+
+        def take(replacing: Lease | None = None) -> Lease:
+            return self.table.acquire(
+                endpoint,
+                region,
+                owner_arn=owner,
+                host=self.host,
+                command=command,
+                seconds=self.seconds,
+                pid=os.getpid(),
+                replacing=replacing,
+            )
+
+        try:
+            return take()
+        except LeaseHeld as held:
+            left = held.holder
+            # Our own run on this host that died (kill -9, a closed laptop lid is not this):
+            # waiting out its TTL in an incident helps nobody, and nobody else is affected.
+            if left is None or not self._left_by_dead_run(left, owner):
+                raise
+            lease = take(replacing=left)
+            self._say(
+                f"took over the shared lease on {endpoint} left by pid {left.pid} "
+                f"({left.command}), which is no longer running"
+            )
+            return lease
+
+    def _left_by_dead_run(self, lease: Lease, owner: str) -> bool:
+        if lease.host != self.host or lease.owner_arn != owner or lease.pid <= 0:
+            return False
+        if lease.pid == os.getpid():
+            return False  # this process: a second holder here is a bug, not a dead run
+        try:
+            os.kill(lease.pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
 
     def _release(self, held: _Held) -> None:
         if held.lost is not None:

@@ -42,6 +42,9 @@ class Lease:
     since: int  # epoch seconds
     expires_at: int  # epoch seconds; also the table's TTL attribute
     token: str
+    #: The holder's process id on ``host`` (0: not recorded, an older item): a lease left by
+    #: a process that died on this host can be taken over at once (see SharedLeases).
+    pid: int = 0
 
     def is_expired(self, now: float) -> bool:
         return now >= self.expires_at
@@ -68,8 +71,9 @@ def lease_from_item(item: dict[str, Any]) -> Lease | None:
             since=int(item["since"]["N"]),
             expires_at=int(item["expires_at"]["N"]),
             token=str(item["token"]["S"]),
+            pid=int(item.get("pid", {}).get("N", 0)),
         )
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
@@ -84,4 +88,5 @@ def lease_item(lease: Lease, region: str | None) -> dict[str, dict[str, str]]:
         "since": {"N": str(lease.since)},
         "expires_at": {"N": str(lease.expires_at)},
         "token": {"S": lease.token},
+        "pid": {"N": str(lease.pid)},
     }

@@ -11,12 +11,14 @@ newest change may not be there yet; the answer says so.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from canary_tui.aws.errors import translated
+from canary_tui.aws.errors import AwsError, translated
 from canary_tui.domain.trail_events import CHANGE_EVENTS, TrailChange, parse_trail_event
 
 #: Pages of 50 events per event name: the account's other endpoints' changes count too.
@@ -31,10 +33,46 @@ class TrailReading:
     calls: int
 
 
+#: How long :meth:`CloudTrailGateway.recent_changes` reuses an answer: the console's chart
+#: markers ask on every verdict, and Event history is minutes behind anyway.
+RECENT_SECONDS = 300.0
+
+
 class CloudTrailGateway:
-    def __init__(self, client: Callable[[], Any], profile: str | None = None) -> None:
+    def __init__(
+        self,
+        client: Callable[[], Any],
+        profile: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._client = client
         self._profile = profile
+        self._clock = clock
+        # By endpoint and span: the chart's window and the audit view's day are kept apart.
+        self._recent: dict[tuple[str, int], tuple[float, TrailReading | AwsError]] = {}
+        self._lock = threading.Lock()
+
+    def recent_changes(self, endpoint: str, start: datetime, end: datetime) -> TrailReading:
+        """:meth:`endpoint_changes` over [start, end], asked at most every 5 minutes per
+        endpoint (the console's markers): a change shows within 5 minutes of reaching
+        Event history, itself about 5 minutes after the call."""
+        now = self._clock()
+        key = (endpoint, round((end - start).total_seconds() / 60))
+        with self._lock:
+            kept = self._recent.get(key)
+        if kept is not None and now - kept[0] < RECENT_SECONDS:
+            if isinstance(kept[1], AwsError):
+                raise kept[1]  # no LookupEvents permission, say: not asked again for a while
+            return kept[1]
+        try:
+            reading = self.endpoint_changes(endpoint, start, end)
+        except AwsError as error:
+            with self._lock:
+                self._recent[key] = (now, error)
+            raise
+        with self._lock:
+            self._recent[key] = (now, reading)
+        return reading
 
     def endpoint_changes(
         self,

@@ -107,7 +107,12 @@ class TeamTable:
         command: str,
         seconds: int = DEFAULT_LEASE_SECONDS,
         token: str | None = None,
+        pid: int = 0,
+        replacing: Lease | None = None,
     ) -> Lease:
+        """Take the lease if it is free, expired or ours (same token); with ``replacing``,
+        also while it is still exactly that lease (its token): a take-over of a lease whose
+        holder is known to be dead."""
         now = int(self._clock())
         lease = Lease(
             endpoint=endpoint,
@@ -117,21 +122,22 @@ class TeamTable:
             since=now,
             expires_at=now + seconds,
             token=token or secrets.token_hex(16),
+            pid=pid,
         )
+        condition = "attribute_not_exists(pk) OR #exp <= :now OR #tok = :tok"
+        values = {":now": {"N": str(now)}, ":tok": {"S": lease.token}}
+        if replacing is not None:
+            condition += " OR #tok = :old"
+            values[":old"] = {"S": replacing.token}
         try:
             with translated(self._profile):
                 try:
                     self._client.put_item(
                         TableName=self.table,
                         Item=lease_item(lease, region),
-                        ConditionExpression=(
-                            "attribute_not_exists(pk) OR #exp <= :now OR #tok = :tok"
-                        ),
+                        ConditionExpression=condition,
                         ExpressionAttributeNames={"#exp": TTL_ATTRIBUTE, "#tok": "token"},
-                        ExpressionAttributeValues={
-                            ":now": {"N": str(now)},
-                            ":tok": {"S": lease.token},
-                        },
+                        ExpressionAttributeValues=values,
                         ReturnValuesOnConditionCheckFailure="ALL_OLD",
                     )
                 except ClientError as error:

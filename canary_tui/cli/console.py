@@ -37,6 +37,7 @@ def run_console(
     # Textual is imported here so headless commands never pay for it.
     from canary_tui.audit import AuditLog
     from canary_tui.changes import ChangeService
+    from canary_tui.notify.setup import listen_in_console
     from canary_tui.ui.app import CanaryApp
     from canary_tui.ui.screens.mfa import ConsoleMfaPrompter
     from canary_tui.ui.targets import AwsTargetSwitcher, ProfileRules
@@ -66,6 +67,7 @@ def run_console(
     if isinstance(switcher, AwsTargetSwitcher):
         switcher.mfa_prompter = mfa
     mfa.attach(app)
+    listen_in_console(app)  # webhook deliveries that failed, in the notice line
     if backend.team is not None:
         # From the heartbeat thread or a change worker: app.notify is safe from any thread.
         backend.team.set_notify(

@@ -16,6 +16,7 @@ from canary_tui.cli.common import (
     EXIT_UNKNOWN_OUTCOME,
     fail,
 )
+from canary_tui.notify.setup import notifications
 
 # Each module defines ``register(subparsers)``, which adds its parser and sets ``run``.
 COMMAND_MODULES = (
@@ -122,7 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `canary-tui --help` and a mistyped command get the whole parser (the list of commands).
     args = build_parser(arguments[0]).parse_args(arguments)
     try:
-        code: int = args.run(args)
+        # Webhooks (notify.setup): the commands that change or watch endpoints send events
+        # from the background while they run, and flush them (bounded) as they end.
+        with notifications(args.command):
+            code: int = args.run(args)
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except BrokenPipeError:

@@ -33,6 +33,7 @@ from canary_tui.config.files import (
     read_config_file,
 )
 from canary_tui.config.quality import quality_metrics
+from canary_tui.config.webhooks import webhooks
 
 
 class _Defer(Exception):
@@ -140,10 +141,11 @@ CHECKS: Mapping[str, Callable[[object], object]] = {
     "ramp": _table(RAMP_CHECKS),
     "capacity_warning_factor": parsing.decimal_in(parsing.CAPACITY_FACTOR),
     "background_describe_rate": parsing.decimal_in(parsing.DESCRIBE_RATE),
+    "webhooks": webhooks,
 }
 #: Settings the quick path reads from a variable: those whose variable is plain text to
 #: pydantic-settings (the tables and the key map may be JSON or split over ``__`` names).
-ENV_KEYS = frozenset(CHECKS) - {"verdict", "ramp", "keymap"}
+ENV_KEYS = frozenset(CHECKS) - {"verdict", "ramp", "keymap", "webhooks"}
 #: Settings a command line may give the quick path.
 FLAG_KEYS = frozenset({"profile", "region", "endpoint_url", "audit_path"})
 

@@ -164,3 +164,52 @@ def test_without_a_team_table_no_dynamodb_call_is_made(
     confirmed = backend.sagemaker.describe_endpoint(canary_endpoint)
     service.apply(parse_assignments(confirmed, ["new-model=20%", "current-model=80%"]), confirmed)
     assert audit.mirror is None
+
+
+def dead_pid() -> int:
+    import subprocess
+    import sys
+
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    return finished.pid
+
+
+MOTO_CALLER = "arn:aws:sts::123456789012:user/moto"
+
+
+@pytest.mark.parametrize(
+    ("owner", "same_host", "taken_over"),
+    [(MOTO_CALLER, True, True), (BOB, True, False), (MOTO_CALLER, False, False)],
+)
+def test_a_lease_left_by_our_own_dead_run_on_this_host_is_taken_over(
+    team_backend: Backend,
+    audit: AuditLog,
+    canary_endpoint: str,
+    dynamodb: Any,
+    sagemaker_client: Any,
+    owner: str,
+    same_host: bool,
+    taken_over: bool,
+) -> None:
+    """kill -9 in the middle of a change leaves the lease until its TTL: the same operator's
+    next run on the same host need not wait two minutes in an incident. Anyone else waits."""
+    assert team_backend.team is not None
+    leases = team_backend.team.leases
+    said: list[str] = []
+    leases.notify = said.append
+    host = leases.host if same_host else "another-host"
+    TeamTable(dynamodb, TABLE).acquire(
+        canary_endpoint, REGION, owner_arn=owner, host=host, command="set-weights", pid=dead_pid()
+    )
+    service = ChangeService(team_backend, audit, "cli")
+    confirmed = team_backend.sagemaker.describe_endpoint(canary_endpoint)
+    plan = parse_assignments(confirmed, ["new-model=50%", "current-model=50%"])
+    if taken_over:
+        service.apply(plan, confirmed)
+        assert weights_of(sagemaker_client, canary_endpoint)["new-model"] == 0.5
+        assert said and said[0].startswith(f"took over the shared lease on {canary_endpoint}")
+    else:
+        with pytest.raises(ChangeBusy):
+            service.apply(plan, confirmed)
+        assert weights_of(sagemaker_client, canary_endpoint)["new-model"] == 0.1
