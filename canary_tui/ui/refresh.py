@@ -71,6 +71,7 @@ class _Coverage:
     window: str
     refs: tuple[VariantRef, ...]
     end: datetime
+    period_seconds: int = 60
 
 
 @dataclass(slots=True)
@@ -84,17 +85,26 @@ class MetricsCache:
     _coverage: dict[str, _Coverage] = field(default_factory=dict)
 
     def request(
-        self, endpoint: str, variants: Sequence[str], now: datetime, window: str
+        self,
+        endpoint: str,
+        variants: Sequence[str],
+        now: datetime,
+        window: str,
+        period_seconds: int | None = None,
     ) -> MetricsRequest:
+        """``period_seconds``: this endpoint's period (its MetricsConfig, see
+        ``Endpoint.period_following_metrics``); None: the configured one."""
+        period = period_seconds or self.period_seconds
         refs = tuple(VariantRef(endpoint, variant) for variant in variants)
-        window_start, end = aligned_window(now, window_length(window), self.period_seconds)
+        window_start, end = aligned_window(now, window_length(window), period)
         covered = self._coverage.get(endpoint)
-        step = timedelta(seconds=self.period_seconds)
+        step = timedelta(seconds=period)
         incremental_start = end - step * self.incremental_periods
         full = (
             covered is None
             or covered.window != window
             or covered.refs != refs
+            or covered.period_seconds != period
             # A gap longer than what an incremental fetch covers (paused, slept laptop).
             or covered.end < incremental_start + step
         )
@@ -106,7 +116,7 @@ class MetricsCache:
             window_start=window_start,
             start=start,
             end=end,
-            period_seconds=self.period_seconds,
+            period_seconds=period,
             full=full,
         )
 
@@ -137,7 +147,14 @@ class MetricsCache:
             self._by_ref[ref] = VariantMetrics(
                 ref, merged, merged_quality(previous, fetched, request, quality_reach or {})
             )
-        self._coverage[request.endpoint] = _Coverage(request.window, request.refs, request.end)
+        self._coverage[request.endpoint] = _Coverage(
+            request.window, request.refs, request.end, request.period_seconds
+        )
+
+    def period_of(self, endpoint: str) -> int:
+        """The period ``endpoint``'s cached series are in (the configured one until fetched)."""
+        covered = self._coverage.get(endpoint)
+        return covered.period_seconds if covered is not None else self.period_seconds
 
     def is_current(
         self, endpoint: str, variants: Sequence[str], now: datetime, window: str
@@ -146,7 +163,7 @@ class MetricsCache:
         covered = self._coverage.get(endpoint)
         if covered is None:
             return False
-        _, end = aligned_window(now, window_length(window), self.period_seconds)
+        _, end = aligned_window(now, window_length(window), covered.period_seconds)
         refs = tuple(VariantRef(endpoint, variant) for variant in variants)
         return covered.window == window and covered.refs == refs and covered.end >= end
 
@@ -195,7 +212,21 @@ def cached_request_rates(
         name: metrics.get(VariantRef(endpoint.name, name)).get(MetricKey.INVOCATIONS)
         for name in endpoint.variant_names
     }
-    return recent_request_rates(invocations, now, metrics.period_seconds)
+    return recent_request_rates(invocations, now, metrics.period_of(endpoint.name))
+
+
+def endpoint_period(endpoint: Endpoint, configured: int) -> int:
+    """The period the console reads ``endpoint``'s metrics in: with a MetricsConfig, the
+    period its invocation metrics are published at (as ``canary-tui verdict`` does without
+    --period); without one, the configured period."""
+    if endpoint.metrics is None:
+        return configured
+    return endpoint.period_following_metrics(configured, 1)[0]
+
+
+def period_note(period_seconds: int) -> str:
+    """`` · 10s periods`` for a title when the period is not the usual minute; else ""."""
+    return "" if period_seconds == 60 else f" · {period_seconds}s periods"
 
 
 def latency_key(percentiles_available: bool) -> MetricKey:

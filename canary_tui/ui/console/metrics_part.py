@@ -21,7 +21,13 @@ from canary_tui.domain.shadow_verdict import metric_variant_names
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.messages import MetricsFetched
 from canary_tui.ui.quality_view import quality_cells, quality_chart_title, quality_heading
-from canary_tui.ui.refresh import WINDOW_NAMES, MetricsRequest, latency_label
+from canary_tui.ui.refresh import (
+    WINDOW_NAMES,
+    MetricsRequest,
+    endpoint_period,
+    latency_label,
+    period_note,
+)
 from canary_tui.ui.view import (
     CHART_METRICS,
     ChartMetric,
@@ -144,6 +150,8 @@ class MetricsPart:
             metric_variant_names(endpoint),  # shadow variants too, in the same calls
             screen.clock(),
             window,
+            # Its MetricsConfig's publish period (enhanced metrics: 10 s to 5 min).
+            endpoint_period(endpoint, screen.options.metric_period_seconds),
         )
         quality = screen.options.quality_metrics
         cloudwatch = screen.backend.cloudwatch
@@ -161,16 +169,15 @@ class MetricsPart:
         request = message.request
         if request.window != self.view.window:
             return  # the window changed while this was in flight; a new fetch is coming
-        self.view.metrics.merge(request, message.batch, self.quality_reach())
+        self.view.metrics.merge(request, message.batch, self.quality_reach(request.period_seconds))
         if request.endpoint == self.view.selected:
             self.view.metrics_frame = MetricsFrame(
                 request.window_start, request.end, request.period_seconds
             )
             self.render()
 
-    def quality_reach(self) -> dict[str, timedelta]:
+    def quality_reach(self, period: int) -> dict[str, timedelta]:
         """How far before the window each quality series reaches (its delay, whole periods)."""
-        period = self.view.metrics.period_seconds
         reach: dict[str, timedelta] = {}
         for metric in self.screen.options.quality_metrics:
             shift = timedelta(seconds=-(-metric.delay_seconds // period) * period)
@@ -187,7 +194,10 @@ class MetricsPart:
         panel.set_latency_label(f"{latency_label(percentiles)} ms")
         shown = view.selected_endpoint
         legend = f" · {SHADOW_MARK} shadow" if shown is not None and shown.shadow_variants else ""
-        set_border_titles(panel, f"Metrics · last {view.window}{legend}", panel.border_subtitle)
+        period = period_note(view.metrics_frame.period_seconds) if view.metrics_frame else ""
+        set_border_titles(
+            panel, f"Metrics · last {view.window}{period}{legend}", panel.border_subtitle
+        )
         quality = self.screen.options.quality_metrics
         panel.set_quality_headings([quality_heading(metric) for metric in quality])
         charted = next((m for m in quality if m.name == self.chart_metric), None)
@@ -196,6 +206,7 @@ class MetricsPart:
             title = chart_title(metric or CHART_METRICS[0], percentiles, view.window)
         else:
             title = quality_chart_title(charted, view.window)
+        title += period
         endpoint = view.selected_endpoint
         frame = view.metrics_frame
         if endpoint is None or frame is None or not view.metrics.has(endpoint.name):
