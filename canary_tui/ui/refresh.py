@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from canary_tui.domain.capacity import recent_request_rates
+from canary_tui.domain.kind_metrics import KindRef
 from canary_tui.domain.metrics import (
     METRIC_SPECS,
     MetricKey,
@@ -64,6 +65,8 @@ class MetricsRequest:
     end: datetime
     period_seconds: int
     full: bool
+    #: The kind metrics asked too (``domain.kind_metrics``), in the same calls.
+    kind: tuple[KindRef, ...] = ()
 
 
 @dataclass(slots=True)
@@ -72,6 +75,7 @@ class _Coverage:
     refs: tuple[VariantRef, ...]
     end: datetime
     period_seconds: int = 60
+    kind: tuple[KindRef, ...] = ()
 
 
 @dataclass(slots=True)
@@ -82,6 +86,7 @@ class MetricsCache:
     incremental_periods: int = INCREMENTAL_PERIODS
     percentiles_available: bool = False
     _by_ref: dict[VariantRef, VariantMetrics] = field(default_factory=dict)
+    _by_kind: dict[KindRef, Series] = field(default_factory=dict)
     _coverage: dict[str, _Coverage] = field(default_factory=dict)
 
     def request(
@@ -91,9 +96,12 @@ class MetricsCache:
         now: datetime,
         window: str,
         period_seconds: int | None = None,
+        kind: Sequence[KindRef] = (),
     ) -> MetricsRequest:
         """``period_seconds``: this endpoint's period (its MetricsConfig, see
-        ``Endpoint.period_following_metrics``); None: the configured one."""
+        ``Endpoint.period_following_metrics``); None: the configured one. ``kind``: its
+        kind metrics (``domain.kind_metrics.kind_refs``)."""
+        kind = tuple(kind)
         period = period_seconds or self.period_seconds
         refs = tuple(VariantRef(endpoint, variant) for variant in variants)
         window_start, end = aligned_window(now, window_length(window), period)
@@ -105,6 +113,7 @@ class MetricsCache:
             or covered.window != window
             or covered.refs != refs
             or covered.period_seconds != period
+            or covered.kind != kind
             # A gap longer than what an incremental fetch covers (paused, slept laptop).
             or covered.end < incremental_start + step
         )
@@ -118,6 +127,7 @@ class MetricsCache:
             end=end,
             period_seconds=period,
             full=full,
+            kind=kind,
         )
 
     def merge(
@@ -147,8 +157,17 @@ class MetricsCache:
             self._by_ref[ref] = VariantMetrics(
                 ref, merged, merged_quality(previous, fetched, request, quality_reach or {})
             )
+        for kind_ref in request.kind:
+            fetched_kind = batch.kind.get(kind_ref, Series())
+            previous_kind = self._by_kind.get(kind_ref)
+            if request.full or previous_kind is None:
+                self._by_kind[kind_ref] = fetched_kind.since(request.window_start)
+            else:
+                self._by_kind[kind_ref] = previous_kind.merged_with(
+                    fetched_kind, request.window_start
+                )
         self._coverage[request.endpoint] = _Coverage(
-            request.window, request.refs, request.end, request.period_seconds
+            request.window, request.refs, request.end, request.period_seconds, request.kind
         )
 
     def period_of(self, endpoint: str) -> int:
@@ -171,12 +190,21 @@ class MetricsCache:
         self._coverage.pop(endpoint, None)
         for ref in [ref for ref in self._by_ref if ref.endpoint == endpoint]:
             del self._by_ref[ref]
+        for kind_ref in [ref for ref in self._by_kind if ref.endpoint == endpoint]:
+            del self._by_kind[kind_ref]
 
     def has(self, endpoint: str) -> bool:
         return endpoint in self._coverage
 
     def get(self, ref: VariantRef) -> VariantMetrics:
         return self._by_ref.get(ref, VariantMetrics(ref))
+
+    def kind_series(self, endpoint: str) -> dict[KindRef, Series]:
+        """``endpoint``'s kind metrics as last asked for (empty for a plain endpoint)."""
+        covered = self._coverage.get(endpoint)
+        if covered is None:
+            return {}
+        return {ref: self._by_kind.get(ref, Series()) for ref in covered.kind}
 
 
 def merged_quality(

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.widget import Widget
 
+from canary_tui.domain.kind_metrics import kind_refs
 from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.shadow_verdict import metric_variant_names
 from canary_tui.ui.console.state import ConsoleView
+from canary_tui.ui.kind_metrics_view import kind_lines
 from canary_tui.ui.messages import MetricsFetched
+from canary_tui.ui.ports import multi_model_variants
 from canary_tui.ui.quality_view import quality_cells, quality_chart_title, quality_heading
 from canary_tui.ui.refresh import (
     WINDOW_NAMES,
@@ -143,6 +146,9 @@ class MetricsPart:
         if not endpoint.variants:
             return
         screen = self.screen
+        cloudwatch = screen.backend.cloudwatch
+        # What only its kind publishes (cold starts, queue, model cache, components).
+        kind = kind_refs(endpoint, multi_model_variants(cloudwatch, endpoint))
         # The cache lives on the event loop; ask it there what this fetch must cover.
         request: MetricsRequest = screen.app.call_from_thread(
             self.view.metrics.request,
@@ -152,17 +158,17 @@ class MetricsPart:
             window,
             # Its MetricsConfig's publish period (enhanced metrics: 10 s to 5 min).
             endpoint_period(endpoint, screen.options.metric_period_seconds),
+            kind,
         )
-        quality = screen.options.quality_metrics
-        cloudwatch = screen.backend.cloudwatch
-        if quality:
-            batch = cloudwatch.fetch(
-                request.refs, request.start, request.end, request.period_seconds, quality
-            )
-        else:
-            batch = cloudwatch.fetch(
-                request.refs, request.start, request.end, request.period_seconds
-            )
+        # Only what is asked for, so a reader without quality or kind metrics works too.
+        asked: dict[str, Any] = {}
+        if screen.options.quality_metrics:
+            asked["quality"] = screen.options.quality_metrics
+        if request.kind:
+            asked["kind"] = request.kind
+        batch = cloudwatch.fetch(
+            request.refs, request.start, request.end, request.period_seconds, **asked
+        )
         screen.post_message(MetricsFetched(request, batch))
 
     def fetched(self, message: MetricsFetched) -> None:
@@ -216,6 +222,7 @@ class MetricsPart:
                 if view.selected is None
                 else "loading metrics…",
             )
+            panel.set_kind_lines([])
             if chart is not None:
                 chart.show(title, {})
             self.on_rendered()
@@ -230,6 +237,9 @@ class MetricsPart:
         ]
         shadows = frozenset(variant.name for variant in endpoint.shadow_variants)
         panel.show(views, shadows=shadows)
+        panel.set_kind_lines(
+            kind_lines(view.metrics.kind_series(endpoint.name), frame, view.window)
+        )
         if chart is not None:
             chart.show(
                 title,
