@@ -6,7 +6,8 @@ between the variants by those weights, and publishes what that traffic would hav
 (PutMetricData into ``AWS/SageMaker``, dimensions EndpointName + VariantName): Invocations,
 Invocation4XXErrors, Invocation5XXErrors, ModelLatency and OverheadLatency, the latencies in
 microseconds as SageMaker reports them. A weight change therefore shows up in the invocation
-split from the next tick on, well within one metric period.
+split from the next tick on, well within one metric period. Serverless variants also get
+ModelSetupTime for the cold starts their traffic causes (:mod:`canary_tui.demo.cold_starts`).
 
 Each datapoint carries ``StatisticValues`` (SampleCount, Sum, Minimum, Maximum) describing
 all requests in its interval, the way SageMaker aggregates before publishing, so CloudWatch's
