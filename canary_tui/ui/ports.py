@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Protocol
 
 from canary_tui.audit import AuditReading
-from canary_tui.changes import ChangeResult, Plan
+from canary_tui.change_guards import AnyPlan
+from canary_tui.changes import ChangeResult
 from canary_tui.domain.capacity import EndpointScaling
 from canary_tui.domain.kind_metrics import KindRef
 from canary_tui.domain.metrics import MetricsBatch, VariantRef
@@ -89,5 +90,5 @@ class ChangeApplier(Protocol):
     """The guarded change path (:class:`canary_tui.changes.ChangeService`). Blocking."""
 
     def apply(
-        self, plan: Plan, confirmed: Endpoint, *, reason: str | None = None
+        self, plan: AnyPlan, confirmed: Endpoint, *, reason: str | None = None
     ) -> ChangeResult: ...

@@ -18,19 +18,26 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.worker import WorkerFailed, WorkerState
 
+from canary_tui.change_guards import AnyPlan
 from canary_tui.changes import (
     ChangeNotApplied,
     ChangeOutcomeUnknown,
     ChangeRefused,
     ChangeResult,
-    Plan,
     SettleTimeout,
 )
 from canary_tui.domain.baseline import Baseline, BaselineMark, split_label
-from canary_tui.domain.capacity import capacity_refusal, forecast_plan, limits_text, plan_warnings
+from canary_tui.domain.capacity import (
+    LoadForecast,
+    capacity_refusal,
+    forecast_plan,
+    limits_text,
+    plan_warnings,
+)
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import RampState
-from canary_tui.domain.weights import CapacityPlan, WeightPlan, plan_all_to
+from canary_tui.domain.serverless import ServerlessPlan
+from canary_tui.domain.weights import WeightPlan, plan_all_to
 from canary_tui.rollback import (
     TargetFinder,
     Targets,
@@ -43,7 +50,11 @@ from canary_tui.rollback import (
 from canary_tui.settle import Backoff, Settler
 from canary_tui.ui.console.editor_keys import EditorKeys
 from canary_tui.ui.console.errors import error_text
-from canary_tui.ui.console.kind_refusals import refuse_capacity, refuse_weights
+from canary_tui.ui.console.kind_refusals import (
+    refuse_capacity,
+    refuse_weights,
+    serverless_editable,
+)
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.messages import EndpointDescribed
 from canary_tui.ui.refresh import cached_request_rates
@@ -156,6 +167,9 @@ class ChangeFlows:
         variant = self.screen.selected_variant(endpoint) if endpoint else None
         if endpoint is None or variant is None:
             return
+        if serverless_editable(endpoint, variant):  # its concurrency, not a count
+            self._flow(self._serverless_flow(endpoint, variant))
+            return
         if refuse_capacity(self.screen, endpoint, variant):
             return
         self._flow(self._capacity_flow(endpoint, variant))
@@ -256,6 +270,17 @@ class ChangeFlows:
                 return
             await self._confirm_and_apply(f"Instances of {variant}", plan, endpoint)
 
+    async def _serverless_flow(self, endpoint: Endpoint, variant: str) -> None:
+        """Max/provisioned concurrency: the same confirm, guards and audit as a count."""
+        from canary_tui.ui.screens.serverless_editor import ServerlessEditor
+
+        with self._watching(endpoint.name):
+            plan = await self.screen.app.push_screen_wait(ServerlessEditor(endpoint, variant))
+            if plan is None:
+                self.screen.notify("Edit cancelled: nothing was sent.", timeout=3)
+                return
+            await self._confirm_and_apply(f"Concurrency of {variant}", plan, endpoint)
+
     # -- watching the endpoint a dialog is about ------------------------------------------
     @contextmanager
     def _watching(self, name: str) -> Iterator[None]:
@@ -292,7 +317,7 @@ class ChangeFlows:
     async def _confirm_and_apply(
         self,
         title: str,
-        plan: Plan,
+        plan: AnyPlan,
         confirmed: Endpoint,
         rollback_to: Baseline | None = None,
         typed_ahead: list[events.Key] | None = None,
@@ -301,8 +326,12 @@ class ChangeFlows:
 
         screen = self.screen
         rates = cached_request_rates(self.view.metrics, confirmed, screen.clock())
-        forecast = forecast_plan(plan, confirmed, rates, screen.options.capacity_warning_factor)
-        warnings = plan_warnings(plan, forecast, self.view.scaling.get(confirmed.name))
+        forecast: LoadForecast | None = None
+        warnings: tuple[str, ...] = ()
+        if not isinstance(plan, ServerlessPlan):  # no instances: no load per instance
+            factor = screen.options.capacity_warning_factor
+            forecast = forecast_plan(plan, confirmed, rates, factor)
+            warnings = plan_warnings(plan, forecast, self.view.scaling.get(confirmed.name))
         options = screen.options
         dialog = ConfirmChange(
             title,
@@ -344,7 +373,7 @@ class ChangeFlows:
             )
         screen.follow(confirmed.name)
 
-    async def _change_failed(self, error: BaseException, plan: Plan) -> None:
+    async def _change_failed(self, error: BaseException, plan: AnyPlan) -> None:
         screen = self.screen
         if isinstance(error, ChangeRefused):
             from canary_tui.ui.screens.confirm import RefusedDialog
@@ -370,9 +399,7 @@ class ChangeFlows:
             return
         screen.notify(error_text(error), title="Change failed", severity="error", timeout=10)
 
-    def _apply(
-        self, plan: WeightPlan | CapacityPlan, confirmed: Endpoint, reason: str | None
-    ) -> ChangeResult:
+    def _apply(self, plan: AnyPlan, confirmed: Endpoint, reason: str | None) -> ChangeResult:
         service = self.screen.change_service
         assert service is not None  # refused earlier when missing
         return service.apply(plan, confirmed, reason=reason)
