@@ -21,6 +21,7 @@ from canary_tui.domain.models import (
     ServerlessConfig,
     Variant,
 )
+from tests.aws import faults as f
 from tests.aws.faults import FaultInjector
 
 PERIOD = 60
@@ -126,3 +127,18 @@ def test_kind_queries_share_the_calls_of_500(
     assert batch.api_calls == expected == faults.calls["cloudwatch.GetMetricData"]
     sent = [p for op, p in faults.requests if op == "cloudwatch.GetMetricData"]
     assert sum(len(p["MetricDataQueries"]) for p in sent) == queries
+
+
+def test_without_list_metrics_permission_an_endpoint_reads_as_single_model(
+    faulty_backend: Backend, faults: FaultInjector
+) -> None:
+    """AccessDenied is an answer (asked once); a throttle is not (asked again next poll);
+    neither stops the endpoint's other metrics."""
+    endpoint = Endpoint("mme", "InService", (Variant("v", 1, 1, 1, 1),), config_name="c1")
+    gateway = faulty_backend.cloudwatch
+    faults.fail("cloudwatch.ListMetrics", f.throttling("cloudwatch"), times=1)
+    assert gateway.multi_model_variants(endpoint) == frozenset()
+    faults.fail("cloudwatch.ListMetrics", f.access_denied("cloudwatch:ListMetrics"), times=1)
+    assert gateway.multi_model_variants(endpoint) == frozenset()
+    assert gateway.multi_model_variants(endpoint) == frozenset()
+    assert faults.calls["cloudwatch.ListMetrics"] == 2
