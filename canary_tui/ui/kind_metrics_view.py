@@ -59,21 +59,21 @@ def _weighted_mean(values: Series, weights: Series) -> float | None:
     return math.fsum(v * w for v, w in pairs) / total if total > 0 else None
 
 
-def _serverless_line(
-    name: str, series: Mapping[KindRef, Series], endpoint: str, window: str
-) -> str:
+def _serverless_part(
+    name: str, series: Mapping[KindRef, Series], endpoint: str
+) -> tuple[str, bool]:
+    """``v3 6, setup avg 3,014ms`` (or ``v2 none``), and whether it is partial."""
+
     def get(key: KindMetric) -> Series:
         return _get(series, KindRef(endpoint, Scope.VARIANT, name, key))
 
     setups, average = get(KindMetric.MODEL_SETUPS), get(KindMetric.MODEL_SETUP_AVG)
-    partial = "" if setups.complete else _PARTIAL
     count = setups.total()
     if count <= 0:
-        return f"{name}: no cold start in {window}{partial}"
+        return f"{name} none", not setups.complete
     mean = _weighted_mean(average, setups)
-    setup = "" if mean is None else f" · setup avg {mean:,.0f}ms"
-    plural = "" if count == 1 else "s"
-    return f"{name}: {count:,.0f} cold start{plural} in {window}{setup}{partial}"
+    setup = "" if mean is None else f", setup avg {mean:,.0f}ms"
+    return f"{name} {count:,.0f}{setup}", not setups.complete
 
 
 def _queue_line(series: Mapping[KindRef, Series], endpoint: str, frame: MetricsFrame) -> str:
@@ -94,20 +94,20 @@ def _queue_line(series: Mapping[KindRef, Series], endpoint: str, frame: MetricsF
     return "queue: " + " · ".join(shown)
 
 
-def _multi_model_line(
+def _multi_model_part(
     name: str, series: Mapping[KindRef, Series], endpoint: str, frame: MetricsFrame
 ) -> str:
     def get(key: KindMetric) -> Series:
         return _get(series, KindRef(endpoint, Scope.VARIANT, name, key))
 
     parts = [
-        _latest(get(KindMetric.MODEL_CACHE_HIT), frame, "cache hit {:.0f}%"),
+        _latest(get(KindMetric.MODEL_CACHE_HIT), frame, "hit {:.0f}%"),
         _latest(get(KindMetric.MODEL_LOADING_WAIT_AVG), frame, "load wait {:,.0f}ms"),
         _latest(get(KindMetric.MODEL_DOWNLOADING_AVG), frame, "download {:,.0f}ms"),
         _latest(get(KindMetric.MODEL_UNLOADING_AVG), frame, "unload {:,.0f}ms"),
     ]
     shown = [part for part in parts if part is not None]
-    return f"{name} models: " + (" · ".join(shown) if shown else "no model loads yet")
+    return f"{name} " + (", ".join(shown) if shown else "no model loads yet")
 
 
 def _component_line(name: str, series: Mapping[KindRef, Series], endpoint: str, window: str) -> str:
@@ -130,9 +130,14 @@ def _component_line(name: str, series: Mapping[KindRef, Series], endpoint: str, 
 
 
 def kind_lines(refs: Mapping[KindRef, Series], frame: MetricsFrame, window: str) -> list[str]:
-    """One line per serverless variant, asynchronous endpoint, multi-model variant and
-    inference component among ``refs`` (their series, as the cache holds them), in order."""
-    lines: list[str] = []
+    """A line for the serverless variants' cold starts, one for an asynchronous endpoint's
+    queue, one for the multi-model variants' model cache, and one per inference component,
+    from ``refs`` (their series, as the cache holds them). Few lines: the pane is short."""
+    cold: list[str] = []
+    cold_partial = False
+    queue: list[str] = []
+    cache: list[str] = []
+    components: list[str] = []
     seen: set[tuple[str, Scope, str, str]] = set()
     for ref in refs:
         group = _group(ref.key)
@@ -140,14 +145,24 @@ def kind_lines(refs: Mapping[KindRef, Series], frame: MetricsFrame, window: str)
             continue
         seen.add((ref.endpoint, ref.scope, ref.name, group))
         if group == "serverless":
-            lines.append(_serverless_line(ref.name, refs, ref.endpoint, window))
+            part, partial = _serverless_part(ref.name, refs, ref.endpoint)
+            cold.append(part)
+            cold_partial = cold_partial or partial
         elif group == "queue":
-            lines.append(_queue_line(refs, ref.endpoint, frame))
+            queue.append(_queue_line(refs, ref.endpoint, frame))
         elif group == "multi-model":
-            lines.append(_multi_model_line(ref.name, refs, ref.endpoint, frame))
+            cache.append(_multi_model_part(ref.name, refs, ref.endpoint, frame))
         else:
-            lines.append(_component_line(ref.name, refs, ref.endpoint, window))
-    return lines
+            components.append(_component_line(ref.name, refs, ref.endpoint, window))
+    lines: list[str] = []
+    if cold:
+        lines.append(
+            f"cold starts in {window}: " + " · ".join(cold) + (_PARTIAL if cold_partial else "")
+        )
+    lines += queue
+    if cache:
+        lines.append("model cache: " + " · ".join(cache))
+    return lines + components
 
 
 def _group(key: KindMetric) -> str:

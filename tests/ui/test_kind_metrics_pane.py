@@ -86,15 +86,12 @@ async def test_the_pane_shows_what_only_this_kind_publishes() -> None:
         assert lines.display
         text = static_text(lines).splitlines()
         # 60 one-minute periods (the 1h window) of 2 cold starts each.
-        assert text == [
-            "v2: 120 cold starts in 1h · setup avg 1,500ms",
-            "v3: 120 cold starts in 1h · setup avg 1,500ms",
-        ]
+        assert text == ["cold starts in 1h: v2 120, setup avg 1,500ms · v3 120, setup avg 1,500ms"]
         assert {ref.name for ref in cloudwatch.kind_asked[-1]} == {"v2", "v3"}
 
         screen.select_named("b-plain")
         await refresh_and_settle(pilot, "b-plain")
-        assert static_text(lines).splitlines() == ["mme models: cache hit 90%"]
+        assert static_text(lines).splitlines() == ["model cache: mme hit 90%"]
 
         screen.select_named("c-plain")
         await refresh_and_settle(pilot, "c-plain")

@@ -69,8 +69,7 @@ def test_cold_starts_are_counted_over_the_window_with_their_mean_setup() -> None
     }
     # (3 x 1000 + 1 x 4000) / 4 = 1750: weighted by count, not (1000 + 4000) / 2.
     assert kind_lines(series, FRAME, "15m") == [
-        "v2: 4 cold starts in 15m · setup avg 1,750ms",
-        "v3: no cold start in 15m",
+        "cold starts in 15m: v2 4, setup avg 1,750ms · v3 none"
     ]
 
 
@@ -81,7 +80,7 @@ def test_an_unknown_window_is_said_to_be_partial() -> None:
             (), (window,), DataStatus.PARTIAL_DATA
         ),
     }
-    assert kind_lines(series, FRAME, "15m") == ["v2: no cold start in 15m (partial)"]
+    assert kind_lines(series, FRAME, "15m") == ["cold starts in 15m: v2 none (partial)"]
 
 
 def test_the_queue_shows_its_latest_values_and_their_age() -> None:
@@ -115,7 +114,7 @@ def test_multi_model_and_components() -> None:
         ),
     }
     lines = kind_lines(series, FRAME, "15m")
-    assert lines[0] == "mme models: cache hit 75% · load wait 120ms"
+    assert lines[0] == "model cache: mme hit 75%, load wait 120ms"
     # 4 of 400 requests; latency (100 x 10 + 300 x 30) / 400 = 25.
     assert lines[1] == "llm (component): 400 req in 15m · 4xx+5xx 1.00% · latency avg 25.0ms"
     assert kind_lines({}, FRAME, "15m") == []
