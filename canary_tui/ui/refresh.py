@@ -19,6 +19,7 @@ from canary_tui.domain.capacity import recent_request_rates
 from canary_tui.domain.kind_metrics import KindRef
 from canary_tui.domain.metrics import (
     METRIC_SPECS,
+    DataStatus,
     MetricKey,
     MetricsBatch,
     Series,
@@ -158,7 +159,9 @@ class MetricsCache:
                 ref, merged, merged_quality(previous, fetched, request, quality_reach or {})
             )
         for kind_ref in request.kind:
-            fetched_kind = batch.kind.get(kind_ref, Series())
+            # Not answered at all: unknown over the fetch, never "none published".
+            missing = Series((), ((request.start, request.end),), DataStatus.NO_RESULT)
+            fetched_kind = batch.kind.get(kind_ref, missing)
             previous_kind = self._by_kind.get(kind_ref)
             if request.full or previous_kind is None:
                 self._by_kind[kind_ref] = fetched_kind.since(request.window_start)

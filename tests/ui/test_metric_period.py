@@ -108,3 +108,15 @@ async def test_the_console_fetches_and_labels_in_the_endpoints_period() -> None:
         assert "periods" not in str(panel.border_title)
         assert verdict_part.thresholds_for(screen.endpoints["b-plain"], 60) == thresholds
     assert VerdictThresholds().min_periods == 10
+
+
+def test_a_kind_metric_the_backend_did_not_answer_is_unknown_not_none() -> None:
+    from canary_tui.domain.kind_metrics import KindMetric, KindRef, Scope
+
+    ref = KindRef("ep", Scope.VARIANT, "v", KindMetric.MODEL_SETUPS)
+    cache = MetricsCache(period_seconds=60)
+    request = cache.request("ep", ["v"], NOW, "15m", kind=[ref])
+    assert request.kind == (ref,)
+    cache.merge(request, MetricsBatch(request.start, request.end, 60, {}, False))
+    assert not cache.kind_series("ep")[ref].complete
+    assert cache.request("ep", ["v"], NOW, "15m").full  # the kind metrics asked changed

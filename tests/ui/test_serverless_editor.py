@@ -73,7 +73,9 @@ async def test_c_edits_a_serverless_variants_concurrency_through_confirm_and_aud
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmChange), "the confirmation")
         dialog = app.screen
         assert isinstance(dialog, ConfirmChange) and isinstance(dialog.plan, ServerlessPlan)
-        assert "ServerlessUpdateConfig" in dialog.command
+        assert (
+            "ServerlessUpdateConfig={MaxConcurrency=40,ProvisionedConcurrency=8}" in dialog.command
+        )
         assert hooks.calls[UPDATE] == 0
         await pilot.press("y")
         await app.workers.wait_for_complete()

@@ -39,7 +39,8 @@ class ServerlessEditor(ModalScreen[ServerlessPlan | None]):
         with Vertical(id="serverless-dialog", classes="dialog") as dialog:
             dialog.border_title = f"Concurrency · {self.endpoint.name} · {self.variant}"
             now = config.text() if config is not None else "?"
-            yield Label(f"now: {now}; memory changes need a new endpoint config")
+            yield Label(f"now: {now}")
+            yield Label("memory needs a new endpoint config: not changed here")
             yield Label("max concurrency (1-200)")
             yield Input(
                 str(config.max_concurrency) if config else "",
