@@ -27,16 +27,9 @@ from canary_tui.changes import (
     SettleTimeout,
 )
 from canary_tui.domain.baseline import Baseline, BaselineMark, split_label
-from canary_tui.domain.capacity import (
-    LoadForecast,
-    capacity_refusal,
-    forecast_plan,
-    limits_text,
-    plan_warnings,
-)
+from canary_tui.domain.capacity import capacity_refusal, limits_text
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import RampState
-from canary_tui.domain.serverless import ServerlessPlan
 from canary_tui.domain.weights import WeightPlan, plan_all_to
 from canary_tui.rollback import (
     TargetFinder,
@@ -50,11 +43,8 @@ from canary_tui.rollback import (
 from canary_tui.settle import Backoff, Settler
 from canary_tui.ui.console.editor_keys import EditorKeys
 from canary_tui.ui.console.errors import error_text
-from canary_tui.ui.console.kind_refusals import (
-    refuse_capacity,
-    refuse_weights,
-    serverless_editable,
-)
+from canary_tui.ui.console.kind_refusals import edits_serverless, refuse_capacity, refuse_weights
+from canary_tui.ui.console.serverless_flow import plan_preview, serverless_flow
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.messages import EndpointDescribed
 from canary_tui.ui.refresh import cached_request_rates
@@ -167,9 +157,9 @@ class ChangeFlows:
         variant = self.screen.selected_variant(endpoint) if endpoint else None
         if endpoint is None or variant is None:
             return
-        if serverless_editable(endpoint, variant):  # its concurrency, not a count
-            self._flow(self._serverless_flow(endpoint, variant))
-            return
+        if edits_serverless(endpoint, variant):  # its concurrency, not a count
+            flows = (self._watching, self._confirm_and_apply)
+            return self._flow(serverless_flow(self.screen, *flows, endpoint, variant))
         if refuse_capacity(self.screen, endpoint, variant):
             return
         self._flow(self._capacity_flow(endpoint, variant))
@@ -270,17 +260,6 @@ class ChangeFlows:
                 return
             await self._confirm_and_apply(f"Instances of {variant}", plan, endpoint)
 
-    async def _serverless_flow(self, endpoint: Endpoint, variant: str) -> None:
-        """Max/provisioned concurrency: the same confirm, guards and audit as a count."""
-        from canary_tui.ui.screens.serverless_editor import ServerlessEditor
-
-        with self._watching(endpoint.name):
-            plan = await self.screen.app.push_screen_wait(ServerlessEditor(endpoint, variant))
-            if plan is None:
-                self.screen.notify("Edit cancelled: nothing was sent.", timeout=3)
-                return
-            await self._confirm_and_apply(f"Concurrency of {variant}", plan, endpoint)
-
     # -- watching the endpoint a dialog is about ------------------------------------------
     @contextmanager
     def _watching(self, name: str) -> Iterator[None]:
@@ -326,13 +305,8 @@ class ChangeFlows:
 
         screen = self.screen
         rates = cached_request_rates(self.view.metrics, confirmed, screen.clock())
-        forecast: LoadForecast | None = None
-        warnings: tuple[str, ...] = ()
-        if not isinstance(plan, ServerlessPlan):  # no instances: no load per instance
-            factor = screen.options.capacity_warning_factor
-            forecast = forecast_plan(plan, confirmed, rates, factor)
-            warnings = plan_warnings(plan, forecast, self.view.scaling.get(confirmed.name))
         options = screen.options
+        forecast, warnings = plan_preview(plan, confirmed, rates, options, self.view.scaling)
         dialog = ConfirmChange(
             title,
             plan,

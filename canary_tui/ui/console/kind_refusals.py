@@ -25,7 +25,7 @@ def refuse_capacity(screen: Widget, endpoint: Endpoint, variant: str) -> bool:
     return _said(screen, capacity_kind_refusal(endpoint, variant))
 
 
-def serverless_editable(endpoint: Endpoint, variant: str) -> bool:
+def edits_serverless(endpoint: Endpoint, variant: str) -> bool:
     """A serverless production variant with no deployment running: `c` edits its
     concurrency (ServerlessUpdateConfig) instead of refusing."""
     try:
