@@ -16,6 +16,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from canary_tui.demo.seed import DEMO_TEAM_TABLE
+
 DEMO_QUALITY_NAMESPACE = "CanaryTui/Demo"
 #: Labels arrive two minutes after the request: long enough to see the window shift, short
 #: enough that a fresh demo judges accuracy at once (the backfill covers the hour before).
@@ -54,6 +56,9 @@ def demo_config_text() -> str:
     lines = [
         "# canary-tui demo settings: accuracy from the simulator's labelled outcomes.",
         "# Written by `canary-tui demo --headless`; removed when the demo stops.",
+        "# The demo server's team table: consoles started with these settings share leases",
+        "# and the audit trail.",
+        f"team_table = {_toml(DEMO_TEAM_TABLE)}",
         "[[verdict.metrics]]",
         *(f"{key} = {_toml(value)}" for key, value in DEMO_METRIC_ENTRY.items()),
     ]
