@@ -162,9 +162,8 @@ class ChangeFlows:
         if edits_serverless(endpoint, variant):  # its concurrency, not a count
             flows = (self._watching, self._confirm_and_apply)
             return self._flow(serverless_flow(self.screen, *flows, endpoint, variant))
-        if refuse_capacity(self.screen, endpoint, variant):
-            return
-        self._flow(self._capacity_flow(endpoint, variant))
+        if not refuse_capacity(self.screen, endpoint, variant):
+            self._flow(self._capacity_flow(endpoint, variant))
 
     def mark_baseline(self) -> None:
         screen = self.screen
