@@ -19,13 +19,16 @@ from canary_tui.aws.metric_queries import (
     aligned_to_period,
     check_period,
     chunks,
+    kind_query,
     metric_names,
     metric_query,
     quality_query,
     run_queries,
     stat_query,
 )
+from canary_tui.aws.multi_model import MultiModelDetector
 from canary_tui.aws.session import AwsClients
+from canary_tui.domain.kind_metrics import KindRef, kind_period
 from canary_tui.domain.metrics import (
     BASE_METRICS,
     METRIC_SPECS,
@@ -72,6 +75,7 @@ class CloudWatchGateway:
         #: Endpoints seen with AsyncInferenceConfig: their requests are counted under
         #: other names (see metric_queries.ASYNC_METRIC_NAMES). Replaced whole, not mutated.
         self._asynchronous: frozenset[str] = frozenset()
+        self._multi_model = MultiModelDetector(clients)
 
     def note_endpoint(self, endpoint: Endpoint) -> None:
         """Tell the gateway an endpoint's kind, so an asynchronous one is read by the
@@ -135,12 +139,19 @@ class CloudWatchGateway:
         end: datetime,
         period_seconds: int,
         quality: QualityWindows = (),
-    ) -> tuple[dict[VariantRef, dict[MetricKey, Series]], int, tuple[str, ...], QualitySeries]:
-        """One query per (variant, metric) and per (variant, quality series), all in the
-        same calls; a result that is not Complete after paging becomes a series whose window
-        is unknown (see ``domain.metrics.Series``). The calls span from the earliest
-        quality window (a delayed metric reaches back) to ``end``; every series comes back
-        cut to its own window."""
+        kind: Sequence[KindRef] = (),
+    ) -> tuple[
+        dict[VariantRef, dict[MetricKey, Series]],
+        int,
+        tuple[str, ...],
+        QualitySeries,
+        dict[KindRef, Series],
+    ]:
+        """One query per (variant, metric), per (variant, quality series) and per kind
+        metric, all in the same calls; a result that is not Complete after paging becomes a
+        series whose window is unknown (see ``domain.metrics.Series``). The calls span from
+        the earliest quality window (a delayed metric reaches back) to ``end``; every series
+        comes back cut to its own window."""
         queries: list[dict[str, Any]] = []
         by_id: dict[str, tuple[VariantRef, MetricKey]] = {}
         quality_ids: dict[str, tuple[VariantRef, str, Span]] = {}
@@ -165,6 +176,11 @@ class CloudWatchGateway:
                     queries.append(
                         quality_query(query_id, ref, metric, metric_name, period_seconds)
                     )
+        kind_ids = {f"k{index}": ref for index, ref in enumerate(kind)}
+        queries += [
+            kind_query(query_id, ref, kind_period(period_seconds))
+            for query_id, ref in kind_ids.items()
+        ]
         call_start = min([start, *(window[0] for _, window in quality)])
         results, calls, messages = run_queries(self._clients, queries, call_start, end)
         series: dict[VariantRef, dict[MetricKey, Series]] = {ref: {} for ref in refs}
@@ -180,7 +196,11 @@ class CloudWatchGateway:
         for query_id, (ref, series_key, window) in quality_ids.items():
             fetched = results[query_id].series(1.0, (call_start, end))
             quality_series[ref][series_key] = clipped(fetched, window)
-        return series, calls, messages, quality_series
+        kind_series = {
+            ref: clipped(results[query_id].series(ref.spec.scale, (call_start, end)), (start, end))
+            for query_id, ref in kind_ids.items()
+        }
+        return series, calls, messages, quality_series, kind_series
 
     def invocations(
         self,
@@ -197,7 +217,7 @@ class CloudWatchGateway:
         if not refs:
             return {}
         keys = (MetricKey.INVOCATIONS,)
-        variants, _, _, _ = self._get_metric_data(refs, keys, start, end, period_seconds)
+        variants, _, _, _, _ = self._get_metric_data(refs, keys, start, end, period_seconds)
         return {ref: variants[ref][MetricKey.INVOCATIONS] for ref in refs}
 
     def fetch(
@@ -208,6 +228,7 @@ class CloudWatchGateway:
         period_seconds: int,
         quality: Sequence[QualityMetric] = (),
         quality_not_before: datetime | None = None,
+        kind: Sequence[KindRef] = (),
     ) -> MetricsBatch:
         """Every metric of every variant in [start, end), one query per metric per variant.
 
@@ -215,7 +236,9 @@ class CloudWatchGateway:
         ``domain.metrics.aligned_window`` output to get exactly what you asked for.
         ``quality``: configured quality metrics, fetched in the same calls over each one's
         window (``QualityMetric.window``: shifted back by its delay, not before
-        ``quality_not_before``) into ``VariantMetrics.quality``.
+        ``quality_not_before``) into ``VariantMetrics.quality``. ``kind``: the metrics only
+        some kinds of endpoint publish (``domain.kind_metrics.kind_refs``), in the same
+        calls, into ``MetricsBatch.kind``; asked per minute at the finest (``kind_period``).
         """
         check_period(period_seconds)
         start, end = aligned_to_period(start, end, period_seconds)
@@ -224,13 +247,14 @@ class CloudWatchGateway:
             for metric in quality
         )
         refs = list(dict.fromkeys(refs))  # a variant asked for twice is fetched once
-        if not refs:
+        kind = list(dict.fromkeys(kind))
+        if not refs and not kind:
             return MetricsBatch(start, end, period_seconds, {}, bool(self._percentiles), 0)
         with_percentiles = self._percentiles is True
         keys = BASE_METRICS + (PERCENTILE_METRICS if with_percentiles else ())
         try:
-            variants, calls, messages, quality_series = self._get_metric_data(
-                refs, keys, start, end, period_seconds, windows
+            variants, calls, messages, quality_series, kind_series = self._get_metric_data(
+                refs, keys, start, end, period_seconds, windows, kind
             )
         except ServiceUnavailable:
             if with_percentiles:
@@ -248,7 +272,7 @@ class CloudWatchGateway:
                 )
                 calls += probe_calls
                 if available:
-                    extra, extra_calls, extra_messages, _ = self._get_metric_data(
+                    extra, extra_calls, extra_messages, _, _ = self._get_metric_data(
                         refs, PERCENTILE_METRICS, start, end, period_seconds
                     )
                     calls += extra_calls
@@ -268,7 +292,13 @@ class CloudWatchGateway:
             percentiles_available=with_percentiles,
             api_calls=calls,
             messages=messages,
+            kind=kind_series,
         )
+
+    def multi_model_variants(self, endpoint: Endpoint) -> frozenset[str]:
+        """The variants of ``endpoint`` that publish ModelCacheHit (multi-model): one
+        ListMetrics per endpoint and config, remembered (``aws.multi_model``). Blocking."""
+        return self._multi_model.variants(endpoint)
 
     def window_latency(
         self,

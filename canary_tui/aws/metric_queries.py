@@ -10,6 +10,7 @@ from typing import Any
 
 from canary_tui.aws.errors import ValidationFailed, translated
 from canary_tui.aws.session import AwsClients
+from canary_tui.domain.kind_metrics import KindRef
 from canary_tui.domain.metrics import (
     METRIC_SPECS,
     NAMESPACE,
@@ -107,6 +108,24 @@ ASYNC_METRIC_NAMES: Mapping[MetricKey, tuple[str, ...]] = {
     MetricKey.INVOCATIONS: ("InvocationsProcesssed", "InvocationsProcessed"),
     MetricKey.MODEL_ERRORS: ("InvocationFailures",),
 }
+
+
+def kind_query(query_id: str, ref: KindRef, period: int) -> Any:
+    """A MetricDataQuery for one kind metric (``domain.kind_metrics``): its own dimensions."""
+    spec = ref.spec
+    return {
+        "Id": query_id,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": NAMESPACE,
+                "MetricName": spec.metric_name,
+                "Dimensions": ref.dimensions(),
+            },
+            "Period": period,
+            "Stat": spec.stat,
+        },
+        "ReturnData": True,
+    }
 
 
 def metric_names(key: MetricKey, asynchronous: bool) -> tuple[str, ...]:

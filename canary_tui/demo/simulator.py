@@ -6,7 +6,8 @@ between the variants by those weights, and publishes what that traffic would hav
 (PutMetricData into ``AWS/SageMaker``, dimensions EndpointName + VariantName): Invocations,
 Invocation4XXErrors, Invocation5XXErrors, ModelLatency and OverheadLatency, the latencies in
 microseconds as SageMaker reports them. A weight change therefore shows up in the invocation
-split from the next tick on, well within one metric period.
+split from the next tick on, well within one metric period. Serverless variants also get
+ModelSetupTime for the cold starts their traffic causes (:mod:`canary_tui.demo.cold_starts`).
 
 Each datapoint carries ``StatisticValues`` (SampleCount, Sum, Minimum, Maximum) describing
 all requests in its interval, the way SageMaker aggregates before publishing, so CloudWatch's
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from canary_tui.demo.cold_starts import ColdStarts
 from canary_tui.demo.quality import DEMO_LABEL_DELAY_SECONDS, DEMO_QUALITY_NAMESPACE
 from canary_tui.demo.traffic import (
     BASELINE_PROFILE,
@@ -140,6 +142,8 @@ class TrafficSimulator:
         self._label_rng = random.Random(f"labels-{seed}")
         self._pending_labels: list[tuple[datetime, dict[str, Any]]] = []
         self.labels_published = 0
+        #: Serverless variants' environments and their cold starts' ModelSetupTime.
+        self._cold_starts = ColdStarts(seed, self._latency)
 
     def now(self) -> datetime:
         return self._now()
@@ -169,6 +173,7 @@ class TrafficSimulator:
                 for variant in description.get("ProductionVariants", [])
             ]
             self._shadow_sampling[name] = _shadow_sampling(description)
+            self._cold_starts.note(name, description)
         return weights
 
     # -- publishing ---------------------------------------------------------------------
@@ -252,6 +257,9 @@ class TrafficSimulator:
                     }
                 )
             self._label(dimensions, requests, profile, segment)
+        data.extend(
+            self._cold_starts.metrics(endpoint, counts, traffic, segment.start, segment.seconds)
+        )
         return data
 
     def _label(
@@ -277,22 +285,29 @@ class TrafficSimulator:
             }
             self._pending_labels.append((release, datum))
 
-    def _latency(self, requests: int, median_ms: float, spread: float) -> dict[str, float]:
+    def _latency(
+        self,
+        requests: int,
+        median_ms: float,
+        spread: float,
+        rng: random.Random | None = None,
+    ) -> dict[str, float]:
         """StatisticValues of ``requests`` log-normal latencies, in microseconds.
 
         Drawing every request would cost millions of draws per backfill; the mean of n draws
         is normal with the log-normal's mean and sd / sqrt(n), and the extremes sit near the
         1/(n+1) and n/(n+1) quantiles, which is all CloudWatch keeps anyway.
         """
+        draw = rng or self._rng
         if requests == 1:
-            value = median_ms * math.exp(spread * self._rng.gauss(0.0, 1.0)) * 1000.0
+            value = median_ms * math.exp(spread * draw.gauss(0.0, 1.0)) * 1000.0
             return {"SampleCount": 1.0, "Sum": value, "Minimum": value, "Maximum": value}
         mean = median_ms * math.exp(spread**2 / 2)
         single_sd = mean * math.sqrt(math.exp(spread**2) - 1)
-        sample_mean = self._rng.gauss(mean, single_sd / math.sqrt(requests))
+        sample_mean = draw.gauss(mean, single_sd / math.sqrt(requests))
         low_quantile = _STANDARD_NORMAL.inv_cdf(1 / (requests + 1))
-        minimum = median_ms * math.exp(spread * low_quantile) * self._rng.uniform(0.97, 1.0)
-        maximum = median_ms * math.exp(-spread * low_quantile) * self._rng.uniform(1.0, 1.05)
+        minimum = median_ms * math.exp(spread * low_quantile) * draw.uniform(0.97, 1.0)
+        maximum = median_ms * math.exp(-spread * low_quantile) * draw.uniform(1.0, 1.05)
         sample_mean = min(max(sample_mean, minimum), maximum)
         return {
             "SampleCount": float(requests),

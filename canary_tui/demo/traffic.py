@@ -41,6 +41,10 @@ class VariantProfile:
     accuracy: float = 0.92
     #: Share of requests that get a label at all (``Labeled``), some time later.
     label_share: float = 0.25
+    #: Serverless only: median time to launch a new execution environment (ModelSetupTime:
+    #: download the model, start the container) and the sigma of its log.
+    model_setup_ms: float = 2800.0
+    setup_spread: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +136,13 @@ def demo_traffic(scenario: str) -> dict[str, EndpointTraffic]:
             default_profile=VariantProfile(model_latency_ms=35.0),
             variant_profiles={"recsys-v5-shadow": VariantProfile(model_latency_ms=38.0)},
         ),
+        # Intermittent, as serverless workloads are: busy 5 minutes in 10. After each idle
+        # spell the variant without provisioned concurrency starts cold (ModelSetupTime).
         SERVERLESS_ENDPOINT: EndpointTraffic(
             requests_per_second=8.0,
             default_profile=VariantProfile(model_latency_ms=60.0, latency_spread=0.4),
+            cycle_seconds=600.0,
+            busy_seconds=300.0,
         ),
     }
 
@@ -205,3 +213,38 @@ def shadow_copies(
         name: binomial(rng, production_requests, min(1.0, max(0.0, fraction)))
         for name, fraction in shadows
     }
+
+
+@dataclass(slots=True)
+class ServerlessCapacity:
+    """A serverless variant's execution environments, as the simulator keeps them between
+    ticks: ``provisioned`` stay warm; more are launched (a cold start each) when the
+    requests in flight outgrow the warm ones, up to ``max_concurrency``; an idle one is
+    recycled each minute."""
+
+    max_concurrency: int
+    provisioned: int = 0
+    warm: int = 0
+
+    def __post_init__(self) -> None:
+        self.warm = max(self.warm, self.provisioned)
+
+
+def cold_starts(
+    capacity: ServerlessCapacity, requests: int, seconds: float, latency_ms: float
+) -> int:
+    """Environments launched for ``requests`` served over ``seconds`` at ``latency_ms``
+    each (``capacity`` updated). By Little's law the mean number in flight is rate x
+    latency; a Poisson arrival peaks about three standard deviations above it."""
+    if seconds <= 0:
+        return 0
+    in_flight = requests / seconds * latency_ms / 1000.0
+    peak = min(capacity.max_concurrency, math.ceil(in_flight + 3 * math.sqrt(in_flight)))
+    if requests == 0:
+        peak = 0
+    launched = max(0, peak - capacity.warm)
+    if launched:
+        capacity.warm = peak
+    else:  # idle environments are recycled, one a minute, never the provisioned ones
+        capacity.warm = max(capacity.provisioned, peak, capacity.warm - round(seconds / 60))
+    return launched

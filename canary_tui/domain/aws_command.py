@@ -11,6 +11,10 @@ COMMAND = "aws sagemaker update-endpoint-weights-and-capacities"
 
 
 def _shorthand_value(value: object) -> str:
+    if isinstance(value, Mapping):
+        # A structure (ServerlessUpdateConfig): the shorthand's braces, {Key=value,...}.
+        inner = ",".join(f"{key}={_shorthand_value(item)}" for key, item in value.items())
+        return "{" + inner + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):

@@ -7,6 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from canary_tui.domain.kind_metrics import KindRef
 
 NAMESPACE = "AWS/SageMaker"
 
@@ -233,6 +237,8 @@ class MetricsBatch:
     api_calls: int = 0
     # GetMetricData's top-level ``Messages`` ("Code: text"), e.g. a limit was exceeded.
     messages: tuple[str, ...] = ()
+    #: The kind metrics asked for (``domain.kind_metrics``), fetched in the same calls.
+    kind: Mapping[KindRef, Series] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:

@@ -11,8 +11,10 @@ from datetime import datetime
 from typing import Protocol
 
 from canary_tui.audit import AuditReading
-from canary_tui.changes import ChangeResult, Plan
+from canary_tui.change_guards import AnyPlan
+from canary_tui.changes import ChangeResult
 from canary_tui.domain.capacity import EndpointScaling
+from canary_tui.domain.kind_metrics import KindRef
 from canary_tui.domain.metrics import MetricsBatch, VariantRef
 from canary_tui.domain.models import Endpoint, EndpointSummary
 from canary_tui.domain.quality import QualityMetric
@@ -33,7 +35,21 @@ class MetricsReader(Protocol):
         period_seconds: int,
         quality: Sequence[QualityMetric] = (),
         quality_not_before: datetime | None = None,
+        kind: Sequence[KindRef] = (),
     ) -> MetricsBatch: ...
+
+
+class MultiModelReader(Protocol):
+    def multi_model_variants(self, endpoint: Endpoint) -> frozenset[str]: ...
+
+
+def multi_model_variants(reader: object, endpoint: Endpoint) -> frozenset[str]:
+    """The endpoint's multi-model variants by the metrics reader, if it can tell (a fake
+    reader need not: then none, and no multi-model metric is asked)."""
+    if not hasattr(reader, "multi_model_variants"):
+        return frozenset()
+    detector: MultiModelReader = reader  # type: ignore[assignment]
+    return detector.multi_model_variants(endpoint)
 
 
 class ScalingReader(Protocol):
@@ -74,5 +90,5 @@ class ChangeApplier(Protocol):
     """The guarded change path (:class:`canary_tui.changes.ChangeService`). Blocking."""
 
     def apply(
-        self, plan: Plan, confirmed: Endpoint, *, reason: str | None = None
+        self, plan: AnyPlan, confirmed: Endpoint, *, reason: str | None = None
     ) -> ChangeResult: ...

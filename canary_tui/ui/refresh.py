@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from canary_tui.domain.capacity import recent_request_rates
+from canary_tui.domain.kind_metrics import KindRef
 from canary_tui.domain.metrics import (
     METRIC_SPECS,
+    DataStatus,
     MetricKey,
     MetricsBatch,
     Series,
@@ -64,6 +66,8 @@ class MetricsRequest:
     end: datetime
     period_seconds: int
     full: bool
+    #: The kind metrics asked too (``domain.kind_metrics``), in the same calls.
+    kind: tuple[KindRef, ...] = ()
 
 
 @dataclass(slots=True)
@@ -71,6 +75,8 @@ class _Coverage:
     window: str
     refs: tuple[VariantRef, ...]
     end: datetime
+    period_seconds: int = 60
+    kind: tuple[KindRef, ...] = ()
 
 
 @dataclass(slots=True)
@@ -81,20 +87,34 @@ class MetricsCache:
     incremental_periods: int = INCREMENTAL_PERIODS
     percentiles_available: bool = False
     _by_ref: dict[VariantRef, VariantMetrics] = field(default_factory=dict)
+    _by_kind: dict[KindRef, Series] = field(default_factory=dict)
     _coverage: dict[str, _Coverage] = field(default_factory=dict)
 
     def request(
-        self, endpoint: str, variants: Sequence[str], now: datetime, window: str
+        self,
+        endpoint: str,
+        variants: Sequence[str],
+        now: datetime,
+        window: str,
+        period_seconds: int | None = None,
+        kind: Sequence[KindRef] = (),
     ) -> MetricsRequest:
+        """``period_seconds``: this endpoint's period (its MetricsConfig, see
+        ``Endpoint.period_following_metrics``); None: the configured one. ``kind``: its
+        kind metrics (``domain.kind_metrics.kind_refs``)."""
+        kind = tuple(kind)
+        period = period_seconds or self.period_seconds
         refs = tuple(VariantRef(endpoint, variant) for variant in variants)
-        window_start, end = aligned_window(now, window_length(window), self.period_seconds)
+        window_start, end = aligned_window(now, window_length(window), period)
         covered = self._coverage.get(endpoint)
-        step = timedelta(seconds=self.period_seconds)
+        step = timedelta(seconds=period)
         incremental_start = end - step * self.incremental_periods
         full = (
             covered is None
             or covered.window != window
             or covered.refs != refs
+            or covered.period_seconds != period
+            or covered.kind != kind
             # A gap longer than what an incremental fetch covers (paused, slept laptop).
             or covered.end < incremental_start + step
         )
@@ -106,8 +126,9 @@ class MetricsCache:
             window_start=window_start,
             start=start,
             end=end,
-            period_seconds=self.period_seconds,
+            period_seconds=period,
             full=full,
+            kind=kind,
         )
 
     def merge(
@@ -137,7 +158,25 @@ class MetricsCache:
             self._by_ref[ref] = VariantMetrics(
                 ref, merged, merged_quality(previous, fetched, request, quality_reach or {})
             )
-        self._coverage[request.endpoint] = _Coverage(request.window, request.refs, request.end)
+        for kind_ref in request.kind:
+            # Not answered at all: unknown over the fetch, never "none published".
+            missing = Series((), ((request.start, request.end),), DataStatus.NO_RESULT)
+            fetched_kind = batch.kind.get(kind_ref, missing)
+            previous_kind = self._by_kind.get(kind_ref)
+            if request.full or previous_kind is None:
+                self._by_kind[kind_ref] = fetched_kind.since(request.window_start)
+            else:
+                self._by_kind[kind_ref] = previous_kind.merged_with(
+                    fetched_kind, request.window_start
+                )
+        self._coverage[request.endpoint] = _Coverage(
+            request.window, request.refs, request.end, request.period_seconds, request.kind
+        )
+
+    def period_of(self, endpoint: str) -> int:
+        """The period ``endpoint``'s cached series are in (the configured one until fetched)."""
+        covered = self._coverage.get(endpoint)
+        return covered.period_seconds if covered is not None else self.period_seconds
 
     def is_current(
         self, endpoint: str, variants: Sequence[str], now: datetime, window: str
@@ -146,7 +185,7 @@ class MetricsCache:
         covered = self._coverage.get(endpoint)
         if covered is None:
             return False
-        _, end = aligned_window(now, window_length(window), self.period_seconds)
+        _, end = aligned_window(now, window_length(window), covered.period_seconds)
         refs = tuple(VariantRef(endpoint, variant) for variant in variants)
         return covered.window == window and covered.refs == refs and covered.end >= end
 
@@ -154,12 +193,21 @@ class MetricsCache:
         self._coverage.pop(endpoint, None)
         for ref in [ref for ref in self._by_ref if ref.endpoint == endpoint]:
             del self._by_ref[ref]
+        for kind_ref in [ref for ref in self._by_kind if ref.endpoint == endpoint]:
+            del self._by_kind[kind_ref]
 
     def has(self, endpoint: str) -> bool:
         return endpoint in self._coverage
 
     def get(self, ref: VariantRef) -> VariantMetrics:
         return self._by_ref.get(ref, VariantMetrics(ref))
+
+    def kind_series(self, endpoint: str) -> dict[KindRef, Series]:
+        """``endpoint``'s kind metrics as last asked for (empty for a plain endpoint)."""
+        covered = self._coverage.get(endpoint)
+        if covered is None:
+            return {}
+        return {ref: self._by_kind.get(ref, Series()) for ref in covered.kind}
 
 
 def merged_quality(
@@ -195,7 +243,21 @@ def cached_request_rates(
         name: metrics.get(VariantRef(endpoint.name, name)).get(MetricKey.INVOCATIONS)
         for name in endpoint.variant_names
     }
-    return recent_request_rates(invocations, now, metrics.period_seconds)
+    return recent_request_rates(invocations, now, metrics.period_of(endpoint.name))
+
+
+def endpoint_period(endpoint: Endpoint, configured: int) -> int:
+    """The period the console reads ``endpoint``'s metrics in: with a MetricsConfig, the
+    period its invocation metrics are published at (as ``canary-tui verdict`` does without
+    --period); without one, the configured period."""
+    if endpoint.metrics is None:
+        return configured
+    return endpoint.period_following_metrics(configured, 1)[0]
+
+
+def period_note(period_seconds: int) -> str:
+    """`` · 10s periods`` for a title when the period is not the usual minute; else ""."""
+    return "" if period_seconds == 60 else f" · {period_seconds}s periods"
 
 
 def latency_key(percentiles_available: bool) -> MetricKey:

@@ -22,6 +22,7 @@ from canary_tui.demo.seed import (
     CANARY_ENDPOINT,
     CANARY_VARIANT,
     DEMO_ENDPOINTS,
+    SERVERLESS_ENDPOINT,
     seed_demo_account,
 )
 from canary_tui.demo.simulator import (
@@ -113,7 +114,7 @@ def test_backfill_publishes_an_hour_for_every_variant(
             )
             assert invocations, f"no traffic for {endpoint}/{variant.name}"
             assert min(invocations) >= start
-            if endpoint != "churn-batch-scorer":
+            if endpoint not in ("churn-batch-scorer", SERVERLESS_ENDPOINT):
                 assert len(invocations) == 60
     # The batch endpoint idles between bursts: 3 busy minutes of every 15.
     batch = fetch(
@@ -135,6 +136,48 @@ def test_backfill_publishes_an_hour_for_every_variant(
         T0,
     )
     assert all(1_000 < value < 6_000 for value in overhead.values())
+
+
+def test_serverless_cold_starts_come_from_the_simulated_traffic(
+    demo_account: list[str], sagemaker_client: Any, cloudwatch_client: Any
+) -> None:
+    """Busy 5 minutes in 10: the variant without provisioned concurrency starts cold at the
+    start of each burst (ModelSetupTime, microseconds, one sample per launch); the one with
+    5 provisioned never does at this load."""
+    make_simulator(sagemaker_client, cloudwatch_client).backfill(T0)
+    start = T0 - timedelta(hours=1)
+    args = (start, T0)
+    launches = fetch(
+        cloudwatch_client,
+        SERVERLESS_ENDPOINT,
+        "distilbert-v3",
+        "ModelSetupTime",
+        "SampleCount",
+        *args,
+    )
+    setup = fetch(
+        cloudwatch_client,
+        SERVERLESS_ENDPOINT,
+        "distilbert-v3",
+        "ModelSetupTime",
+        "Average",
+        *args,
+    )
+    served = fetch(
+        cloudwatch_client, SERVERLESS_ENDPOINT, "distilbert-v3", "Invocations", "Sum", *args
+    )
+    assert len(launches) == 6 and all(count == 1 for count in launches.values())
+    for moment in launches:  # the first minute of a burst, after an idle one
+        assert moment in served and moment - timedelta(minutes=1) not in served
+    assert all(1_000_000 < value < 10_000_000 for value in setup.values())
+    assert not fetch(
+        cloudwatch_client,
+        SERVERLESS_ENDPOINT,
+        "distilbert-v2",
+        "ModelSetupTime",
+        "SampleCount",
+        *args,
+    )
 
 
 def test_tick_publishes_the_time_since_the_last_tick(

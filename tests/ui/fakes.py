@@ -97,8 +97,15 @@ class FakeCloudWatch:
         self.requests: list[tuple[int, datetime, datetime]] = []
 
     def fetch(
-        self, refs: Sequence[VariantRef], start: datetime, end: datetime, period_seconds: int
+        self,
+        refs: Sequence[VariantRef],
+        start: datetime,
+        end: datetime,
+        period_seconds: int,
+        *_: object,
+        **__: object,
     ) -> MetricsBatch:
+        """Quality and kind metrics (ports.MetricsReader) are asked too; this fake has none."""
         self.requests.append((len(refs), start, end))
         variants = {}
         step = timedelta(seconds=period_seconds)

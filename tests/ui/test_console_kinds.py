@@ -1,5 +1,5 @@
 """The console on other kinds of endpoint (Pilot, fake backend): a serverless variant's row
-shows memory and concurrency and `c` says why it has no count; a shadow variant is listed
+shows memory and concurrency and `c` edits its concurrency, not a count; a shadow variant is listed
 with its copied share; inference components refuse `w`; a running deployment is on the
 status line. Nothing is applied."""
 
@@ -15,6 +15,7 @@ from canary_tui.domain.models import (
 from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.options import ConsoleOptions
 from canary_tui.ui.screens.editor import CapacityEditor, WeightEditor
+from canary_tui.ui.screens.serverless_editor import ServerlessEditor
 from canary_tui.ui.widgets.status_line import StatusLine
 from canary_tui.ui.widgets.tables import VariantsTable
 from tests.ui.fakes import FakeChangeService, fake_backend, frozen_clock
@@ -66,10 +67,13 @@ async def test_kinds_in_the_variants_pane_and_their_refusals() -> None:
         screen = console(app)
         rows = table_rows(screen.query_one(VariantsTable))
         assert rows[0][3] == "2 GB · max 20 · prov 5"
-        await pilot.press("c")
+        await pilot.press("c")  # its concurrency, not an instance count
         await pilot.pause()
         assert not isinstance(app.screen, CapacityEditor)
-        assert any("v2 is serverless" in n.message for n in app._notifications)
+        assert isinstance(app.screen, ServerlessEditor)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert any("nothing was sent" in n.message for n in app._notifications)
 
         screen.select_named("b-shadow")
         await refresh_and_settle(pilot, "b-shadow")

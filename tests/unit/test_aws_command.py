@@ -30,3 +30,21 @@ def test_a_count_change_and_exact_weights() -> None:
     )
     third = update_weights_command(weights_plan({"a": 1 / 3, "b": 2 / 3}).api_request())
     assert "DesiredWeight=0.3333333333333333" in third
+
+
+def test_a_serverless_update_is_written_in_the_shorthands_braces() -> None:
+    from canary_tui.domain.models import Endpoint, ServerlessConfig, Variant
+    from canary_tui.domain.serverless import parse_serverless_update
+
+    config = ServerlessConfig(2048, 20, 5)
+    endpoint = Endpoint(
+        "tc",
+        "InService",
+        (Variant("a", 1, 1, None, None, current_serverless=config, desired_serverless=config),),
+    )
+    plan = parse_serverless_update(endpoint, "a", "40", "8")
+    assert update_weights_command(plan.api_request()) == (
+        "aws sagemaker update-endpoint-weights-and-capacities --endpoint-name tc "
+        "--desired-weights-and-capacities "
+        "'VariantName=a,ServerlessUpdateConfig={MaxConcurrency=40,ProvisionedConcurrency=8}'"
+    )

@@ -18,19 +18,19 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.worker import WorkerFailed, WorkerState
 
+from canary_tui.change_guards import AnyPlan
 from canary_tui.changes import (
     ChangeNotApplied,
     ChangeOutcomeUnknown,
     ChangeRefused,
     ChangeResult,
-    Plan,
     SettleTimeout,
 )
 from canary_tui.domain.baseline import Baseline, BaselineMark, split_label
-from canary_tui.domain.capacity import capacity_refusal, forecast_plan, limits_text, plan_warnings
+from canary_tui.domain.capacity import capacity_refusal, limits_text
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import RampState
-from canary_tui.domain.weights import CapacityPlan, WeightPlan, plan_all_to
+from canary_tui.domain.weights import WeightPlan, plan_all_to
 from canary_tui.rollback import (
     TargetFinder,
     Targets,
@@ -43,7 +43,8 @@ from canary_tui.rollback import (
 from canary_tui.settle import Backoff, Settler
 from canary_tui.ui.console.editor_keys import EditorKeys
 from canary_tui.ui.console.errors import error_text
-from canary_tui.ui.console.kind_refusals import refuse_capacity, refuse_weights
+from canary_tui.ui.console.kind_refusals import edits_serverless, refuse_capacity, refuse_weights
+from canary_tui.ui.console.serverless_flow import plan_preview, serverless_flow
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.messages import EndpointDescribed
 from canary_tui.ui.refresh import cached_request_rates
@@ -158,9 +159,11 @@ class ChangeFlows:
         variant = self.screen.selected_variant(endpoint) if endpoint else None
         if endpoint is None or variant is None:
             return
-        if refuse_capacity(self.screen, endpoint, variant):
-            return
-        self._flow(self._capacity_flow(endpoint, variant))
+        if edits_serverless(endpoint, variant):  # its concurrency, not a count
+            flows = (self._watching, self._confirm_and_apply)
+            return self._flow(serverless_flow(self.screen, *flows, endpoint, variant))
+        if not refuse_capacity(self.screen, endpoint, variant):
+            self._flow(self._capacity_flow(endpoint, variant))
 
     def mark_baseline(self) -> None:
         screen = self.screen
@@ -294,7 +297,7 @@ class ChangeFlows:
     async def _confirm_and_apply(
         self,
         title: str,
-        plan: Plan,
+        plan: AnyPlan,
         confirmed: Endpoint,
         rollback_to: Baseline | None = None,
         typed_ahead: list[events.Key] | None = None,
@@ -303,9 +306,8 @@ class ChangeFlows:
 
         screen = self.screen
         rates = cached_request_rates(self.view.metrics, confirmed, screen.clock())
-        forecast = forecast_plan(plan, confirmed, rates, screen.options.capacity_warning_factor)
-        warnings = plan_warnings(plan, forecast, self.view.scaling.get(confirmed.name))
         options = screen.options
+        forecast, warnings = plan_preview(plan, confirmed, rates, options, self.view.scaling)
         dialog = ConfirmChange(
             title,
             plan,
@@ -346,7 +348,7 @@ class ChangeFlows:
             )
         screen.follow(confirmed.name)
 
-    async def _change_failed(self, error: BaseException, plan: Plan) -> None:
+    async def _change_failed(self, error: BaseException, plan: AnyPlan) -> None:
         screen = self.screen
         if isinstance(error, ChangeRefused):
             from canary_tui.ui.screens.confirm import RefusedDialog
@@ -372,9 +374,7 @@ class ChangeFlows:
             return
         screen.notify(error_text(error), title="Change failed", severity="error", timeout=10)
 
-    def _apply(
-        self, plan: WeightPlan | CapacityPlan, confirmed: Endpoint, reason: str | None
-    ) -> ChangeResult:
+    def _apply(self, plan: AnyPlan, confirmed: Endpoint, reason: str | None) -> ChangeResult:
         service = self.screen.change_service
         assert service is not None  # refused earlier when missing
         return service.apply(plan, confirmed, reason=reason)

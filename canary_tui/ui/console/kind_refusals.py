@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widget import Widget
 
-from canary_tui.change_guards import capacity_kind_refusal, weights_refusal
+from canary_tui.change_guards import capacity_kind_refusal, deployment_refusal, weights_refusal
 from canary_tui.domain.models import Endpoint
 
 
@@ -23,3 +23,13 @@ def refuse_weights(screen: Widget, endpoint: Endpoint) -> bool:
 def refuse_capacity(screen: Widget, endpoint: Endpoint, variant: str) -> bool:
     """A running deployment, a serverless or shadow variant: True (and said) when refused."""
     return _said(screen, capacity_kind_refusal(endpoint, variant))
+
+
+def edits_serverless(endpoint: Endpoint, variant: str) -> bool:
+    """A serverless production variant with no deployment running: `c` edits its
+    concurrency (ServerlessUpdateConfig) instead of refusing."""
+    try:
+        chosen = endpoint.variant(variant)
+    except KeyError:
+        return False
+    return chosen.is_serverless and not chosen.shadow and deployment_refusal(endpoint) is None

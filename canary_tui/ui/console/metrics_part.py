@@ -11,17 +11,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.widget import Widget
 
+from canary_tui.domain.kind_metrics import kind_refs
 from canary_tui.domain.metrics import VariantRef
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.shadow_verdict import metric_variant_names
 from canary_tui.ui.console.state import ConsoleView
+from canary_tui.ui.kind_metrics_view import kind_lines
 from canary_tui.ui.messages import MetricsFetched
+from canary_tui.ui.ports import multi_model_variants
 from canary_tui.ui.quality_view import quality_cells, quality_chart_title, quality_heading
-from canary_tui.ui.refresh import WINDOW_NAMES, MetricsRequest, latency_label
+from canary_tui.ui.refresh import (
+    WINDOW_NAMES,
+    MetricsRequest,
+    endpoint_period,
+    latency_label,
+    period_note,
+)
 from canary_tui.ui.view import (
     CHART_METRICS,
     ChartMetric,
@@ -137,6 +146,9 @@ class MetricsPart:
         if not endpoint.variants:
             return
         screen = self.screen
+        cloudwatch = screen.backend.cloudwatch
+        # What only its kind publishes (cold starts, queue, model cache, components).
+        kind = kind_refs(endpoint, multi_model_variants(cloudwatch, endpoint))
         # The cache lives on the event loop; ask it there what this fetch must cover.
         request: MetricsRequest = screen.app.call_from_thread(
             self.view.metrics.request,
@@ -144,33 +156,34 @@ class MetricsPart:
             metric_variant_names(endpoint),  # shadow variants too, in the same calls
             screen.clock(),
             window,
+            # Its MetricsConfig's publish period (enhanced metrics: 10 s to 5 min).
+            endpoint_period(endpoint, screen.options.metric_period_seconds),
+            kind,
         )
-        quality = screen.options.quality_metrics
-        cloudwatch = screen.backend.cloudwatch
-        if quality:
-            batch = cloudwatch.fetch(
-                request.refs, request.start, request.end, request.period_seconds, quality
-            )
-        else:
-            batch = cloudwatch.fetch(
-                request.refs, request.start, request.end, request.period_seconds
-            )
+        # Only what is asked for, so a reader without quality or kind metrics works too.
+        asked: dict[str, Any] = {}
+        if screen.options.quality_metrics:
+            asked["quality"] = screen.options.quality_metrics
+        if request.kind:
+            asked["kind"] = request.kind
+        batch = cloudwatch.fetch(
+            request.refs, request.start, request.end, request.period_seconds, **asked
+        )
         screen.post_message(MetricsFetched(request, batch))
 
     def fetched(self, message: MetricsFetched) -> None:
         request = message.request
         if request.window != self.view.window:
             return  # the window changed while this was in flight; a new fetch is coming
-        self.view.metrics.merge(request, message.batch, self.quality_reach())
+        self.view.metrics.merge(request, message.batch, self.quality_reach(request.period_seconds))
         if request.endpoint == self.view.selected:
             self.view.metrics_frame = MetricsFrame(
                 request.window_start, request.end, request.period_seconds
             )
             self.render()
 
-    def quality_reach(self) -> dict[str, timedelta]:
+    def quality_reach(self, period: int) -> dict[str, timedelta]:
         """How far before the window each quality series reaches (its delay, whole periods)."""
-        period = self.view.metrics.period_seconds
         reach: dict[str, timedelta] = {}
         for metric in self.screen.options.quality_metrics:
             shift = timedelta(seconds=-(-metric.delay_seconds // period) * period)
@@ -187,7 +200,10 @@ class MetricsPart:
         panel.set_latency_label(f"{latency_label(percentiles)} ms")
         shown = view.selected_endpoint
         legend = f" · {SHADOW_MARK} shadow" if shown is not None and shown.shadow_variants else ""
-        set_border_titles(panel, f"Metrics · last {view.window}{legend}", panel.border_subtitle)
+        period = period_note(view.metrics_frame.period_seconds) if view.metrics_frame else ""
+        set_border_titles(
+            panel, f"Metrics · last {view.window}{period}{legend}", panel.border_subtitle
+        )
         quality = self.screen.options.quality_metrics
         panel.set_quality_headings([quality_heading(metric) for metric in quality])
         charted = next((m for m in quality if m.name == self.chart_metric), None)
@@ -196,6 +212,7 @@ class MetricsPart:
             title = chart_title(metric or CHART_METRICS[0], percentiles, view.window)
         else:
             title = quality_chart_title(charted, view.window)
+        title += period
         endpoint = view.selected_endpoint
         frame = view.metrics_frame
         if endpoint is None or frame is None or not view.metrics.has(endpoint.name):
@@ -205,6 +222,7 @@ class MetricsPart:
                 if view.selected is None
                 else "loading metrics…",
             )
+            panel.set_kind_lines([])
             if chart is not None:
                 chart.show(title, {})
             self.on_rendered()
@@ -219,6 +237,9 @@ class MetricsPart:
         ]
         shadows = frozenset(variant.name for variant in endpoint.shadow_variants)
         panel.show(views, shadows=shadows)
+        panel.set_kind_lines(
+            kind_lines(view.metrics.kind_series(endpoint.name), frame, view.window)
+        )
         if chart is not None:
             chart.show(
                 title,

@@ -75,6 +75,18 @@ class VerdictPart:
         # The quality metrics the console fetches are the ones it judges (also read-only).
         return replace(base, quality=self.screen.options.quality_metrics)
 
+    def thresholds_for(self, endpoint: Endpoint, period_seconds: int) -> VerdictThresholds:
+        """The thresholds with the minimum periods covering the same span of time when the
+        endpoint's MetricsConfig sets another period (10 periods of 60 s = 60 of 10 s)."""
+        thresholds = self.thresholds
+        configured = self.screen.options.metric_period_seconds
+        if endpoint.metrics is None or period_seconds == configured:
+            return thresholds
+        period, min_periods = endpoint.period_following_metrics(configured, thresholds.min_periods)
+        if period != period_seconds:  # metrics fetched before the endpoint's config changed
+            return thresholds
+        return replace(thresholds, min_periods=min_periods)
+
     @property
     def is_expanded(self) -> bool:
         if self.expanded is not None:
@@ -130,7 +142,7 @@ class VerdictPart:
             frame,
             self.screen.clock(),
             view.window,
-            self.thresholds,
+            self.thresholds_for(endpoint, frame.period_seconds),
             key,
             view.baseline_of(endpoint),
             view.weights_seen_changed.get(endpoint.name),

@@ -21,6 +21,7 @@ from textual.widgets import Input, Static
 from canary_tui.domain.aws_command import update_weights_command
 from canary_tui.domain.capacity import NO_VALUE, LoadForecast, rate_text
 from canary_tui.domain.models import Endpoint
+from canary_tui.domain.serverless import ServerlessPlan
 from canary_tui.domain.weights import CapacityPlan, WeightPlan
 from canary_tui.ui.screens.typeahead import Y_IGNORED
 from canary_tui.ui.view import share_text
@@ -35,8 +36,34 @@ def _load_cells(forecast: LoadForecast | None, variant: str) -> tuple[str, ...]:
     return (rate_text(load.per_instance_before), "→", rate_text(load.per_instance_after))
 
 
-def plan_table(plan: WeightPlan | CapacityPlan, forecast: LoadForecast | None = None) -> Table:
+def _serverless_table(plan: ServerlessPlan) -> Table:
+    """Max and provisioned concurrency before -> after (what ServerlessUpdateConfig sets)."""
+    table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
+    for column in (plan.variant, "before", "", "after"):
+        table.add_column(column, justify="left" if column == plan.variant else "right")
+    before, after = plan.before, plan.after
+    for label, old, new in (
+        ("max concurrency", before.max_concurrency, after.max_concurrency),
+        ("provisioned", before.provisioned_concurrency, after.provisioned_concurrency),
+    ):
+        style = "bold" if old != new else "dim"
+        table.add_row(
+            label,
+            NO_VALUE if old is None else str(old),
+            "→",
+            NO_VALUE if new is None else str(new),
+            style=style,
+        )
+    table.add_row("memory", f"{before.memory_mb} MB", "", "unchanged", style="dim")
+    return table
+
+
+def plan_table(
+    plan: WeightPlan | CapacityPlan | ServerlessPlan, forecast: LoadForecast | None = None
+) -> Table:
     """Before -> after per variant; with ``forecast``, req/min per instance now -> after."""
+    if isinstance(plan, ServerlessPlan):
+        return _serverless_table(plan)
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
     table.add_column("variant")
     table.add_column(
@@ -90,7 +117,7 @@ class ConfirmChange(ModalScreen[bool]):
     def __init__(
         self,
         title: str,
-        plan: WeightPlan | CapacityPlan,
+        plan: WeightPlan | CapacityPlan | ServerlessPlan,
         forecast: LoadForecast | None = None,
         warnings: tuple[str, ...] = (),
         *,

@@ -68,8 +68,11 @@ class MetricChart(PlotextPlot):
     name in its line's colour, taken from the theme."""
 
     _y_range: tuple[float, float] | None = None
+    #: The title last drawn (what a test reads; plotext keeps it inside its figure).
+    shown_title: str = ""
 
     def show(self, title: str, series: dict[str, Sequence[tuple[float, float]]]) -> None:
+        self.shown_title = title
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()

@@ -139,6 +139,19 @@ class MetricsPanel(Vertical):
             yield MetricHeading("errors 4xx+5xx %")
             yield MetricHeading("latency avg", id="latency-heading")
         yield Static("select an endpoint", id="metrics-empty")
+        # What only this kind of endpoint publishes (ui/kind_metrics_view.py); hidden if none.
+        yield Static("", id="kind-metrics")
+
+    def on_mount(self) -> None:
+        self.query_one("#kind-metrics", Static).display = False
+
+    def set_kind_lines(self, lines: Sequence[str]) -> None:
+        """Cold starts, the queue, the model cache, components: one line each (none: hidden)."""
+        text = "\n".join(lines)
+        kind = self.query_one("#kind-metrics", Static)
+        kind.display = bool(lines)
+        if str(kind.content) != text:
+            kind.update(Content(text))
 
     def set_latency_label(self, label: str) -> None:
         self.query_one("#latency-heading", MetricHeading).set_text(label)
@@ -166,8 +179,11 @@ class MetricsPanel(Vertical):
             self._variants = names
             self.query(VariantMetricsRow).remove()
             self.mount_all(
-                VariantMetricsRow(view, index, shadow=view.variant in shadows)
-                for index, view in enumerate(views)
+                (
+                    VariantMetricsRow(view, index, shadow=view.variant in shadows)
+                    for index, view in enumerate(views)
+                ),
+                before="#kind-metrics",  # the kind lines stay under the rows
             )
         else:
             self._fill(views)
