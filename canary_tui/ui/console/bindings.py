@@ -107,7 +107,7 @@ CONSOLE_BINDINGS: list[Binding] = [
         "c",
         "edit_capacity",
         "count",
-        tooltip="edit instance count of the selected variant",
+        tooltip="edit instance count or serverless concurrency",
         id="capacity",
     ),
     Binding(
