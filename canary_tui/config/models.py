@@ -125,8 +125,9 @@ class Settings(BaseSettings):
     audit_path: PathText = None
     """Audit log file (JSON lines). Unset: audit.jsonl in the platform data directory."""
     team_table: str | None = None
-    """DynamoDB table shared by a team (``canary-tui team init`` creates it). Not yet used by
-    changes and ramps, which still take the local lock only (issue 17, in progress)."""
+    """DynamoDB table shared by a team (``canary-tui team init`` creates it): every change
+    and ramp holds the endpoint's lease on it, and the audit trail is copied there. Unset or
+    empty: the local lock and audit log only, no DynamoDB call."""
     theme: str = "textual-dark"
     """Textual theme name (textual-dark, textual-light, nord, gruvbox, ...); canary-tui adds
     "canary-high-contrast" (also accepted as "high-contrast"). ctrl+p "theme" lists them."""
