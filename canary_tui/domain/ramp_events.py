@@ -75,8 +75,8 @@ class Checked:
     ``canary_requests``: the canary's Invocations since the step (its first whole period),
     None when nothing is known; with ``requests_complete`` False some periods were not
     returned whole, so the sum is only a lower bound (unknown is not zero).
-    ``data_wait_seconds``: how long the verdict's missing periods take to pass (0 when it
-    needs none), so a bake again lasts at least that long.
+    ``data_wait_seconds``: how long the verdict's missing data takes to come by its own
+    estimate (0 when it misses none), so a bake again lasts at least that long.
     """
 
     now: datetime

@@ -12,6 +12,10 @@ from datetime import datetime
 
 from canary_tui.domain.ramp_plan import RampPlan, format_seconds
 
+#: An extra bake waits for data the traffic would bring, but at most this long beyond
+#: the plan's bake time: traffic that slow is for a person to look at (the ramp holds).
+MAX_EXTRA_WAIT_SECONDS = 3600.0
+
 
 def requests_reached(plan: RampPlan, seen: float | None) -> bool:
     needed = plan.bake_requests
@@ -43,3 +47,20 @@ def requests_progress(plan: RampPlan, seen: float | None, complete: bool) -> str
         return ""
     bound = "" if complete else "at least "
     return f"{bound}{seen:,.0f} of {plan.bake_requests:,} requests"
+
+
+def extra_bake_seconds(
+    plan: RampPlan,
+    data_wait: float,
+    seen: float | None,
+    since: datetime | None,
+    now: datetime,
+) -> float:
+    """How long a step bakes again: its bake time, or longer when the verdict's missing data
+    (``data_wait``, its own estimate) or the missing requests at the rate seen so far need
+    longer; never more than :data:`MAX_EXTRA_WAIT_SECONDS`, nor less than the bake time."""
+    wait = data_wait
+    elapsed = (now - since).total_seconds() if since is not None else 0.0
+    if plan.bake_requests and seen and seen < plan.bake_requests and elapsed > 0:
+        wait = max(wait, (plan.bake_requests - seen) / (seen / elapsed))
+    return max(plan.bake_seconds, min(wait, MAX_EXTRA_WAIT_SECONDS))

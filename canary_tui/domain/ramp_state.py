@@ -37,6 +37,7 @@ from canary_tui.domain.ramp_events import (
 )
 from canary_tui.domain.ramp_plan import RampPlan, bake_deadline, format_seconds
 from canary_tui.domain.ramp_requests import (
+    extra_bake_seconds,
     requests_progress,
     requests_reached,
     requests_shortfall,
@@ -167,8 +168,8 @@ class RampState:
             # A verdict belongs to one traffic split; the next step starts without one.
             last_verdict=None,
             last_verdict_reason=None,
-            step_requests=None,
-            step_requests_complete=True,
+            # step_requests stays until the next step is applied: its audit record says
+            # what this step passed with.
         )
         return state._log(now, f"{message}; next step {state.step_share:g}%")
 
@@ -226,7 +227,8 @@ class RampState:
                 Phase.BAKING,
                 Phase.CHECKING,
             ):
-                return self._hold(
+                # The count so far was of a split that is gone; re-applying counts afresh.
+                return replace(self, step_requests=None, step_requests_complete=True)._hold(
                     now,
                     f"{message}; resume to re-apply {self.step_share:g}% over the live "
                     "weights, abort to roll back",
@@ -320,8 +322,12 @@ class RampState:
             reasons.append(f"verdict INCONCLUSIVE: {event.reason}")
         why = "; ".join(reasons)
         if self.extra_bakes < self.plan.max_extra_bakes:
-            # Missing periods take their time whatever the traffic: bake at least that long.
-            again = max(self.plan.bake_seconds, event.data_wait_seconds)
+            # Bake again at least as long as the missing data takes to come at the traffic
+            # seen (a shorter bake would only end INCONCLUSIVE again); it ends early when
+            # everything is there.
+            again = extra_bake_seconds(
+                self.plan, event.data_wait_seconds, state.step_requests, self.step_applied_at, now
+            )
             state = replace(
                 state,
                 phase=Phase.BAKING,

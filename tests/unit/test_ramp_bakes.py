@@ -147,7 +147,8 @@ class TestBakeDecision:
         state = baking().on(Tick(at(600))).on(checked(600, 2400))
         assert state.phase is Phase.APPLYING and state.step_index == 1
         assert "2,400 of 2,000 requests" in state.history[-1].message
-        assert state.step_requests is None  # the next step counts afresh
+        assert state.step_requests == 2400  # for the next step's audit record
+        assert state.on(Applied(at(610))).step_requests is None  # which counts afresh
 
     def test_an_extra_bake_ends_as_soon_as_the_count_is_reached(self) -> None:
         state = baking().on(Tick(at(600))).on(checked(600, 1500))
@@ -210,6 +211,14 @@ class TestBakeDecision:
         state = baking(ramp).on(Tick(at(60)))
         state = state.on(checked(60, 500, verdict="INCONCLUSIVE", wait=480.0))
         assert state.phase is Phase.BAKING and state.bake_deadline == at(540)
+
+    def test_a_bake_again_waits_for_the_missing_requests_at_the_rate_seen(self) -> None:
+        # 1m bake, 250 of 2,000 requests in the first minute: 7 more minutes at that rate.
+        state = baking(plan(bake_seconds=60.0)).on(Tick(at(60))).on(checked(60, 250))
+        assert state.bake_deadline == at(60 + 420)
+        # Traffic too slow for an hour is a person's call: the wait is capped at an hour.
+        slow = baking(plan(bake_seconds=60.0)).on(Tick(at(60))).on(checked(60, 1))
+        assert slow.bake_deadline == at(60 + 3600)
 
     def test_the_count_survives_a_restart(self) -> None:
         state = baking().on(Tick(at(600))).on(checked(600, 1200, complete=False))
