@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from canary_tui.domain.ramp import Abort, Pause, RampEvent, RampState, Resume, Skip, format_seconds
+from canary_tui.domain.ramp import (
+    Abort,
+    Pause,
+    Phase,
+    RampEvent,
+    RampState,
+    Resume,
+    Skip,
+    format_seconds,
+)
 from canary_tui.domain.verdict import Verdict, VerdictThresholds
 
 # -- time --------------------------------------------------------------------------------
@@ -131,6 +140,12 @@ class RampProgress:
         left = state.bake_left(self.now)
         if left is not None:
             parts.append(f"bake {format_seconds(left)} left")
+        if state.plan.bake_requests and state.phase in (Phase.BAKING, Phase.CHECKING):
+            seen = state.step_requests
+            count = (
+                "?" if seen is None else f"{seen:,.0f}{'' if state.step_requests_complete else '+'}"
+            )
+            parts.append(f"requests {count}/{state.plan.bake_requests:,}")
         if state.last_verdict:
             parts.append(f"verdict {state.last_verdict}")
         return ", ".join(parts) + f": {self.message}"

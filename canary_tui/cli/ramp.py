@@ -55,9 +55,11 @@ from canary_tui.domain.ramp import (
     Resume,
     Skip,
     format_seconds,
+    parse_bake_requests,
     parse_duration,
     parse_steps,
 )
+from canary_tui.domain.ramp_forecast import bake_time_line, total_rate
 from canary_tui.domain.weights import plan_canary_share
 from canary_tui.ramp import (
     RampBusy,
@@ -97,6 +99,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--bake", help="bake time per step, 1s to 7d (default: the ramp.bake setting, 10m)"
+    )
+    parser.add_argument(
+        "--bake-requests",
+        metavar="N",
+        help="each step also bakes until the canary served N requests since the step, "
+        "0 to 10^12 (default: the ramp.bake_requests setting, 0 = the bake time alone); "
+        "not reached after the extra bakes, the ramp holds",
     )
     parser.add_argument(
         "--alarm",
@@ -191,6 +200,9 @@ def plan_lines(
     lines += format_table(["", *endpoint.variant_names], rows, right_aligned=set(range(1, 9)))
     if capacity is not None:
         lines += ramp_capacity_lines(capacity, plan, endpoint)
+    bake_line = bake_time_line(plan, total_rate(capacity.rates if capacity else None))
+    if bake_line is not None:
+        lines.append(bake_line)
     lines.append(
         "each step: apply (guarded, audited) -> bake, watching alarms and the verdict -> "
         "advance on PASS, roll back on FAIL or ALARM, bake again then hold on INCONCLUSIVE"
@@ -244,6 +256,16 @@ def _plan_from_args(args: argparse.Namespace) -> RampPlan:
     except RampPlanError as error:
         raise UsageError(f"--bake: {error.message}") from None
     try:
+        bake_requests = (
+            parse_bake_requests(args.bake_requests)
+            if args.bake_requests is not None
+            else defaults.bake_requests
+        )
+    except RampPlanError as error:
+        raise UsageError(
+            f"--bake-requests: {error.message.removeprefix('bake requests: ')}"
+        ) from None
+    try:
         return RampPlan(
             endpoint=args.endpoint,
             canary=args.canary,
@@ -251,6 +273,7 @@ def _plan_from_args(args: argparse.Namespace) -> RampPlan:
             bake_seconds=bake,
             alarm_names=tuple(args.alarm),
             max_extra_bakes=args.max_extra_bakes,
+            bake_requests=bake_requests,
         )
     except RampPlanError as error:
         raise UsageError(error.message) from None

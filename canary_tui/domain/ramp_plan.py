@@ -29,7 +29,7 @@ STEP_PERCENT = numbers.Bounds(0, 100, low_inclusive=False, unit="%")
 #: A longer bake is a typo (and a deadline past year 9999 cannot even be represented).
 MAX_BAKE_SECONDS = numbers.MAX_DURATION_SECONDS
 #: Requests on the canary a step bakes until (0: the clock alone). 10^12 is far beyond any
-#: endpoint's traffic in a week; more is a typo.
+#: endpoint's traffic in a week; more is a typo. (config.parsing.BAKE_REQUESTS is the same.)
 BAKE_REQUESTS = numbers.Bounds(0, 10**12, integer=True, unit="requests")
 
 
