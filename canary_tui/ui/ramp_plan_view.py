@@ -15,6 +15,7 @@ from canary_tui.domain.ramp import (
     DEFAULT_MAX_EXTRA_BAKES,
     RampPlan,
     RampPlanError,
+    expected_bake_seconds,
     format_seconds,
     parse_bake_requests,
     parse_duration,
@@ -68,9 +69,12 @@ def plan_table(
     plan: RampPlan,
     baseline: str,
     forecasts: Sequence[LoadForecast] | None = None,
+    requests_per_minute: float | None = None,
 ) -> Table:
     """Rows: now, each step, rollback; columns: each variant's traffic %. With
-    ``forecasts`` (one per step), the canary's req/min per instance, ``!`` where it warns."""
+    ``forecasts`` (one per step), the canary's req/min per instance, ``!`` where it warns.
+    A plan with ``bake_requests`` labels each step with its expected bake at
+    ``requests_per_minute`` (the endpoint's now): ``bake ~8m``, or ``bake 1m+`` unknown."""
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
     table.add_column("")
     for name in endpoint.variant_names:
@@ -95,7 +99,7 @@ def plan_table(
             mark = "! " if forecast.warnings else ""
             step_load = (mark + rate_text(load.per_instance_after if load else None),)
         table.add_row(
-            f"step {index}, bake {format_seconds(plan.bake_seconds)}",
+            f"step {index}, bake {bake_label(plan, requests_per_minute, step)}",
             *(share_text(shares[n]) for n in endpoint.variant_names),
             *step_load,
         )
@@ -115,3 +119,16 @@ def key_hints(pairs: Sequence[tuple[str, str]]) -> Text:
         text.append(f" {what}   ")
     text.rstrip()
     return text
+
+
+def bake_label(plan: RampPlan, requests_per_minute: float | None, share: float) -> str:
+    """A step's bake in its table row: ``10m``; with a request count its expected length at
+    today's traffic (``~8m``, whole minutes above one), or ``1m+`` when the rate is unknown."""
+    if not plan.bake_requests:
+        return format_seconds(plan.bake_seconds)
+    seconds = expected_bake_seconds(plan, requests_per_minute, share)
+    if seconds is None:
+        return f"{format_seconds(plan.bake_seconds)}+"
+    if seconds >= 60:
+        seconds = round(seconds / 60) * 60
+    return f"~{format_seconds(seconds)}"

@@ -72,15 +72,16 @@ async def test_a_count_shows_the_time_to_it_and_the_started_ramp_carries_it(
         await wait_for(pilot, lambda: isinstance(app.screen, RampPlanDialog), "the plan")
         dialog = app.screen
         assert isinstance(dialog, RampPlanDialog)
-        bakes = dialog.query_one("#ramp-plan-bakes", Static)
-        assert not bakes.display  # 0: the clock alone, nothing to estimate
-        await pilot.press("e", "ctrl+u", *"25,50,100", "tab", "tab", "ctrl+u", *"2000")
+        table = dialog.query_one("#ramp-plan-table", Static)
+        assert "step 1, bake 10m" in static_text(table)  # 0: the clock alone
+        await pilot.press("e", "ctrl+u", *"25,50,100", "tab", "ctrl+u", *"1m")
+        await pilot.press("tab", "ctrl+u", *"2000")
         await pilot.pause()
         assert dialog.plan is not None and dialog.plan.bake_requests == 2000
-        assert bakes.display
-        line = " ".join(static_text(bakes).split())
-        assert line.startswith("time to 2,000 requests on new-model at "), line
-        assert "req/min now, by step: 1 ~" in line and ", 3 ~" in line
+        # The fake endpoint serves 990 req/min: 2,000 on a 25 % canary take about 8 min,
+        # at 100 % about 2 (each at least the 1m bake).
+        rows = static_text(table)
+        assert "step 1, bake ~8m" in rows and "step 3, bake ~2m" in rows, rows
         await pilot.press("enter", "y")
         await wait_for(pilot, lambda: CANARY in console(app).ramps, "the ramp")
         assert console(app).ramps[CANARY].state.plan.bake_requests == 2000

@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, Static
 from canary_tui.domain.capacity import DEFAULT_WARNING_FACTOR, ramp_forecasts
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import RampPlan, RampPlanError, format_seconds
-from canary_tui.domain.ramp_forecast import bake_time_line, total_rate
+from canary_tui.domain.ramp_forecast import total_rate
 from canary_tui.domain.ramp_readiness import ramp_readiness
 from canary_tui.domain.verdict import Verdict
 from canary_tui.ui.ramp_plan_view import build_plan, key_hints, parse_alarm_names, plan_table
@@ -85,7 +85,6 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
                 yield Input(placeholder="optional", id="ramp-alarms", compact=True)
             yield Static(id="ramp-plan-table")
             yield Static(id="ramp-plan-capacity")
-            yield Static(id="ramp-plan-bakes")
             yield Static(
                 Text(
                     "\n".join(self.readiness.lines),
@@ -147,7 +146,6 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
             for hidden in (
                 "#ramp-plan-table",
                 "#ramp-plan-capacity",
-                "#ramp-plan-bakes",
                 "#ramp-plan-baseline",
             ):
                 self.query_one(hidden, Static).display = False
@@ -166,7 +164,7 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
             self.endpoint, plan.canary, plan.steps, self.rates, self.warning_factor
         )
         self.query_one("#ramp-plan-table", Static).update(
-            plan_table(self.endpoint, plan, baseline, forecasts)
+            plan_table(self.endpoint, plan, baseline, forecasts, total_rate(self.rates))
         )
         first = next(
             (
@@ -181,10 +179,6 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
         capacity = self.query_one("#ramp-plan-capacity", Static)
         capacity.update(Text(first))
         capacity.display = bool(first)
-        bakes = self.query_one("#ramp-plan-bakes", Static)
-        bake_line = bake_time_line(plan, total_rate(self.rates))
-        bakes.update(Text(bake_line or ""))
-        bakes.display = bake_line is not None
         alarm_text = ", ".join(plan.alarm_names) if plan.alarm_names else "none"
         self.query_one("#ramp-plan-baseline", Static).update(
             Text(f"rollback target: {baseline} (100%) · alarms that must stay OK: {alarm_text}")
