@@ -50,12 +50,20 @@ def _toml(value: Any) -> str:
 
 
 def demo_config_text() -> str:
-    """The settings file of a headless demo: the accuracy metric, nothing else."""
+    """The settings file of a headless demo: the accuracy metric, and the demo's ramp
+    (:mod:`canary_tui.demo.ramp_defaults`)."""
+    from canary_tui.demo.ramp_defaults import demo_ramp_toml, demo_verdict_toml
+
     lines = [
         "# canary-tui demo settings: accuracy from the simulator's labelled outcomes.",
         "# Written by `canary-tui demo --headless`; removed when the demo stops.",
+        "[verdict]",
+        *demo_verdict_toml(),
         "[[verdict.metrics]]",
         *(f"{key} = {_toml(value)}" for key, value in DEMO_METRIC_ENTRY.items()),
+        "# The demo's ramp finishes in about 11 minutes (demo/ramp_defaults.py says why).",
+        "[ramp]",
+        *demo_ramp_toml(),
     ]
     return "\n".join(lines) + "\n"
 

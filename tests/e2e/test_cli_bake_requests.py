@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from canary_tui.cli.main import main
 from tests.e2e import test_cli_input
 from tests.e2e.test_cli import ENDPOINT
 from tests.e2e.test_cli_input import assert_nothing_written, assert_refused, run_main
@@ -95,7 +96,7 @@ def test_the_plan_says_the_bake_and_the_time_to_the_requests(
 def plan_output(capsys: pytest.CaptureFixture[str], moto_url: str, *flags: str) -> tuple[int, str]:
     capsys.readouterr()
     try:
-        code = test_cli_input.main([*RAMP, *flags, "--endpoint-url", moto_url])
+        code = main([*RAMP, *flags, "--endpoint-url", moto_url])
     except SystemExit as exited:
         code = exited.code if isinstance(exited.code, int) else 1
     return code, capsys.readouterr().out
