@@ -81,6 +81,10 @@ def test_the_demo_ramp_still_rolls_a_regression_back(
     final, _ = demo_console_ramp(demo_url, "regression", tmp_path, monkeypatch)
     assert final.phase is Phase.ROLLED_BACK, final.status_reason
     assert canary_weights(demo_url) == {"current-model": 1.0, CANARY_VARIANT: 0.0}
+    # The rollback's audit record says what the step had seen of its request count.
+    rollback = AuditLog(tmp_path / "audit.jsonl").read().entries[-1].intent.reason or ""
+    assert rollback.startswith("ramp rollback: verdict FAIL"), rollback
+    assert f"({CANARY_VARIANT} saw " in rollback and " of 1,000 requests in the step)" in rollback
 
 
 def test_a_1_minute_bake_with_10_periods_is_not_held_inconclusive(
