@@ -41,8 +41,8 @@ async def test_a_bad_count_is_named_with_the_other_bad_fields_and_starts_nothing
         await wait_for(pilot, lambda: isinstance(app.screen, RampPlanDialog), "the plan")
         dialog = app.screen
         assert isinstance(dialog, RampPlanDialog)
-        # steps -> bake (made bad too) -> requests
-        await pilot.press("e", "tab", "ctrl+u", *"8d", "tab", "ctrl+u", *requests)
+        # steps -> bake (made bad too) -> alarms -> requests
+        await pilot.press("e", "tab", "ctrl+u", *"8d", "tab", "tab", "ctrl+u", *requests)
         await pilot.pause()
         message = message_of(dialog)
         assert "not valid yet" in message
@@ -75,7 +75,7 @@ async def test_a_count_shows_the_time_to_it_and_the_started_ramp_carries_it(
         table = dialog.query_one("#ramp-plan-table", Static)
         assert "step 1, bake 10m" in static_text(table)  # 0: the clock alone
         await pilot.press("e", "ctrl+u", *"25,50,100", "tab", "ctrl+u", *"1m")
-        await pilot.press("tab", "ctrl+u", *"2000")
+        await pilot.press("tab", "tab", "ctrl+u", *"2000")
         await pilot.pause()
         assert dialog.plan is not None and dialog.plan.bake_requests == 2000
         # The fake endpoint serves 990 req/min: 2,000 on a 25 % canary take about 8 min,

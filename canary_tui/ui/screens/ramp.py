@@ -79,10 +79,10 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
                 yield Input(self.steps_text, id="ramp-steps", compact=True)
                 yield Label("bake", classes="ramp-field-label")
                 yield Input(self.bake_text, id="ramp-bake", compact=True)
-                yield Label("requests", classes="ramp-field-label")
-                yield Input(self.requests_text, id="ramp-requests", compact=True)
                 yield Label("alarms", classes="ramp-field-label")
                 yield Input(placeholder="optional", id="ramp-alarms", compact=True)
+                yield Label("requests", classes="ramp-field-label")
+                yield Input(self.requests_text, id="ramp-requests", compact=True)
             yield Static(id="ramp-plan-table")
             yield Static(id="ramp-plan-capacity")
             yield Static(
