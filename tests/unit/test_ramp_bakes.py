@@ -227,3 +227,15 @@ class TestBakeDecision:
         old = state.to_dict()
         del old["step_requests"], old["step_requests_complete"]
         assert RampState.from_dict(old).step_requests is None
+
+
+def test_progress_lines_say_the_requests_seen_and_needed() -> None:
+    from canary_tui.ramp_control import RampProgress
+
+    state = baking().on(checked(120, 340, verdict=None, final=False))
+    assert "requests 340/2,000" in RampProgress(at(120), state, "baking").line
+    partial = baking().on(checked(120, 340, verdict=None, final=False, complete=False))
+    assert "requests 340+/2,000" in RampProgress(at(120), partial, "baking").line
+    assert "requests ?/2,000" in RampProgress(at(0), baking(), "baking").line
+    clock_only = baking(plan(bake_requests=0))
+    assert "requests" not in RampProgress(at(0), clock_only, "baking").line
