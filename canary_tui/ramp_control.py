@@ -24,6 +24,7 @@ from canary_tui.domain.ramp import (
     Skip,
     format_seconds,
 )
+from canary_tui.domain.ramp_requests import requests_count_text
 from canary_tui.domain.verdict import Verdict, VerdictThresholds
 
 # -- time --------------------------------------------------------------------------------
@@ -141,11 +142,10 @@ class RampProgress:
         if left is not None:
             parts.append(f"bake {format_seconds(left)} left")
         if state.plan.bake_requests and state.phase in (Phase.BAKING, Phase.CHECKING):
-            seen = state.step_requests
-            count = (
-                "?" if seen is None else f"{seen:,.0f}{'' if state.step_requests_complete else '+'}"
+            seen = requests_count_text(
+                state.plan, state.step_requests, state.step_requests_complete
             )
-            parts.append(f"requests {count}/{state.plan.bake_requests:,}")
+            parts.append(f"requests {seen}")
         if state.last_verdict:
             parts.append(f"verdict {state.last_verdict}")
         return ", ".join(parts) + f": {self.message}"

@@ -18,7 +18,7 @@ from typing import Any
 from canary_tui.audit import AuditLog
 from canary_tui.aws.backend import Backend
 from canary_tui.changes import ChangeService
-from canary_tui.cli.capacity import CapacityContext, ramp_capacity_lines, read_capacity
+from canary_tui.cli.capacity import read_capacity
 from canary_tui.cli.common import (
     EXIT_AWS_FAILURE,
     EXIT_BAD_INPUT,
@@ -33,18 +33,16 @@ from canary_tui.cli.common import (
 from canary_tui.cli.output import (
     add_audit_argument,
     audit_log_from_args,
-    format_percent,
-    format_table,
     print_lines,
     report_audit_problems,
     warn,
 )
+from canary_tui.cli.ramp_text import plan_lines, state_lines
 from canary_tui.cli.verdict import (
     add_threshold_arguments,
     settings_from_args,
     thresholds_from_args,
 )
-from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import (
     DEFAULT_MAX_EXTRA_BAKES,
     Abort,
@@ -54,13 +52,10 @@ from canary_tui.domain.ramp import (
     RampState,
     Resume,
     Skip,
-    format_seconds,
     parse_bake_requests,
     parse_duration,
     parse_steps,
 )
-from canary_tui.domain.ramp_forecast import bake_time_line, total_rate
-from canary_tui.domain.weights import plan_canary_share
 from canary_tui.ramp import (
     RampBusy,
     RampProgress,
@@ -176,54 +171,6 @@ def _may_proceed(args: argparse.Namespace, prompt: str) -> int | None:
         print("cancelled: nothing was sent")
         return EXIT_AWS_FAILURE
     return None
-
-
-def plan_lines(
-    plan: RampPlan, state: RampState, endpoint: Endpoint, capacity: CapacityContext | None = None
-) -> list[str]:
-    """The plan as a person checks it: every step's traffic split, the bake and the exits;
-    with ``capacity``, each step's req/min per instance and its warnings."""
-    rows = [["now", *(format_percent(s) for s in endpoint.desired_traffic_shares.values())]]
-    for index, step in enumerate(plan.steps, start=1):
-        shares = plan_canary_share(endpoint, plan.canary, step).share_after
-        rows.append([f"step {index}", *(format_percent(shares[n]) for n in endpoint.variant_names)])
-    rows.append(
-        [
-            "rollback",
-            *(
-                format_percent(100.0 if n == state.baseline else 0.0)
-                for n in endpoint.variant_names
-            ),
-        ]
-    )
-    lines = [plan.describe(), f"baseline: {state.baseline} (rollback target)"]
-    lines += format_table(["", *endpoint.variant_names], rows, right_aligned=set(range(1, 9)))
-    if capacity is not None:
-        lines += ramp_capacity_lines(capacity, plan, endpoint)
-    bake_line = bake_time_line(plan, total_rate(capacity.rates if capacity else None))
-    if bake_line is not None:
-        lines.append(bake_line)
-    lines.append(
-        "each step: apply (guarded, audited) -> bake, watching alarms and the verdict -> "
-        "advance on PASS, roll back on FAIL or ALARM, bake again then hold on INCONCLUSIVE"
-    )
-    return lines
-
-
-def state_lines(state: RampState, now: datetime) -> list[str]:
-    left = state.bake_left(now)
-    lines = [
-        f"ramp of {state.plan.canary} on {state.plan.endpoint}: {state.phase.value} at step "
-        f"{state.step_index + 1}/{len(state.plan.steps)} ({state.step_share:g}%), "
-        f"baseline {state.baseline}, started {state.started_at:%Y-%m-%d %H:%M} UTC"
-    ]
-    if left is not None:
-        lines.append(f"  bake left: {format_seconds(left)}")
-    if state.status_reason:
-        lines.append(f"  why: {state.status_reason}")
-    if state.last_verdict:
-        lines.append(f"  last verdict: {state.last_verdict}: {state.last_verdict_reason}")
-    return lines
 
 
 def _settings(args: argparse.Namespace) -> RampSettings:

@@ -64,3 +64,9 @@ def extra_bake_seconds(
     if plan.bake_requests and seen and seen < plan.bake_requests and elapsed > 0:
         wait = max(wait, (plan.bake_requests - seen) / (seen / elapsed))
     return max(plan.bake_seconds, min(wait, MAX_EXTRA_WAIT_SECONDS))
+
+
+def requests_count_text(plan: RampPlan, seen: float | None, complete: bool) -> str:
+    """``340/2,000`` for a progress line: ``340+`` a lower bound, ``?`` not known yet."""
+    count = "?" if seen is None else f"{seen:,.0f}{'' if complete else '+'}"
+    return f"{count}/{plan.bake_requests:,}"

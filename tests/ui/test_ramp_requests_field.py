@@ -85,3 +85,21 @@ async def test_a_count_shows_the_time_to_it_and_the_started_ramp_carries_it(
         await pilot.press("enter", "y")
         await wait_for(pilot, lambda: CANARY in console(app).ramps, "the ramp")
         assert console(app).ramps[CANARY].state.plan.bake_requests == 2000
+
+
+def test_the_ramp_panel_says_the_requests_seen_and_needed() -> None:
+    from datetime import UTC, datetime
+
+    from canary_tui.domain.ramp import Applied, Checked, RampPlan, RampState
+    from canary_tui.ui.widgets.ramp import RampView, progress_line
+
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    plan = RampPlan(endpoint="ep", canary="new-model", bake_seconds=60.0, bake_requests=2000)
+    state = RampState.start(plan, {"current-model": 0.9, "new-model": 0.1}, now).on(Applied(now))
+    state = state.on(Checked(now, None, "so far", {}, False, canary_requests=340))
+    line = progress_line(RampView(state, "baking", now, running=True)).plain
+    assert "bake 1m left · 340/2,000 req" in line, line
+    clock_only = RampState.start(
+        RampPlan(endpoint="ep", canary="new-model"), {"current-model": 0.9, "new-model": 0.1}, now
+    ).on(Applied(now))
+    assert " req" not in progress_line(RampView(clock_only, "baking", now, running=True)).plain
