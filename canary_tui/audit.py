@@ -96,6 +96,9 @@ class AuditLog:
         self.path = Path(path) if path is not None else default_audit_path()
         self._clock = clock
         self._lock = threading.Lock()
+        #: Called with each record once it is fsynced here (the team table's copy,
+        #: :class:`~canary_tui.team_coordination.TeamAuditMirror`); never stops a write.
+        self.mirror: Callable[[Mapping[str, Any]], None] | None = None
 
     # -- writing -------------------------------------------------------------------------
 
@@ -136,6 +139,8 @@ class AuditLog:
                 raise AuditWriteError(
                     f"cannot write the audit log {self.path}: {reason}; nothing was sent"
                 ) from error
+        if self.mirror is not None:
+            self.mirror(record)
 
     def record_intent(
         self,

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from canary_tui.audit import AuditLog, AuditWriteError, OutcomeResult
 from canary_tui.change_guards import AuditFields
+from canary_tui.notify.publish import intent_recorded, outcome_recorded
 
 
 def record_intent(
@@ -20,7 +21,7 @@ def record_intent(
     caller: str | None = None,
 ) -> str:
     """Write (and fsync) the intent; raises AuditWriteError. Returns the change id."""
-    return audit.record_intent(
+    change_id = audit.record_intent(
         endpoint=endpoint,
         kind=fields.kind,
         source=source,
@@ -34,6 +35,17 @@ def record_intent(
         instance_counts_after=fields.counts_after,
         request=fields.request,
     )
+    intent_recorded(
+        change_id,
+        fields,
+        endpoint=endpoint,
+        source=source,
+        profile=profile,
+        region=region,
+        reason=reason,
+        caller=caller,
+    )  # webhooks (notify)
+    return change_id
 
 
 def record_outcome_quietly(
@@ -49,6 +61,13 @@ def record_outcome_quietly(
     """Returns None, or a one-line warning when the outcome could not be written."""
     # The call has already happened; failing to record its outcome must not hide its
     # result from the caller. The intent stays unfinished and is reported at next start.
+    outcome_recorded(
+        change_id,
+        result,
+        error_message=error_message,
+        desired_weights_after=desired_weights_after,
+        evidence=evidence,
+    )
     try:
         audit.record_outcome(
             change_id,

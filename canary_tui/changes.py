@@ -21,8 +21,8 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Literal, NoReturn
 
 from canary_tui.audit import AuditEntry, AuditLog, AuditWriteError
-from canary_tui.aws.delivery import delivery_of
-from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound, UpdateInProgress
+from canary_tui.aws.dynamodb import LeaseHeld, LeaseLost
+from canary_tui.aws.errors import AwsError, CredentialsProblem, NotFound
 from canary_tui.change_errors import (
     AuditUnavailable,
     ChangeBusy,
@@ -32,6 +32,7 @@ from canary_tui.change_errors import (
     ChangeResult,
     SettleTimeout,
 )
+from canary_tui.change_failure import after_failed_write
 from canary_tui.change_guards import (
     AnyPlan,
     AuditFields,
@@ -47,12 +48,12 @@ from canary_tui.change_guards import (
 from canary_tui.change_outcome import (
     Assessment,
     DesiredState,
-    assess_after_failure,
     assess_after_success,
 )
 from canary_tui.change_record import record_intent, record_outcome_quietly
 from canary_tui.domain.models import Endpoint
 from canary_tui.endpoint_lock import EndpointBusy, EndpointLocks
+from canary_tui.team_coordination import held_for_change
 
 if TYPE_CHECKING:
     from canary_tui.aws.backend import Backend
@@ -91,11 +92,15 @@ class ChangeService:
         self.audit = audit
         self.source = source
         self.locks = locks if locks is not None else EndpointLocks()
+        self.team = backend.team
+        if self.team is not None:
+            audit.mirror = self.team.mirror
 
     def lock(self, endpoint: str) -> AbstractContextManager[None]:
-        """The endpoint's lock (re-entrant in one thread): the CLI holds it from before it
-        describes the endpoint, so a second run starts from the first one's result."""
-        return self.locks.hold(endpoint, self._region())
+        """The endpoint's lock (re-entrant in one thread), and the team's lease with a team
+        table: the CLI holds it from before it describes the endpoint, so a second run
+        starts from the first one's result."""
+        return held_for_change(self.locks, self.team, endpoint, self._region())
 
     # -- the guarded path ----------------------------------------------------------------
 
@@ -134,11 +139,14 @@ class ChangeService:
         caller = self._caller()
         region = self._region()
         try:
-            with self.locks.hold(confirmed.name, region):
+            with held_for_change(self.locks, self.team, confirmed.name, region):
                 return self._apply_locked(plan, confirmed, fields, caller, region, reason)
         except EndpointBusy as busy:
             self._refuse(busy.message, None, fields, confirmed, reason, kind="busy")
             raise ChangeBusy(busy.message, None) from busy
+        except LeaseHeld as held:
+            self._refuse(held.message, None, fields, confirmed, reason, kind="busy")
+            raise ChangeBusy(held.message, None) from held
 
     def _apply_locked(
         self,
@@ -187,6 +195,12 @@ class ChangeService:
         drift = describe_drift(confirmed, live)
         if drift is not None:
             self._refuse_intent(change_id, drift, live, confirmed)
+
+        if self.team is not None:
+            try:  # a lease broken by a teammate since it was taken: send nothing more
+                self.team.leases.check(confirmed.name, region)
+            except LeaseLost as lost:
+                self._refuse_intent(change_id, lost.message, live, confirmed)
 
         # (c) The call, sent once (no botocore retry: see AwsClients.sagemaker_write).
         before, planned = fields.states()
@@ -238,85 +252,9 @@ class ChangeService:
         planned: DesiredState,
     ) -> ChangeResult:
         """Establish what a failed write did, record it, and return or raise accordingly."""
-        name = confirmed.name
-        delivery = delivery_of(error)
-        if delivery != "maybe":
-            evidence = (
-                "the request was not sent" if delivery == "not-sent" else "AWS refused the request"
-            )
-            record_outcome_quietly(
-                self.audit,
-                change_id,
-                "not-applied",
-                name,
-                error.kind,
-                error.message,
-                evidence=evidence,
-            )
-            raise error
-        # It may have reached AWS: only the endpoint can say what happened (reads retry).
-        try:
-            live: Endpoint | None = self.backend.sagemaker.describe_endpoint(name)
-        except AwsError:
-            live = None
-        assessment = assess_after_failure(
-            live,
-            before,
-            planned,
-            failure=error.message,
-            in_progress=isinstance(error, UpdateInProgress),
+        return after_failed_write(
+            self.backend, self.audit, change_id, confirmed, fields, error, before, planned
         )
-        weights = live.desired_weights if live is not None else None
-        if assessment.result == "refused":
-            # Someone else's update was in flight when ours arrived: AWS refused ours.
-            message = f"{name} is Updating (another update is in progress); nothing was changed"
-            record_outcome_quietly(
-                self.audit,
-                change_id,
-                "refused",
-                name,
-                error.kind,
-                message,
-                weights,
-                assessment.evidence,
-            )
-            raise ChangeRefused(message, live) from error
-        audit_warning = record_outcome_quietly(
-            self.audit,
-            change_id,
-            assessment.result,
-            name,
-            error.kind,
-            error.message,
-            weights,
-            assessment.evidence,
-        )
-        if assessment.result == "applied":
-            return ChangeResult(
-                change_id=change_id,
-                endpoint_arn="",
-                request=fields.request,
-                live=live,
-                caller=None,
-                audit_warning=audit_warning,
-                evidence=assessment.evidence,
-                checked=True,
-            )
-        if assessment.result == "not-applied":
-            raise ChangeNotApplied(
-                f"not applied: {assessment.evidence}; nothing was changed",
-                kind=error.kind,
-                evidence=assessment.evidence,
-                change_id=change_id,
-                live=live,
-            ) from error
-        raise ChangeOutcomeUnknown(
-            f"{name}: outcome unknown: {assessment.evidence}; check the endpoint before "
-            "changing it again",
-            evidence=assessment.evidence,
-            change_id=change_id,
-            live=live,
-        ) from error
 
     def _refuse(
         self,
@@ -371,6 +309,10 @@ class ChangeService:
             raise
         except AwsError:
             return None
+
+    def region(self) -> str | None:
+        """The region changes go to (the team's lease and trail are kept per region)."""
+        return self._region()
 
     def _region(self) -> str | None:
         try:

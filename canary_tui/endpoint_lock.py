@@ -100,7 +100,8 @@ def _current_user() -> str:
         return f"uid {os.getuid()}"
 
 
-def _command_line() -> str:
+def command_line() -> str:
+    """This run's command line, shortened, for the records that say who holds what."""
     command = " ".join(["canary-tui", *sys.argv[1:]]) if sys.argv else "canary-tui"
     return command if len(command) <= _MAX_COMMAND else command[: _MAX_COMMAND - 1] + "\u2026"
 
@@ -248,7 +249,7 @@ class EndpointLocks:
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "user": _current_user(),
-            "command": self.command or _command_line(),
+            "command": self.command or command_line(),
             "since": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         }
         payload = json.dumps(record).encode("utf-8")

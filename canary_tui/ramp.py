@@ -28,6 +28,7 @@ importable from here too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,7 @@ from canary_tui.domain.ramp import (
     Tick,
 )
 from canary_tui.domain.verdict import Verdict
+from canary_tui.notify.publish import ramp_changed
 from canary_tui.ramp_actions import RampActions
 from canary_tui.ramp_control import (
     RampClock,
@@ -154,8 +156,10 @@ class RampRunner:
                 )
             self.store.save(state)
             self._emit(state, "running")
+            ramp_changed(self, None, state)
             try:
-                return self._loop(state)
+                with self._team_lease(state):
+                    return self._loop(state)
             except KeyboardInterrupt:
                 # Ctrl+C pauses: the state on disk says where the endpoint is, and the next
                 # start reports it (--resume continues, --abort rolls back).
@@ -210,9 +214,23 @@ class RampRunner:
         new_state = state.on(event)
         if new_state != state:
             self.store.save(new_state)
+            ramp_changed(self, state, new_state)
             if len(new_state.history) > len(state.history):
                 self._emit(new_state, new_state.history[-1].message)
+            team = self.changes.team
+            if team is not None:  # the lease says where the ramp is, for a teammate
+                team.leases.describe(
+                    state.plan.endpoint, self.changes.region(), lease_text(new_state)
+                )
         return new_state
+
+    def _team_lease(self, state: RampState) -> AbstractContextManager[object]:
+        """With a team table, the team's lease for the whole drive (renewed by its
+        heartbeat): a teammate's change or ramp is refused until this one stops."""
+        team = self.changes.team
+        if team is None:
+            return nullcontext()
+        return team.leases.hold(state.plan.endpoint, self.changes.region(), lease_text(state))
 
     def _emit(self, state: RampState, message: str) -> None:
         if self._on_progress is not None:
@@ -250,3 +268,12 @@ class RampRunner:
         if state.last_verdict_reason and state.last_verdict:
             return f"baking; so far {state.last_verdict}: {state.last_verdict_reason}"
         return "baking; no verdict until a whole metric period has passed since the change"
+
+
+def lease_text(state: RampState) -> str:
+    """What the team's lease says a ramp is doing: ``ramp new-model step 2/4 (baking)``."""
+    steps = len(state.plan.steps)
+    return (
+        f"ramp {state.plan.canary} step {state.step_index + 1}/{steps} "
+        f"({state.phase.value.lower().replace('_', ' ')})"
+    )

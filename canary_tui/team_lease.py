@@ -1,8 +1,9 @@
 """Pure decisions about a shared endpoint lease on the team table: no I/O.
 
-A lease item is keyed ``pk = "lease#<region>#<endpoint>"``; it names its owner (identity ARN,
-host, command, since) and a random ``token`` per acquisition, so a retried conditional put
-whose first answer was lost is recognised as ours (same token), not as someone else's.
+A lease item is keyed ``pk = "lease#<region>#<endpoint>"``, ``sk = "lease"``; it names its
+owner (identity ARN, host, command, since) and a random ``token`` per acquisition, so a
+retried conditional put whose first answer was lost is recognised as ours (same token), not
+as someone else's.
 """
 
 from __future__ import annotations
@@ -12,11 +13,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 LEASE_PREFIX = "lease#"
+AUDIT_PREFIX = "audit#"
+#: The sort key of an endpoint's lease item (its audit records sort by time instead).
+LEASE_SORT_KEY = "lease"
 DEFAULT_LEASE_SECONDS = 120
 
 
 def lease_key(endpoint: str, region: str | None) -> str:
     return f"{LEASE_PREFIX}{region or 'default-region'}#{endpoint}"
+
+
+def audit_key(endpoint: str, region: str | None) -> str:
+    """The partition of an endpoint's shared audit trail: one Query reads it in order."""
+    return f"{AUDIT_PREFIX}{region or 'default-region'}#{endpoint}"
+
+
+def audit_sort_key(time: str, change_id: str, phase: str) -> str:
+    """ISO times sort as text; the change id and phase keep two records apart."""
+    return f"{time}#{change_id}#{phase}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +42,9 @@ class Lease:
     since: int  # epoch seconds
     expires_at: int  # epoch seconds; also the table's TTL attribute
     token: str
+    #: The holder's process id on ``host`` (0: not recorded, an older item): a lease left by
+    #: a process that died on this host can be taken over at once (see SharedLeases).
+    pid: int = 0
 
     def is_expired(self, now: float) -> bool:
         return now >= self.expires_at
@@ -54,14 +71,16 @@ def lease_from_item(item: dict[str, Any]) -> Lease | None:
             since=int(item["since"]["N"]),
             expires_at=int(item["expires_at"]["N"]),
             token=str(item["token"]["S"]),
+            pid=int(item.get("pid", {}).get("N", 0)),
         )
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
 def lease_item(lease: Lease, region: str | None) -> dict[str, dict[str, str]]:
     return {
         "pk": {"S": lease_key(lease.endpoint, region)},
+        "sk": {"S": LEASE_SORT_KEY},
         "endpoint": {"S": lease.endpoint},
         "owner_arn": {"S": lease.owner_arn},
         "host": {"S": lease.host},
@@ -69,4 +88,5 @@ def lease_item(lease: Lease, region: str | None) -> dict[str, dict[str, str]]:
         "since": {"N": str(lease.since)},
         "expires_at": {"N": str(lease.expires_at)},
         "token": {"S": lease.token},
+        "pid": {"N": str(lease.pid)},
     }

@@ -215,6 +215,11 @@ class AwsClients:
         return self._client("dynamodb")
 
     @property
+    def cloudtrail(self) -> Any:
+        """CloudTrail (who changed an endpoint: LookupEvents); no typed stubs installed."""
+        return self._client("cloudtrail")
+
+    @property
     def sts(self) -> STSClient:
         return self._client("sts")  # type: ignore[no-any-return]
 

@@ -163,9 +163,20 @@ def clients_from_args(args: argparse.Namespace) -> AwsClients:
 
 
 def backend_from_args(args: argparse.Namespace) -> Backend:
+    """The backend for the flags and settings, with the team table's lease and audit when
+    ``team_table`` is set (its warnings go to stderr)."""
     from canary_tui.aws.backend import build_backend
+    from canary_tui.aws.session import AwsClients
+    from canary_tui.cli.mfa import prompt_mfa_before_start
+    from canary_tui.cli.output import warn
 
-    return build_backend(clients_from_args(args))
+    settings = target_settings_from_flags(target_flags(args))
+    clients = AwsClients(target_from_settings(settings))
+    prompt_mfa_before_start(clients)
+    backend = build_backend(clients, team_table=settings.team_table)
+    if backend.team is not None:
+        backend.team.set_notify(warn)
+    return backend
 
 
 def fail(message: str, code: int) -> NoReturn:

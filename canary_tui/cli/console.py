@@ -37,6 +37,7 @@ def run_console(
     # Textual is imported here so headless commands never pay for it.
     from canary_tui.audit import AuditLog
     from canary_tui.changes import ChangeService
+    from canary_tui.notify.setup import listen_in_console
     from canary_tui.ui.app import CanaryApp
     from canary_tui.ui.screens.mfa import ConsoleMfaPrompter
     from canary_tui.ui.targets import AwsTargetSwitcher, ProfileRules
@@ -51,7 +52,13 @@ def run_console(
         rules = ProfileRules(
             options.always_read_only, options.read_only_profiles, options.production_profiles
         )
-        switcher = AwsTargetSwitcher(rules, endpoint_url=backend.target.endpoint_url, audit=audit)
+        switcher = AwsTargetSwitcher(
+            rules,
+            endpoint_url=backend.target.endpoint_url,
+            audit=audit,
+            team=backend.team,
+            team_profile=backend.target.profile,
+        )
     ramps = None if options.read_only else ramp_launcher(backend, audit)
     app = CanaryApp(backend, change_service, options, audit=audit, switcher=switcher, ramps=ramps)
     # An assume-role profile with mfa_serial: the code is asked in a dialog, not by getpass.
@@ -60,6 +67,12 @@ def run_console(
     if isinstance(switcher, AwsTargetSwitcher):
         switcher.mfa_prompter = mfa
     mfa.attach(app)
+    listen_in_console(app)  # webhook deliveries that failed, in the notice line
+    if backend.team is not None:
+        # From the heartbeat thread or a change worker: app.notify is safe from any thread.
+        backend.team.set_notify(
+            lambda text: app.notify(text, severity="warning", markup=False, timeout=30)
+        )
     result = app.run()
     return int(result or 0)
 
@@ -119,5 +132,7 @@ def run(args: argparse.Namespace) -> int:
     settings = console_settings(args)
     clients = AwsClients(target_from_settings(settings))
     # The status line names the profile in effect, AWS_PROFILE included.
-    backend = build_backend(clients, label=clients.profile_name or "default")
+    backend = build_backend(
+        clients, label=clients.profile_name or "default", team_table=settings.team_table
+    )
     return run_console(backend, console_options_from(settings))

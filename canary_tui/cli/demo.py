@@ -128,7 +128,7 @@ def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
         return _run_demo_console(args, stack)
     from canary_tui.aws.errors import translated
     from canary_tui.demo.clients import DemoAwsClients, shell_exports
-    from canary_tui.demo.seed import seed_demo_account, seed_demo_scaling
+    from canary_tui.demo.seed import seed_demo_account, seed_demo_scaling, seed_demo_team
     from canary_tui.demo.server import DemoServer
     from canary_tui.demo.simulator import SimulatorThread, TrafficSimulator, demo_traffic
 
@@ -139,6 +139,7 @@ def _run_demo(args: argparse.Namespace, stack: ExitStack) -> int:
     with translated():
         seed_demo_account(simulator_clients.sagemaker)
         seed_demo_scaling(simulator_clients.application_autoscaling)
+        seed_demo_team(simulator_clients.dynamodb)
         simulator = TrafficSimulator(
             simulator_clients.sagemaker,
             simulator_clients.cloudwatch,
@@ -299,7 +300,12 @@ class DemoStart:
         from canary_tui.changes import ChangeService
         from canary_tui.cli.console import ramp_launcher
         from canary_tui.demo.clients import DEMO_REGION, DemoAwsClients
-        from canary_tui.demo.seed import seed_demo_account, seed_demo_scaling
+        from canary_tui.demo.seed import (
+            DEMO_TEAM_TABLE,
+            seed_demo_account,
+            seed_demo_scaling,
+            seed_demo_team,
+        )
         from canary_tui.demo.server import DemoServerError
         from canary_tui.demo.simulator import SimulatorThread, TrafficSimulator, demo_traffic
         from canary_tui.ui.startup import StartedBackend
@@ -316,6 +322,7 @@ class DemoStart:
         with translated():
             seed_demo_account(simulator_clients.sagemaker)
             seed_demo_scaling(simulator_clients.application_autoscaling)
+            seed_demo_team(simulator_clients.dynamodb)
             simulator = TrafficSimulator(
                 simulator_clients.sagemaker,
                 simulator_clients.cloudwatch,
@@ -327,7 +334,7 @@ class DemoStart:
             if self._closed:
                 raise DemoServerError("the demo was closed while it was starting")
             self.simulator_thread = SimulatorThread(simulator, interval=self.args.tick).start()
-        backend = build_backend(DemoAwsClients(url), label="demo")
+        backend = build_backend(DemoAwsClients(url), label="demo", team_table=DEMO_TEAM_TABLE)
         audit = AuditLog(settings.effective_audit_path)
         return StartedBackend(
             backend=backend,

@@ -16,6 +16,7 @@ from canary_tui.cli.common import (
     EXIT_UNKNOWN_OUTCOME,
     fail,
 )
+from canary_tui.notify.setup import notifications
 
 # Each module defines ``register(subparsers)``, which adds its parser and sets ``run``.
 COMMAND_MODULES = (
@@ -31,6 +32,7 @@ COMMAND_MODULES = (
     "completion",
     "serve",
     "team",
+    "who_changed",
 )
 #: The module of each command. ``canary-tui demo`` imports only ``cli/demo.py``: the other
 #: commands' modules pull in boto3 and friends (~0.2 s), which the console's first frame
@@ -51,6 +53,7 @@ MODULE_OF_COMMAND = {
     "completion": "completion",
     "serve": "serve",
     "team": "team",
+    "who-changed": "who_changed",
 }
 
 
@@ -64,6 +67,8 @@ ONE_LINE_ERRORS: tuple[tuple[str, str, int, str], ...] = (
     ("canary_tui.domain.numbers", "NumberInputError", EXIT_BAD_INPUT, ""),
     ("canary_tui.domain.names", "NameInputError", EXIT_BAD_INPUT, ""),
     ("canary_tui.endpoint_lock", "EndpointBusy", EXIT_ENDPOINT_BUSY, "refused: "),
+    # A teammate's lease on the team table (before AwsError, which it is).
+    ("canary_tui.aws.dynamodb", "LeaseHeld", EXIT_ENDPOINT_BUSY, "refused: "),
     ("canary_tui.change_errors", "ChangeOutcomeUnknown", EXIT_UNKNOWN_OUTCOME, ""),
     ("canary_tui.aws.errors", "AwsError", EXIT_AWS_FAILURE, ""),
 )
@@ -116,7 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `canary-tui --help` and a mistyped command get the whole parser (the list of commands).
     args = build_parser(arguments[0]).parse_args(arguments)
     try:
-        code: int = args.run(args)
+        # Webhooks (notify.setup): the commands that change or watch endpoints send events
+        # from the background while they run, and flush them (bounded) as they end.
+        with notifications(args.command):
+            code: int = args.run(args)
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except BrokenPipeError:

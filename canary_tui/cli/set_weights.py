@@ -15,6 +15,7 @@ from typing import Any
 
 from canary_tui.audit import AuditLog
 from canary_tui.aws.backend import Backend
+from canary_tui.aws.dynamodb import LeaseHeld
 from canary_tui.change_guards import AnyPlan, capacity_kind_refusal, kind_refusal
 from canary_tui.changes import (
     ChangeBusy,
@@ -84,8 +85,8 @@ EXIT_CODES_HELP = (
     "changed since shown, not InService, update in progress), or declined at the prompt; "
     f"2 bad input, nothing sent; {EXIT_UNKNOWN_OUTCOME} outcome unknown (the request may have "
     "reached AWS and the endpoint does not show whether it took, or someone else changed it "
-    f"meanwhile): check the endpoint; {EXIT_ENDPOINT_BUSY} another run on this machine is "
-    "changing the endpoint, nothing sent"
+    f"meanwhile): check the endpoint; {EXIT_ENDPOINT_BUSY} another run on this machine, or a "
+    "teammate holding the team table's lease, is changing the endpoint, nothing sent"
 )
 
 
@@ -276,7 +277,7 @@ def run_change(
     try:
         with service.lock(args.endpoint):
             return _plan_and_apply(args, build_plan, backend, audit, service, reason, settle_first)
-    except EndpointBusy as busy:
+    except (EndpointBusy, LeaseHeld) as busy:
         warn(f"refused: {busy.message}")
         return EXIT_ENDPOINT_BUSY
 

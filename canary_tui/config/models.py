@@ -30,8 +30,10 @@ from canary_tui.config.values import (
     Seconds,
     StrictBool,
 )
+from canary_tui.config.webhooks import webhooks as parse_webhooks
 from canary_tui.domain.quality import QualityMetric
 from canary_tui.domain.verdict import VerdictThresholds
+from canary_tui.notify.targets import Webhook
 
 
 class VerdictSettings(BaseModel):
@@ -155,6 +157,11 @@ class Settings(BaseSettings):
     share) per second, at most: DescribeEndpoint is throttled per account and region, and a
     change must never be refused for the list's sake. A first pass over N endpoints takes
     N / rate seconds (above 0, up to 50)."""
+    webhooks: Annotated[tuple[InstanceOf[Webhook], ...], BeforeValidator(parse_webhooks)] = ()
+    """Where notifications go, one [[webhooks]] table each: url (https; http only to
+    localhost) or url_env (the variable holding it), format ("json" or "slack"), events
+    (default all: ramp.*, change.*, verdict.failed), timeout ("5s"), profiles (names or
+    globs; default all)."""
 
     # The checks after each type check live in canary_tui.config.parsing, where the quick
     # path (canary_tui.config.quick) runs the same functions.

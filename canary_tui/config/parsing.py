@@ -178,7 +178,10 @@ def region_name(region: str | None) -> str | None:
 
 
 def team_table_name(table: str | None) -> str | None:
-    """A DynamoDB table name: 3 to 255 of letters, digits, ``_``, ``-`` and ``.``."""
+    """A DynamoDB table name: 3 to 255 of letters, digits, ``_``, ``-`` and ``.``; empty
+    text turns the team table off (``CANARY_TUI_TEAM_TABLE=`` overrides the file)."""
+    if table is not None and not table.strip():
+        return None
     if table is not None and not re.fullmatch(r"[A-Za-z0-9_.-]{3,255}", table):
         raise ValueError(f"not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ - .): {table!r:.80}")
     return table

@@ -33,6 +33,7 @@ from canary_tui.config.files import (
     read_config_file,
 )
 from canary_tui.config.quality import quality_metrics
+from canary_tui.config.webhooks import webhooks
 
 
 class _Defer(Exception):
@@ -40,9 +41,10 @@ class _Defer(Exception):
 
 
 class TargetSettings:
-    """The AWS target and audit log settings, as :class:`Settings` would have them."""
+    """The AWS target, audit log and team table settings, as :class:`Settings` would
+    have them."""
 
-    __slots__ = ("audit_path", "endpoint_url", "profile", "region")
+    __slots__ = ("audit_path", "endpoint_url", "profile", "region", "team_table")
 
     def __init__(
         self,
@@ -50,11 +52,13 @@ class TargetSettings:
         region: str | None,
         endpoint_url: str | None,
         audit_path: Path | None,
+        team_table: str | None = None,
     ) -> None:
         self.profile = profile
         self.region = region
         self.endpoint_url = endpoint_url
         self.audit_path = audit_path
+        self.team_table = team_table
 
     @property
     def effective_audit_path(self) -> Path:
@@ -138,10 +142,11 @@ CHECKS: Mapping[str, Callable[[object], object]] = {
     "ramp": _table(RAMP_CHECKS),
     "capacity_warning_factor": parsing.decimal_in(parsing.CAPACITY_FACTOR),
     "background_describe_rate": parsing.decimal_in(parsing.DESCRIBE_RATE),
+    "webhooks": webhooks,
 }
 #: Settings the quick path reads from a variable: those whose variable is plain text to
 #: pydantic-settings (the tables and the key map may be JSON or split over ``__`` names).
-ENV_KEYS = frozenset(CHECKS) - {"verdict", "ramp", "keymap"}
+ENV_KEYS = frozenset(CHECKS) - {"verdict", "ramp", "keymap", "webhooks"}
 #: Settings a command line may give the quick path.
 FLAG_KEYS = frozenset({"profile", "region", "endpoint_url", "audit_path"})
 
@@ -191,6 +196,7 @@ def quick_target(flags: Mapping[str, Any] | None = None) -> TargetSettings | Non
         region=_text_or_none(checked.get("region")),
         endpoint_url=_text_or_none(checked.get("endpoint_url")),
         audit_path=audit_path if isinstance(audit_path, Path) else None,
+        team_table=_text_or_none(checked.get("team_table")),
     )
 
 

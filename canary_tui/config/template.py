@@ -13,6 +13,7 @@ from canary_tui.config.loading import env_name
 from canary_tui.config.models import NESTED_MODELS, Settings
 from canary_tui.config.values import format_duration
 from canary_tui.domain.quality import QualityMetric
+from canary_tui.notify.targets import Webhook
 
 
 def _toml_value(value: Any) -> str:
@@ -29,7 +30,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, Mapping):
         inner = ", ".join(f"{key} = {_toml_value(item)}" for key, item in value.items())
         return "{" + inner + "}" if inner else "{}"
-    if isinstance(value, QualityMetric):
+    if isinstance(value, QualityMetric | Webhook):
         return _toml_value(value.to_dict())
     raise TypeError(f"no TOML form for {value!r}")  # pragma: no cover
 

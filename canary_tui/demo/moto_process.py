@@ -64,9 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from moto.server import ThreadedMotoServer
 
+    from canary_tui.demo.moto_cloudtrail import apply_demo_cloudtrail
     from canary_tui.demo.moto_patches import apply_demo_patches
 
     apply_demo_patches()
+    apply_demo_cloudtrail()
     server = ThreadedMotoServer(ip_address=args.host, port=0, verbose=False)
     server.start()
     _, port = server.get_host_and_port()

@@ -16,6 +16,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from canary_tui.demo.seed import DEMO_TEAM_TABLE
+
 DEMO_QUALITY_NAMESPACE = "CanaryTui/Demo"
 #: Labels arrive two minutes after the request: long enough to see the window shift, short
 #: enough that a fresh demo judges accuracy at once (the backfill covers the hour before).
@@ -50,13 +52,16 @@ def _toml(value: Any) -> str:
 
 
 def demo_config_text() -> str:
-    """The settings file of a headless demo: the accuracy metric, and the demo's ramp
-    (:mod:`canary_tui.demo.ramp_defaults`)."""
+    """The settings file of a headless demo: the accuracy metric, the team table, and the
+    demo's ramp (:mod:`canary_tui.demo.ramp_defaults`)."""
     from canary_tui.demo.ramp_defaults import demo_ramp_toml, demo_verdict_toml
 
     lines = [
         "# canary-tui demo settings: accuracy from the simulator's labelled outcomes.",
         "# Written by `canary-tui demo --headless`; removed when the demo stops.",
+        "# The demo server's team table: consoles started with these settings share leases",
+        "# and the audit trail.",
+        f"team_table = {_toml(DEMO_TEAM_TABLE)}",
         "[verdict]",
         *demo_verdict_toml(),
         "[[verdict.metrics]]",

@@ -139,3 +139,15 @@ def seed_demo_scaling(
                 MinCapacity=low,
                 MaxCapacity=high,
             )
+
+
+#: The demo's team table (issue 17): two consoles on the headless demo share its lease and
+#: audit trail, as a team's machines share theirs.
+DEMO_TEAM_TABLE = "canary-tui-demo-team"
+
+
+def seed_demo_team(dynamodb: Any) -> None:
+    """Create the demo's team table on the demo server (moto's DynamoDB)."""
+    from canary_tui.aws.dynamodb import TeamTable
+
+    TeamTable(dynamodb, DEMO_TEAM_TABLE).create()

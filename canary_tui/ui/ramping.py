@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from canary_tui.audit import AuditEntry, AuditLog
 from canary_tui.changes import ChangeService
 from canary_tui.domain.ramp import DEFAULT_STEPS, RampPlanError, RampState
+from canary_tui.domain.trail_events import TrailChange
 from canary_tui.domain.verdict import VerdictThresholds
 from canary_tui.ramp import (
     RampClock,
@@ -92,17 +93,43 @@ class WeightChange:
 
     time: datetime
     variant: str
-    share_before: float
+    #: None when not known (a change CloudTrail shows with no earlier one to start from).
+    share_before: float | None
     share_after: float
-    source: str
+    source: str  # console, cli, ramp, or "cloudtrail" (made outside canary-tui)
 
     def label(self, ascii_only: bool = False) -> str:
         arrow = "->" if ascii_only else "→"
         mark = "^" if ascii_only else "▲"
+        before = "" if self.share_before is None else f"{self.share_before:.0f}"
+        outside = " outside" if self.source == "cloudtrail" else ""
         return (
             f"{mark} {self.time:%H:%M} {self.variant} "
-            f"{self.share_before:.0f}{arrow}{self.share_after:.0f}%"
+            f"{before}{arrow}{self.share_after:.0f}%{outside}"
         )
+
+
+def trail_weight_changes(
+    changes: Iterable[TrailChange], baseline: str | None = None
+) -> list[WeightChange]:
+    """Markers for weight changes CloudTrail shows were made outside canary-tui (ours are
+    in the audit log already). The share before is the previous such change's, if any."""
+    markers = []
+    previous: dict[str, float] | None = None
+    for change in sorted(changes, key=lambda c: c.time):
+        total = sum(change.weights.values())
+        if change.error is not None or total <= 0:
+            continue
+        shares = {name: 100 * weight / total for name, weight in change.weights.items()}
+        if not change.by_canary_tui:
+            others = [name for name in shares if name != baseline] or list(shares)
+            variant = min(others, key=lambda name: (shares[name], name))
+            before = previous.get(variant) if previous is not None else None
+            markers.append(
+                WeightChange(change.time, variant, before, shares[variant], "cloudtrail")
+            )
+        previous = shares
+    return markers
 
 
 def weight_changes(

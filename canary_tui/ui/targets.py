@@ -16,6 +16,7 @@ from canary_tui.ui.ports import ChangeApplier, ConsoleBackend
 if TYPE_CHECKING:
     from canary_tui.audit import AuditLog
     from canary_tui.aws.session import MfaPrompter
+    from canary_tui.team_coordination import TeamCoordination
 
 # boto3 and the backend are imported inside the blocking methods (worker threads): importing
 # boto3 takes ~0.1 s, which the console's first frame should not wait for.
@@ -96,11 +97,18 @@ class AwsTargetSwitcher:
         endpoint_url: str | None = None,
         audit: AuditLog | None = None,
         max_attempts: int = 4,
+        team: TeamCoordination | None = None,
+        team_profile: str | None = None,
     ) -> None:
         self.rules = rules
         self.endpoint_url = endpoint_url
         self.audit = audit
         self.max_attempts = max_attempts
+        #: The team table of the profile the console started with (``team_profile``):
+        #: ``:region`` keeps it; another profile (another account) uses its own table of
+        #: the same name.
+        self.team = team
+        self.team_profile = team_profile
         #: Asks for MFA codes of assume-role profiles (the console's dialog); None: refuse.
         self.mfa_prompter: MfaPrompter | None = None
 
@@ -131,7 +139,15 @@ class AwsTargetSwitcher:
             raise ConfigurationProblem(
                 f"profile {profile or 'default'} names no region; switch with :region NAME"
             )
-        backend = build_backend(clients, label=clients.profile_name or "default")
+        team = self.team if profile == self.team_profile else None
+        backend = build_backend(
+            clients,
+            label=clients.profile_name or "default",
+            team=team,
+            team_table=self.team.table_name if self.team is not None else None,
+        )
+        if backend.team is not None and self.team is not None and backend.team is not self.team:
+            backend.team.set_notify(self.team.leases.notify)
         read_only = self.rules.is_read_only(profile)
         changes = None
         if not read_only and self.audit is not None:

@@ -52,7 +52,10 @@ def take(table: TeamTable, owner: str, **kwargs: Any) -> Lease:
 
 def test_create_sets_key_and_ttl(client: Any, table: TeamTable) -> None:
     described = client.describe_table(TableName="canary-team")["Table"]
-    assert described["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert described["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
     ttl = client.describe_time_to_live(TableName="canary-team")["TimeToLiveDescription"]
     assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
     assert create_table_requests("t")[1]["TimeToLiveSpecification"]["Enabled"] is True

@@ -63,3 +63,25 @@ def test_an_outside_change_is_named_and_the_split_is_judged_from_it(
     assert result.returncode != 3 or any(
         check["outcome"] == "FAIL" and name != "traffic_split" for name, check in checks.items()
     )
+    # Who made it (issue 17): the demo server keeps a CloudTrail Event history (moto has
+    # none). Only the call without canary-tui's user agent is "outside".
+    who = subprocess.run(
+        [*CLI, "who-changed", CANARY_ENDPOINT, "--json"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert who.returncode == 0, who.stderr
+    changes = json.loads(who.stdout)["changes"]
+    assert [change["weights"] for change in changes] == [{"current-model": 0.7, "new-model": 0.3}]
+    assert changes[0]["caller"] == "arn:aws:sts::123456789012:user/moto"
+    every = subprocess.run(
+        [*CLI, "who-changed", CANARY_ENDPOINT, "--all", "--json"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    mine = [change for change in json.loads(every.stdout)["changes"] if change["by_canary_tui"]]
+    assert [change["weights"]["new-model"] for change in mine] == [0.15]

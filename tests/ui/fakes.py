@@ -179,6 +179,11 @@ class FakeChangeService:
         #: When set, applied weight changes are logged like ChangeService logs them, so the
         #: console finds the canary episode (rollback baseline, promote's canary) in it.
         self.audit: AuditLog | None = None
+        #: No team table (ChangeService.team): nothing shared.
+        self.team = None
+
+    def region(self) -> str | None:
+        return None
 
     def apply(self, plan: Plan, confirmed: Endpoint, *, reason: str | None = None) -> ChangeResult:
         if self.refuse_with is not None:

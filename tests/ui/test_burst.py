@@ -123,3 +123,39 @@ async def test_without_a_burst_a_late_y_is_just_ignored_and_not_announced() -> N
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmChange), "the confirmation")
         await pilot.pause()
         assert not app.screen.query_one("#confirm-typed-ahead", Static).display
+
+
+class EarlyReplayEditor(WeightEditor):
+    """The order seen under load: the replay runs before the fields have handled their
+    Focus and Blur events, so the first field (Textual's own first focus) still says it has
+    focus although the screen's focus is already on the field the editor opened on."""
+
+    async def on_mount(self) -> None:
+        super().on_mount()
+        await self._replay()
+
+
+class DirectApp(App[None]):
+    def __init__(self, editor: WeightEditor) -> None:
+        super().__init__()
+        self.editor = editor
+        self.result: WeightPlan | None = None
+
+    def on_mount(self) -> None:
+        self.open_editor()
+
+    @work
+    async def open_editor(self) -> None:
+        self.result = await self.push_screen_wait(self.editor)
+
+
+async def test_typed_ahead_keys_go_to_the_field_the_editor_opened_on_whatever_has_focus() -> None:
+    typed = TypeAhead()
+    for key, character in (("right_square_bracket", "]"), ("enter", "\r")):
+        assert typed.keep(events.Key(key, character))
+    app = DirectApp(EarlyReplayEditor(ENDPOINT, "new-model", typed_ahead=typed))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.result is not None, "the reviewed plan")
+        assert app.result is not None
+        # ] stepped new-model (10 -> 25), not current-model (90 -> 100).
+        assert app.result.share_after == {"current-model": 75.0, "new-model": 25.0}

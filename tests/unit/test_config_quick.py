@@ -50,14 +50,26 @@ def _full(flags: Mapping[str, Any]) -> tuple[Any, ...] | None:
         loaded = load_settings(flags).settings
     except ConfigError:
         return None
-    return (loaded.profile, loaded.region, loaded.endpoint_url, loaded.effective_audit_path)
+    return (
+        loaded.profile,
+        loaded.region,
+        loaded.endpoint_url,
+        loaded.effective_audit_path,
+        loaded.team_table,
+    )
 
 
 def _quick(flags: Mapping[str, Any]) -> tuple[Any, ...] | None:
     quick = quick_target(flags)
     if quick is None:
         return None
-    return (quick.profile, quick.region, quick.endpoint_url, quick.effective_audit_path)
+    return (
+        quick.profile,
+        quick.region,
+        quick.endpoint_url,
+        quick.effective_audit_path,
+        quick.team_table,
+    )
 
 
 @pytest.fixture
@@ -92,7 +104,7 @@ GOOD_AND_BAD: dict[str, tuple[list[Any], list[Any]]] = {
     "background_describe_rate": ([1, 0.5, "10"], [0, -1, 51, "fast"]),
     "not_a_setting": ([], [1]),
 }
-TARGET_KEYS = ["profile", "region", "endpoint_url", "audit_path"]
+TARGET_KEYS = ["profile", "region", "endpoint_url", "audit_path", "team_table"]
 
 
 def _value(key: str) -> st.SearchStrategy[Any]:

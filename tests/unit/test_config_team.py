@@ -25,3 +25,9 @@ def test_table_names_refused(name: str) -> None:
 
 def test_unset_by_default() -> None:
     assert Settings.model_construct().team_table is None
+
+
+def test_empty_text_turns_the_team_table_off() -> None:
+    # CANARY_TUI_TEAM_TABLE= overrides a table named in the file (said in refusals).
+    assert Settings.model_validate({"team_table": ""}).team_table is None
+    assert CHECKS["team_table"]("") is None

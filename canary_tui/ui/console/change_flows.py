@@ -126,7 +126,9 @@ class ChangeFlows:
             return
         variants = self.screen.query_one(VariantsTable)
         focus = (
-            variants.selected_variant if variants.has_focus else self.view.likely_canary(endpoint)
+            variants.selected_variant
+            if self.screen.focused is variants
+            else self.view.likely_canary(endpoint)
         )
         self._flow(self._weights_flow(endpoint, focus, typed))
 

@@ -290,7 +290,8 @@ class EndpointsPart:
         The selection stays where it is."""
         field = self.screen.query_one("#filter", Input)
         table = self.screen.query_one(EndpointList)
-        if not (field.has_focus or (table.has_focus and self.view.filter_text)):
+        focused = self.screen.focused  # has_focus lags the Focus event in a burst
+        if not (focused is field or (focused is table and self.view.filter_text)):
             return
         self.flush_filter_selection()
         field.value = ""

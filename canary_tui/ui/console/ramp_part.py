@@ -63,6 +63,11 @@ class RampEntry:
     #: Set while this console drives the ramp; None for one only found on disk.
     control: RampControl | None = None
 
+    @property
+    def driven_here(self) -> bool:
+        """This console drives the ramp and it is not over: its steps are its own story."""
+        return self.control is not None and not self.state.is_over
+
 
 class RampPart:
     def __init__(self, screen: ConsoleScreen, view: ConsoleView) -> None:
@@ -295,12 +300,7 @@ class RampPart:
 
     def _footer_keys(self, entry: RampEntry | None) -> None:
         """P, S and X are in the footer exactly while the ramp on screen is driven here."""
-        driven = (
-            entry is not None
-            and entry.control is not None
-            and not entry.state.is_over
-            and not self.screen.read_only
-        )
+        driven = entry is not None and entry.driven_here and not self.screen.read_only
         if show_ramp_keys(self.screen._bindings.key_to_bindings, driven):
             self.screen.refresh_bindings()
 

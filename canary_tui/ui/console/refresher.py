@@ -333,7 +333,7 @@ class RefreshPart:
 
     def _write_under_way(self, name: str) -> bool:
         entry = self.screen.ramps.get(name)
-        return entry is not None and entry.control is not None and not entry.state.is_over
+        return entry is not None and entry.driven_here
 
     # -- data from the workers ------------------------------------------------------------
     def listed(self, summaries: list[EndpointSummary]) -> None:

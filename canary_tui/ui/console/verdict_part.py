@@ -17,14 +17,22 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from canary_tui.aws.errors import AwsError
 from canary_tui.domain.metrics import VariantMetrics, VariantRef
 from canary_tui.domain.models import Endpoint
 from canary_tui.domain.shadow_verdict import judge_endpoint, judged, metric_variant_names
 from canary_tui.domain.split_origin import differs, split_origin
 from canary_tui.domain.verdict import VerdictThresholds
+from canary_tui.notify.publish import verdict_changed
 from canary_tui.own_changes import own_changes
 from canary_tui.ui.console.state import ConsoleView
-from canary_tui.ui.ramping import RampLauncher, WeightChange, weight_changes
+from canary_tui.ui.console.team_view import console_audit
+from canary_tui.ui.ramping import (
+    RampLauncher,
+    WeightChange,
+    trail_weight_changes,
+    weight_changes,
+)
 from canary_tui.ui.view import MetricsFrame
 from canary_tui.ui.widgets.metrics import MetricsPanel
 from canary_tui.ui.widgets.verdict import VerdictPanel, VerdictView
@@ -81,7 +89,7 @@ class VerdictPart:
             # The detail is for reading: arrows and page keys scroll it at once (on a short
             # terminal it also takes the endpoint list's rows, app.tcss -verdict-open).
             panel.focus()
-        elif panel.has_focus:
+        elif self.screen.focused is panel:
             self.screen.query_one("#endpoints").focus()
 
     # -- after each metrics render --------------------------------------------------------
@@ -142,9 +150,12 @@ class VerdictPart:
         seen_change: datetime | None,
     ) -> None:
         entries = self._read_audit(endpoint.name)
-        inside = [
-            c for c in weight_changes(entries, baseline) if frame.start <= c.time <= frame.end
-        ]
+        changes = weight_changes(entries, baseline) + self._read_trail(
+            endpoint.name, frame, baseline
+        )
+        inside = sorted(
+            (c for c in changes if frame.start <= c.time <= frame.end), key=lambda c: c.time
+        )
         ours = own_changes(entries)
         origin = split_origin(
             window_start=frame.start,
@@ -178,7 +189,7 @@ class VerdictPart:
 
     def _read_audit(self, endpoint: str) -> list[AuditEntry]:
         """From a worker thread: the audit log's changes of ``endpoint``."""
-        audit = self.screen.audit
+        audit = console_audit(self.screen)
         if audit is None:
             return []
         try:
@@ -186,10 +197,31 @@ class VerdictPart:
         except (OSError, ValueError):
             return []  # no log yet, or unreadable: no markers, the verdict still works
 
+    def _read_trail(
+        self, endpoint: str, frame: MetricsFrame, baseline: str | None
+    ) -> list[WeightChange]:
+        """From a worker thread: changes made outside canary-tui that CloudTrail shows, as
+        markers (asked at most every 5 minutes per endpoint; none when it cannot say)."""
+        trail = getattr(self.screen.backend, "cloudtrail", None)  # fakes have none
+        if trail is None:
+            return []
+        try:
+            reading = trail.recent_changes(endpoint, frame.start, frame.end)
+        except AwsError:
+            return []  # no cloudtrail:LookupEvents: markers from the audit log only
+        return trail_weight_changes(reading.changes, baseline)
+
     def computed(self, message: VerdictComputed) -> None:
         if self.keys.get(message.endpoint) != message.key:
             return  # a newer computation is on its way
+        previous = self.verdicts.get(message.endpoint)
         self.verdicts[message.endpoint] = message.view
+        verdict_changed(
+            self.screen.backend,
+            self.view.endpoints.get(message.endpoint),
+            previous.verdict if previous is not None else None,
+            message.view.verdict,
+        )
         self.markers[message.endpoint] = message.markers
         if message.endpoint == self.view.selected:
             self.render()

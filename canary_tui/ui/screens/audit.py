@@ -9,6 +9,8 @@ is dropped; the detail view has them all, never cut.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -20,7 +22,9 @@ from textual.worker import Worker, WorkerState
 
 from canary_tui.audit import AuditEntry, AuditReading
 from canary_tui.audit_text import detail_fields, outcome_note, result_label
+from canary_tui.aws.errors import AwsError
 from canary_tui.domain.text import printable
+from canary_tui.domain.trail_events import TrailChange
 from canary_tui.ui.ports import AuditReader
 
 _COLUMNS = ("time (UTC)", "endpoint", "change", "result", "by", "source", "reason")
@@ -175,10 +179,17 @@ class AuditScreen(ModalScreen[None]):
         Binding("escape,q,a", "close", "close", id="audit.close"),
     ]
 
-    def __init__(self, audit: AuditReader, endpoint: str | None) -> None:
+    def __init__(
+        self,
+        audit: AuditReader,
+        endpoint: str | None,
+        outside: Callable[[str], list[TrailChange]] | None = None,
+    ) -> None:
         super().__init__()
         self.audit = audit
         self.endpoint = endpoint
+        #: Blocking: the endpoint's changes made outside canary-tui (CloudTrail), or None.
+        self.outside = outside
         self.show_all = endpoint is None
         self.entries: dict[str, AuditEntry] = {}
 
@@ -187,12 +198,42 @@ class AuditScreen(ModalScreen[None]):
             dialog.border_title = "Audit log"
             yield Static("reading…", id="audit-summary")
             yield AuditTable(id="audit-table", cursor_type="row", cell_padding=_PAD)
+            yield Static(id="audit-outside")
             yield Static(
                 "enter: every field   f: this endpoint / all   esc: close", classes="dialog-keys"
             )
 
     def on_mount(self) -> None:
+        self.query_one("#audit-outside", Static).display = False
         self._load()
+        if self.outside is not None and self.endpoint is not None:
+            self._load_outside(self.endpoint)
+
+    @work(thread=True, exit_on_error=False, group="audit-outside", exclusive=True)
+    def _load_outside(self, endpoint: str) -> None:
+        assert self.outside is not None
+        try:
+            changes = self.outside(endpoint)
+        except AwsError as error:
+            text = printable(
+                f"CloudTrail: cannot say who else changed {endpoint} ({error.message})"
+            )
+        else:
+            lines = [
+                f"{change.time:%Y-%m-%d %H:%M}  {change.caller}  {change.summary}"
+                for change in changes[-5:]
+            ]
+            heading = "Outside canary-tui (CloudTrail, last 24 h, ~5 min behind)"
+            text = "\n".join(
+                printable(line) for line in [f"{heading}: {len(changes) or 'none'}", *lines]
+            )
+        self.app.call_from_thread(self._show_outside, text)
+
+    def _show_outside(self, text: str) -> None:
+        # Each line was made printable (CloudTrail text is not ours); the breaks are ours.
+        line = self.query_one("#audit-outside", Static)
+        line.update(Text(text))
+        line.display = True
 
     @work(thread=True, exit_on_error=False, group="audit", exclusive=True)
     def _load(self) -> None:
@@ -215,6 +256,16 @@ class AuditScreen(ModalScreen[None]):
             summary += f" · {len(reading.skipped)} unreadable line(s) skipped"
         if reading.flagged:
             summary += f" · {len(reading.flagged)} time(s) without a zone read as UTC (?)"
+        team = getattr(self.audit, "team", None)  # a TeamAuditReader: the team's trail too
+        if team is not None:
+            summary += (
+                " · this machine's log only (the team trail is per endpoint)"
+                if self.show_all
+                else f" · with team table {team.table_name}"
+            )
+        problem = getattr(self.audit, "problem", None)
+        if problem:
+            summary += f" · {problem}"
         self.query_one("#audit-summary", Static).update(Text(printable(summary)))
         table.focus()
 

@@ -349,9 +349,14 @@ class ConsoleScreen(Screen[None]):
         if self.audit is None:
             self.notify("No audit log configured.", severity="warning")
             return
+        from canary_tui.ui.console.team_view import console_audit, outside_changes
         from canary_tui.ui.screens.audit import AuditScreen
 
-        self.app.push_screen(AuditScreen(self.audit, self.view.selected))
+        self.app.push_screen(
+            AuditScreen(
+                console_audit(self) or self.audit, self.view.selected, outside_changes(self)
+            )
+        )
 
     def action_help(self) -> None:
         from canary_tui.ui.screens.help import HelpScreen

@@ -119,21 +119,29 @@ class WeightEditor(ModalScreen[WeightPlan | None]):
             )
 
     def on_mount(self) -> None:
-        self._inputs()[self.focus_index].focus()
+        # Synchronously: Textual's auto focus has put the first field in focus, and a
+        # deferred focus() races the replay below under load (a typed-ahead `]` then
+        # stepped the first variant instead of the one asked for).
+        self.set_focus(self._inputs()[self.focus_index])
         self._refresh_preview()
         if self.typed_ahead is not None:
             self.call_after_refresh(self._replay)
 
     async def _replay(self) -> None:
         if self.typed_ahead is not None:
+            # Keys typed ahead were typed at the field the editor opens on: focus it now,
+            # synchronously, rather than trusting when the deferred focus lands.
+            self.set_focus(self._inputs()[self.focus_index])
             await replay(self, self.typed_ahead.take())
 
     def _inputs(self) -> list[Input]:
         return [self.query_one(f"#weight-{i}", Input) for i in range(len(self.endpoint.variants))]
 
     def _focused_index(self) -> int:
+        # The screen's focus, not the fields' has_focus: that flag follows only once a
+        # field has handled its Focus event, and a replayed key can come first.
         for index, field in enumerate(self._inputs()):
-            if field.has_focus:
+            if field is self.focused:
                 self.focus_index = index
                 return index
         return self.focus_index
@@ -219,7 +227,7 @@ class WeightEditor(ModalScreen[WeightPlan | None]):
             )
             with field.prevent(Input.Changed):
                 field.value = text
-            if field.has_focus:
+            if field is self.focused:
                 # The old selection covered the old text; a value the editor wrote is replaced
                 # by the next thing typed, as when the field was first focused.
                 field.select_all()
