@@ -13,13 +13,13 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from canary_tui.aws.errors import AwsError
 from canary_tui.changes import ChangeOutcomeUnknown, ChangeRefused, ChangeService, SettleTimeout
-from canary_tui.domain.metrics import VariantRef
+from canary_tui.domain.metrics import MetricKey, VariantMetrics, VariantRef
 from canary_tui.domain.models import Endpoint, terminal_status_message
 from canary_tui.domain.ramp import (
     SHARE_TOLERANCE,
@@ -32,6 +32,7 @@ from canary_tui.domain.ramp import (
     RollbackFailed,
     RolledBack,
 )
+from canary_tui.domain.ramp_requests import requests_progress
 from canary_tui.domain.verdict import Verdict, compute_verdict
 from canary_tui.domain.weights import WeightInputError, plan_all_to, plan_canary_share
 from canary_tui.ramp_control import RampClock, RampSettings
@@ -60,6 +61,8 @@ class RampActions:
         self._emit = emit
         #: The verdict of the last observation that had one, for progress reports.
         self.last_verdict: Verdict | None = None
+        #: The canary's requests in the window the last verdict judged.
+        self._judged_requests: StepRequests | None = None
 
     def settle(self, endpoint_name: str) -> Endpoint:
         def monotonic() -> float:
@@ -90,7 +93,7 @@ class RampActions:
                 weight_plan = plan_canary_share(endpoint, plan.canary, share)
                 reason = (
                     f"ramp step {state.step_index + 1}/{len(plan.steps)}: "
-                    f"{plan.canary} to {share:g}%"
+                    f"{plan.canary} to {share:g}%{_bake_audit(state)}"
                 )
                 self.changes.apply(weight_plan, endpoint, reason=reason)
             settled = self.settle(plan.endpoint)
@@ -124,7 +127,8 @@ class RampActions:
             return self.changes.apply(
                 plan_all_to(endpoint, state.baseline),
                 endpoint,
-                reason=f"ramp rollback: {state.status_reason or 'rolled back'}",
+                reason=f"ramp rollback: {state.status_reason or 'rolled back'}"
+                + _requests_audit(state),
             )
 
         def on_wait(endpoint: Endpoint | None, pause: float) -> None:
@@ -163,15 +167,11 @@ class RampActions:
         endpoint: Endpoint | None = None,
     ) -> Verdict | None:
         """The verdict of the current step so far; None before one whole period has passed."""
-        applied = state.step_applied_at
-        if applied is None:
+        self._judged_requests = None
+        start = self._step_start(state, now)
+        if start is None:
             return None
         period = self.settings.period_seconds
-        # The period in which the weights changed mixes two splits: start after it.
-        start_epoch = math.ceil(applied.timestamp() / period) * period
-        start = datetime.fromtimestamp(start_epoch, tz=UTC)
-        if now - start < timedelta(seconds=period):
-            return None
         if endpoint is None:
             endpoint = self.backend.sagemaker.describe_endpoint(state.plan.endpoint)
         refs = [VariantRef(endpoint.name, name) for name in endpoint.variant_names]
@@ -187,6 +187,8 @@ class RampActions:
             else cloudwatch.fetch(refs, start, now, period)
         )
         metrics = {ref.variant: batch.variants[ref] for ref in refs}
+        if state.plan.canary in metrics:
+            self._judged_requests = StepRequests.of(metrics[state.plan.canary])
         # The gate's p99 over the step so far, where CloudWatch computes percentiles.
         window = (
             cloudwatch.window_latency(refs, start, now, now)
@@ -215,6 +217,32 @@ class RampActions:
             ),
         )
 
+    def _step_start(self, state: RampState, now: datetime) -> datetime | None:
+        """Where the step's window starts (the first whole period after its weights were
+        applied: the period of the change mixes two splits); None before one has passed."""
+        applied = state.step_applied_at
+        if applied is None:
+            return None
+        period = self.settings.period_seconds
+        start = datetime.fromtimestamp(math.ceil(applied.timestamp() / period) * period, tz=UTC)
+        return None if now - start < timedelta(seconds=period) else start
+
+    def step_requests(
+        self, state: RampState, now: datetime, endpoint: Endpoint
+    ) -> StepRequests | None:
+        """The canary's Invocations since the step, for the plan's request gate: from the
+        verdict's own fetch when there was one, else (at 100 %) one fetch of the canary."""
+        if not state.plan.bake_requests:
+            return None
+        if self._judged_requests is not None:
+            return self._judged_requests
+        start = self._step_start(state, now)
+        if start is None:
+            return StepRequests(0.0, True)  # not one whole period yet: nothing counted
+        ref = VariantRef(endpoint.name, state.plan.canary)
+        batch = self.backend.cloudwatch.fetch([ref], start, now, self.settings.period_seconds)
+        return StepRequests.of(batch.variants[ref])
+
     def observe(self, state: RampState, *, final: bool) -> RampEvent | None:
         """Alarms and (below 100 %) the verdict; Interfered when someone else changed the
         weights; None when AWS could not be read."""
@@ -230,11 +258,13 @@ class RampActions:
                 if state.plan.alarm_names
                 else {}
             )
+            self._judged_requests = None
             verdict = (
                 self.compute_verdict(state, now, interim=not final, endpoint=endpoint)
                 if needs_verdict
                 else None
             )
+            requests = self.step_requests(state, now, endpoint)
         except AwsError as error:
             self._emit(state, f"could not read AWS ({error.message}); trying again")
             return None
@@ -243,14 +273,76 @@ class RampActions:
             # nothing to judge, and nothing to advance on. Keep watching, say why.
             self._emit(state, f"cannot judge this step: {error}; trying again")
             return None
+        seen, whole = (None, True) if requests is None else (requests.total, requests.complete)
+        word: str | None
         if verdict is not None:
             self.last_verdict = verdict
-            return Checked(now, verdict.outcome.value, verdict.reason, alarms, final)
-        if needs_verdict:
-            reason = "no whole metric period since the step was applied yet"
+            word, reason = verdict.outcome.value, verdict.reason
+            wait = _data_wait(verdict, state)
+        elif needs_verdict:
             # Without a verdict a step cannot pass, so a final check counts as INCONCLUSIVE.
-            return Checked(now, "INCONCLUSIVE" if final else None, reason, alarms, final)
-        return Checked(now, None, "at 100% there is no baseline traffic to compare", alarms, final)
+            word = "INCONCLUSIVE" if final else None
+            reason, wait = "no whole metric period since the step was applied yet", 0.0
+        else:
+            word, wait = None, 0.0
+            reason = "at 100% there is no baseline traffic to compare"
+        return Checked(
+            now,
+            word,
+            reason,
+            alarms,
+            final,
+            canary_requests=seen,
+            requests_complete=whole,
+            data_wait_seconds=wait,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StepRequests:
+    """The canary's requests in a step's window; with ``complete`` False a lower bound."""
+
+    total: float
+    complete: bool
+
+    @classmethod
+    def of(cls, metrics: VariantMetrics) -> StepRequests:
+        invocations = metrics.get(MetricKey.INVOCATIONS)
+        return cls(invocations.total(), invocations.complete)
+
+
+def _bake_audit(state: RampState) -> str:
+    """What the audit record of a step says about its bake: the plan's bake and request
+    count, and how many requests the step before passed with."""
+    plan = state.plan
+    if not plan.bake_requests:
+        return ""
+    text = f" (bake {plan.bake_text}"
+    if state.step_index > 0 and state.step_requests is not None:
+        progress = requests_progress(plan, state.step_requests, state.step_requests_complete)
+        text += f"; step {state.step_index} passed with {progress}"
+    return text + ")"
+
+
+def _requests_audit(state: RampState) -> str:
+    plan = state.plan
+    if not plan.bake_requests or state.step_requests is None:
+        return ""
+    progress = requests_progress(plan, state.step_requests, state.step_requests_complete)
+    return f" ({plan.canary} saw {progress} in the step)"
+
+
+def _data_wait(verdict: Verdict, state: RampState) -> float:
+    """How long the verdict's missing data takes to come: its own estimate (requests at the
+    current rate, periods), 0 when it is short of none."""
+    try:
+        shortfall = verdict.canary(state.plan.canary).shortfall
+    except KeyError:
+        return 0.0
+    if shortfall is None:
+        return 0.0
+    periods = float(shortfall.more_periods * verdict.period_seconds)
+    return periods if shortfall.eta_seconds is None else max(periods, shortfall.eta_seconds)
 
 
 def _interference(state: RampState, endpoint: Endpoint, expected: float | None) -> str | None:

@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from canary_tui.domain.ramp import Abort, Pause, RampEvent, RampState, Resume, Skip, format_seconds
+from canary_tui.domain.ramp import (
+    Abort,
+    Pause,
+    Phase,
+    RampEvent,
+    RampState,
+    Resume,
+    Skip,
+    format_seconds,
+)
+from canary_tui.domain.ramp_requests import requests_count_text
 from canary_tui.domain.verdict import Verdict, VerdictThresholds
 
 # -- time --------------------------------------------------------------------------------
@@ -131,6 +141,11 @@ class RampProgress:
         left = state.bake_left(self.now)
         if left is not None:
             parts.append(f"bake {format_seconds(left)} left")
+        if state.plan.bake_requests and state.phase in (Phase.BAKING, Phase.CHECKING):
+            seen = requests_count_text(
+                state.plan, state.step_requests, state.step_requests_complete
+            )
+            parts.append(f"requests {seen}")
         if state.last_verdict:
             parts.append(f"verdict {state.last_verdict}")
         return ", ".join(parts) + f": {self.message}"

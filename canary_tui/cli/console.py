@@ -98,6 +98,7 @@ def ramp_launcher(backend: Backend, audit: AuditLog) -> RampLauncher:
         ),
         default_steps=settings.ramp.steps,
         default_bake_seconds=settings.ramp.bake_seconds,
+        default_bake_requests=settings.ramp.bake_requests,
     )
 
 

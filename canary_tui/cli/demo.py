@@ -371,12 +371,14 @@ def _demo_data_directory() -> Iterator[Path]:
     Only this process's environment changes, and only for the console's lifetime.
     """
     from canary_tui.demo.quality import demo_quality_override
+    from canary_tui.demo.ramp_defaults import demo_ramp_override
 
     with tempfile.TemporaryDirectory(prefix="canary-tui-demo-data-") as directory:
         overrides = {
             "XDG_DATA_HOME": directory,  # platformdirs' user data dir on Linux and BSD
             "CANARY_TUI_AUDIT_PATH": str(Path(directory) / DEMO_AUDIT_FILE),
             **demo_quality_override(),
+            **demo_ramp_override(),
         }
         previous = {name: os.environ.get(name) for name in overrides}
         os.environ.update(overrides)

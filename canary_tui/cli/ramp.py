@@ -18,7 +18,7 @@ from typing import Any
 from canary_tui.audit import AuditLog
 from canary_tui.aws.backend import Backend
 from canary_tui.changes import ChangeService
-from canary_tui.cli.capacity import CapacityContext, ramp_capacity_lines, read_capacity
+from canary_tui.cli.capacity import read_capacity
 from canary_tui.cli.common import (
     EXIT_AWS_FAILURE,
     EXIT_BAD_INPUT,
@@ -33,18 +33,16 @@ from canary_tui.cli.common import (
 from canary_tui.cli.output import (
     add_audit_argument,
     audit_log_from_args,
-    format_percent,
-    format_table,
     print_lines,
     report_audit_problems,
     warn,
 )
+from canary_tui.cli.ramp_text import plan_lines, state_lines
 from canary_tui.cli.verdict import (
     add_threshold_arguments,
     settings_from_args,
     thresholds_from_args,
 )
-from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import (
     DEFAULT_MAX_EXTRA_BAKES,
     Abort,
@@ -54,11 +52,10 @@ from canary_tui.domain.ramp import (
     RampState,
     Resume,
     Skip,
-    format_seconds,
+    parse_bake_requests,
     parse_duration,
     parse_steps,
 )
-from canary_tui.domain.weights import plan_canary_share
 from canary_tui.ramp import (
     RampBusy,
     RampProgress,
@@ -97,6 +94,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--bake", help="bake time per step, 1s to 7d (default: the ramp.bake setting, 10m)"
+    )
+    parser.add_argument(
+        "--bake-requests",
+        metavar="N",
+        help="each step also bakes until the canary served N requests since the step, "
+        "0 to 10^12 (default: the ramp.bake_requests setting, 0 = the bake time alone); "
+        "not reached after the extra bakes, the ramp holds",
     )
     parser.add_argument(
         "--alarm",
@@ -169,51 +173,6 @@ def _may_proceed(args: argparse.Namespace, prompt: str) -> int | None:
     return None
 
 
-def plan_lines(
-    plan: RampPlan, state: RampState, endpoint: Endpoint, capacity: CapacityContext | None = None
-) -> list[str]:
-    """The plan as a person checks it: every step's traffic split, the bake and the exits;
-    with ``capacity``, each step's req/min per instance and its warnings."""
-    rows = [["now", *(format_percent(s) for s in endpoint.desired_traffic_shares.values())]]
-    for index, step in enumerate(plan.steps, start=1):
-        shares = plan_canary_share(endpoint, plan.canary, step).share_after
-        rows.append([f"step {index}", *(format_percent(shares[n]) for n in endpoint.variant_names)])
-    rows.append(
-        [
-            "rollback",
-            *(
-                format_percent(100.0 if n == state.baseline else 0.0)
-                for n in endpoint.variant_names
-            ),
-        ]
-    )
-    lines = [plan.describe(), f"baseline: {state.baseline} (rollback target)"]
-    lines += format_table(["", *endpoint.variant_names], rows, right_aligned=set(range(1, 9)))
-    if capacity is not None:
-        lines += ramp_capacity_lines(capacity, plan, endpoint)
-    lines.append(
-        "each step: apply (guarded, audited) -> bake, watching alarms and the verdict -> "
-        "advance on PASS, roll back on FAIL or ALARM, bake again then hold on INCONCLUSIVE"
-    )
-    return lines
-
-
-def state_lines(state: RampState, now: datetime) -> list[str]:
-    left = state.bake_left(now)
-    lines = [
-        f"ramp of {state.plan.canary} on {state.plan.endpoint}: {state.phase.value} at step "
-        f"{state.step_index + 1}/{len(state.plan.steps)} ({state.step_share:g}%), "
-        f"baseline {state.baseline}, started {state.started_at:%Y-%m-%d %H:%M} UTC"
-    ]
-    if left is not None:
-        lines.append(f"  bake left: {format_seconds(left)}")
-    if state.status_reason:
-        lines.append(f"  why: {state.status_reason}")
-    if state.last_verdict:
-        lines.append(f"  last verdict: {state.last_verdict}: {state.last_verdict_reason}")
-    return lines
-
-
 def _settings(args: argparse.Namespace) -> RampSettings:
     try:
         poll = parse_duration(args.poll)
@@ -244,6 +203,16 @@ def _plan_from_args(args: argparse.Namespace) -> RampPlan:
     except RampPlanError as error:
         raise UsageError(f"--bake: {error.message}") from None
     try:
+        bake_requests = (
+            parse_bake_requests(args.bake_requests)
+            if args.bake_requests is not None
+            else defaults.bake_requests
+        )
+    except RampPlanError as error:
+        raise UsageError(
+            f"--bake-requests: {error.message.removeprefix('bake requests: ')}"
+        ) from None
+    try:
         return RampPlan(
             endpoint=args.endpoint,
             canary=args.canary,
@@ -251,6 +220,7 @@ def _plan_from_args(args: argparse.Namespace) -> RampPlan:
             bake_seconds=bake,
             alarm_names=tuple(args.alarm),
             max_extra_bakes=args.max_extra_bakes,
+            bake_requests=bake_requests,
         )
     except RampPlanError as error:
         raise UsageError(error.message) from None

@@ -78,6 +78,9 @@ class RampSettings(BaseModel):
     """Traffic % for the canary at each step, rising, each in (0, 100]: "10,25,50,100"."""
     bake: Duration = timedelta(minutes=10)
     """How long each step runs before the verdict is checked, 1s to 7d: "90s", "10m", "1h"."""
+    bake_requests: Annotated[int, values.whole(parsing.BAKE_REQUESTS)] = 0
+    """Requests the canary must also have served in a step before its bake ends, 0 to
+    10^12; 0 bakes by the clock alone. Not reached after the extra bakes, the ramp holds."""
 
     @property
     def bake_seconds(self) -> float:

@@ -38,6 +38,8 @@ PERCENTAGE_POINTS = numbers.Bounds(0, 100, unit="percentage points")
 CAPACITY_FACTOR = numbers.Bounds(0, 100, low_inclusive=False)
 #: Background DescribeEndpoint calls per second (SageMaker throttles per account).
 DESCRIBE_RATE = numbers.Bounds(0, 50, low_inclusive=False, unit="describes per second")
+#: Requests on the canary a ramp step bakes until (the plan's own bounds, 0 to 10^12).
+BAKE_REQUESTS = numbers.Bounds(0, 10**12, integer=True, unit="requests")
 
 
 def _plain(parse: Callable[[], Any]) -> Any:

@@ -118,6 +118,7 @@ VERDICT_CHECKS: Mapping[str, Callable[[object], object]] = {
 RAMP_CHECKS: Mapping[str, Callable[[object], object]] = {
     "steps": parsing.ramp_steps,
     "bake": parsing.parse_duration,
+    "bake_requests": parsing.whole_in(parsing.BAKE_REQUESTS),
 }
 #: Every setting, what checks it, in ``Settings``' order. Each parser returns a value of the
 #: field's type, or raises.

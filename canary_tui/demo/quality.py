@@ -52,15 +52,23 @@ def _toml(value: Any) -> str:
 
 
 def demo_config_text() -> str:
-    """The settings file of a headless demo: the accuracy metric, nothing else."""
+    """The settings file of a headless demo: the accuracy metric, the team table, and the
+    demo's ramp (:mod:`canary_tui.demo.ramp_defaults`)."""
+    from canary_tui.demo.ramp_defaults import demo_ramp_toml, demo_verdict_toml
+
     lines = [
         "# canary-tui demo settings: accuracy from the simulator's labelled outcomes.",
         "# Written by `canary-tui demo --headless`; removed when the demo stops.",
         "# The demo server's team table: consoles started with these settings share leases",
         "# and the audit trail.",
         f"team_table = {_toml(DEMO_TEAM_TABLE)}",
+        "[verdict]",
+        *demo_verdict_toml(),
         "[[verdict.metrics]]",
         *(f"{key} = {_toml(value)}" for key, value in DEMO_METRIC_ENTRY.items()),
+        "# The demo's ramp finishes in about 11 minutes (demo/ramp_defaults.py says why).",
+        "[ramp]",
+        *demo_ramp_toml(),
     ]
     return "\n".join(lines) + "\n"
 

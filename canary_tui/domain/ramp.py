@@ -40,6 +40,7 @@ from canary_tui.domain.ramp_events import (
     Tick,
 )
 from canary_tui.domain.ramp_plan import (
+    BAKE_REQUESTS,
     DEFAULT_MAX_EXTRA_BAKES,
     DEFAULT_STEPS,
     MAX_BAKE_SECONDS,
@@ -48,7 +49,9 @@ from canary_tui.domain.ramp_plan import (
     RampPlan,
     RampPlanError,
     bake_deadline,
+    expected_bake_seconds,
     format_seconds,
+    parse_bake_requests,
     parse_duration,
     parse_steps,
     validate_steps,
@@ -58,6 +61,7 @@ from canary_tui.domain.ramp_state import STATE_FORMAT_VERSION, RampState
 __all__ = [
     "ALARM_FIRING",
     "ALARM_OK",
+    "BAKE_REQUESTS",
     "DEFAULT_MAX_EXTRA_BAKES",
     "DEFAULT_STEPS",
     "MAX_BAKE_SECONDS",
@@ -85,7 +89,9 @@ __all__ = [
     "Skip",
     "Tick",
     "bake_deadline",
+    "expected_bake_seconds",
     "format_seconds",
+    "parse_bake_requests",
     "parse_duration",
     "parse_steps",
     "validate_steps",

@@ -69,7 +69,14 @@ class Checked:
     """What the runner observed: the verdict (None when none is possible, e.g. at 100 %,
     where the baseline takes no traffic) and each alarm's state.
 
-    ``final`` is True at the end of a bake; mid-bake checks only act on FAIL or ALARM.
+    ``final`` is True at the end of a bake; mid-bake checks act on FAIL or ALARM, and end
+    an extra bake early once everything it waited for is there.
+
+    ``canary_requests``: the canary's Invocations since the step (its first whole period),
+    None when nothing is known; with ``requests_complete`` False some periods were not
+    returned whole, so the sum is only a lower bound (unknown is not zero).
+    ``data_wait_seconds``: how long the verdict's missing data takes to come by its own
+    estimate (0 when it misses none), so a bake again lasts at least that long.
     """
 
     now: datetime
@@ -77,6 +84,9 @@ class Checked:
     reason: str
     alarms: Mapping[str, str] = field(default_factory=dict)
     final: bool = True
+    canary_requests: float | None = None
+    requests_complete: bool = True
+    data_wait_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

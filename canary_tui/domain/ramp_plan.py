@@ -28,6 +28,9 @@ STEP_PERCENT = numbers.Bounds(0, 100, low_inclusive=False, unit="%")
 
 #: A longer bake is a typo (and a deadline past year 9999 cannot even be represented).
 MAX_BAKE_SECONDS = numbers.MAX_DURATION_SECONDS
+#: Requests on the canary a step bakes until (0: the clock alone). 10^12 is far beyond any
+#: endpoint's traffic in a week; more is a typo. (config.parsing.BAKE_REQUESTS is the same.)
+BAKE_REQUESTS = numbers.Bounds(0, 10**12, integer=True, unit="requests")
 
 
 class RampPlanError(ValueError):
@@ -61,6 +64,14 @@ def parse_steps(text: str) -> tuple[float, ...]:
     return validate_steps(steps)
 
 
+def parse_bake_requests(text: str) -> int:
+    """``2000`` -> 2000 (a whole number, 0 to 10^12, ASCII digits), else RampPlanError."""
+    try:
+        return int(numbers.parse_integer(text, BAKE_REQUESTS, field="bake requests"))
+    except numbers.NumberInputError as error:
+        raise RampPlanError(error.message) from None
+
+
 def validate_steps(steps: Sequence[float]) -> tuple[float, ...]:
     if not steps:
         raise RampPlanError("a ramp needs at least one step")
@@ -82,6 +93,9 @@ class RampPlan:
     #: CloudWatch alarms that must stay OK; ALARM anywhere in a bake rolls back.
     alarm_names: tuple[str, ...] = ()
     max_extra_bakes: int = DEFAULT_MAX_EXTRA_BAKES
+    #: A step's bake also waits for this many requests on the canary since the step (its
+    #: first whole metric period); 0 bakes by the clock alone.
+    bake_requests: int = 0
 
     def __post_init__(self) -> None:
         if not self.endpoint.strip():
@@ -100,6 +114,10 @@ class RampPlan:
             raise RampPlanError("an alarm is named more than once")
         if self.max_extra_bakes < 0:
             raise RampPlanError("max extra bakes cannot be negative")
+        if isinstance(self.bake_requests, bool) or not isinstance(self.bake_requests, int):
+            raise RampPlanError("bake requests must be a whole number")
+        if not BAKE_REQUESTS.contains(self.bake_requests):
+            raise RampPlanError(f"bake requests must be {BAKE_REQUESTS.describe()}")
 
     def choose_baseline(self, weights: Mapping[str, float]) -> str:
         """Check the plan against the endpoint's weights before the ramp; return the baseline:
@@ -131,8 +149,16 @@ class RampPlan:
     def describe(self) -> str:
         alarms = f", alarms {', '.join(self.alarm_names)}" if self.alarm_names else ""
         steps = " -> ".join(f"{step:g}%" for step in self.steps)
-        bake = format_seconds(self.bake_seconds)
+        bake = self.bake_text
         return f"ramp {self.canary} on {self.endpoint}: {steps}, bake {bake} per step{alarms}"
+
+    @property
+    def bake_text(self) -> str:
+        """``10m``, or ``1m and 2,000 requests`` when the bake also waits for requests."""
+        bake = format_seconds(self.bake_seconds)
+        if self.bake_requests:
+            return f"{bake} and {self.bake_requests:,} requests"
+        return bake
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -142,6 +168,7 @@ class RampPlan:
             "bake_seconds": self.bake_seconds,
             "alarm_names": list(self.alarm_names),
             "max_extra_bakes": self.max_extra_bakes,
+            "bake_requests": self.bake_requests,
         }
 
     @classmethod
@@ -153,6 +180,8 @@ class RampPlan:
             bake_seconds=float(data["bake_seconds"]),
             alarm_names=tuple(str(name) for name in data.get("alarm_names", ())),
             max_extra_bakes=int(data.get("max_extra_bakes", DEFAULT_MAX_EXTRA_BAKES)),
+            # Saved before request-count bakes existed: the clock alone, as then.
+            bake_requests=int(data.get("bake_requests", 0)),
         )
 
 
@@ -172,3 +201,20 @@ def format_seconds(seconds: float) -> str:
     minutes, secs = divmod(rest, 60)
     text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
     return text + (f"{secs}s" if secs or not text else "")
+
+
+def expected_bake_seconds(
+    plan: RampPlan, requests_per_minute: float | None, share: float
+) -> float | None:
+    """About how long a step at ``share`` % bakes when the endpoint serves
+    ``requests_per_minute`` in all: the bake time, or longer when the canary's part of the
+    traffic needs longer to reach ``bake_requests``. None when the rate is unknown (or 0)
+    and requests are asked for; an estimate at the current traffic, never used to decide."""
+    if not plan.bake_requests:
+        return plan.bake_seconds
+    if requests_per_minute is None or not math.isfinite(requests_per_minute):
+        return None
+    canary_per_second = requests_per_minute * share / 100.0 / 60.0
+    if canary_per_second <= 0:
+        return None
+    return max(plan.bake_seconds, plan.bake_requests / canary_per_second)

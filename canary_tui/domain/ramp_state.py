@@ -36,16 +36,15 @@ from canary_tui.domain.ramp_events import (
     Tick,
 )
 from canary_tui.domain.ramp_plan import RampPlan, bake_deadline, format_seconds
+from canary_tui.domain.ramp_requests import (
+    extra_bake_seconds,
+    requests_progress,
+    requests_reached,
+    requests_shortfall,
+)
+from canary_tui.domain.ramp_state_json import state_arguments, state_fields
 
 STATE_FORMAT_VERSION = 1
-
-
-def _optional_time(raw: object) -> datetime | None:
-    return None if raw is None else datetime.fromisoformat(str(raw))
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +75,10 @@ class RampState:
     applied_share: float | None = None
     #: Set by an operator's abort: the rollback ends in ABORTED rather than ROLLED_BACK.
     aborting: bool = False
+    #: The canary's requests since the step as last observed (None: not known), and whether
+    #: every period of it was returned whole (if not, the count is a lower bound).
+    step_requests: float | None = None
+    step_requests_complete: bool = True
     history: tuple[HistoryEntry, ...] = ()
 
     # -- construction and queries -------------------------------------------------------
@@ -165,6 +168,8 @@ class RampState:
             # A verdict belongs to one traffic split; the next step starts without one.
             last_verdict=None,
             last_verdict_reason=None,
+            # step_requests stays until the next step is applied: its audit record says
+            # what this step passed with.
         )
         return state._log(now, f"{message}; next step {state.step_share:g}%")
 
@@ -207,11 +212,11 @@ class RampState:
                     bake_deadline=bake_deadline(now, self.plan.bake_seconds),
                     extra_bakes=0,
                     status_reason=None,
+                    step_requests=None,
+                    step_requests_complete=True,
                 )
                 return state._log(
-                    now,
-                    f"{self.plan.canary} at {self.step_share:g}%; baking "
-                    f"{format_seconds(self.plan.bake_seconds)}",
+                    now, f"{self.plan.canary} at {self.step_share:g}%; baking {self.plan.bake_text}"
                 )
             case ApplyFailed(now=now, message=message) if self.phase is Phase.APPLYING:
                 return self._hold(
@@ -222,7 +227,8 @@ class RampState:
                 Phase.BAKING,
                 Phase.CHECKING,
             ):
-                return self._hold(
+                # The count so far was of a split that is gone; re-applying counts afresh.
+                return replace(self, step_requests=None, step_requests_complete=True)._hold(
                     now,
                     f"{message}; resume to re-apply {self.step_share:g}% over the live "
                     "weights, abort to roll back",
@@ -287,28 +293,46 @@ class RampState:
             if event.verdict is not None
             else self.last_verdict_reason,
             last_alarms=dict(event.alarms),
+            step_requests=event.canary_requests,
+            step_requests_complete=event.requests_complete,
         )
         if firing:
             return state._start_rollback(now, f"alarm in ALARM state: {', '.join(firing)}")
         if event.verdict == "FAIL":
             return state._start_rollback(now, f"verdict FAIL: {event.reason}")
-        if not event.final:
-            return state
         verdict_ok = event.verdict in ("PASS", None)
-        if verdict_ok and not not_ok:
+        requests_ok = state.requests_reached
+        if not event.final:
+            judged = event.verdict == "PASS" or (event.verdict is None and self.step_share >= 100)
+            if self.extra_bakes and judged and requests_ok and not not_ok:
+                # The step's bake time has passed and what the extra bake waited for is
+                # here: the bake ends now rather than at its deadline.
+                return state._checking_now(now)
+            return state
+        if verdict_ok and requests_ok and not not_ok:
             what = f"verdict {event.verdict}" if event.verdict else "alarms OK"
-            return state._advance(now, f"step {self.step_share:g}% passed ({what})")
+            return state._advance(now, f"step {self.step_share:g}% passed ({what}{state._seen})")
+        reasons = []
+        if not requests_ok:
+            reasons.append(state.requests_shortfall(now))
         if not_ok:
             states = ", ".join(f"{name} {event.alarms[name]}" for name in not_ok)
-            why = f"alarms not OK ({states})"
-        else:
-            why = f"verdict INCONCLUSIVE: {event.reason}"
+            reasons.append(f"alarms not OK ({states})")
+        if not verdict_ok:
+            reasons.append(f"verdict INCONCLUSIVE: {event.reason}")
+        why = "; ".join(reasons)
         if self.extra_bakes < self.plan.max_extra_bakes:
+            # Bake again at least as long as the missing data takes to come at the traffic
+            # seen (a shorter bake would only end INCONCLUSIVE again); it ends early when
+            # everything is there.
+            again = extra_bake_seconds(
+                self.plan, event.data_wait_seconds, state.step_requests, self.step_applied_at, now
+            )
             state = replace(
                 state,
                 phase=Phase.BAKING,
                 extra_bakes=self.extra_bakes + 1,
-                bake_deadline=bake_deadline(now, self.plan.bake_seconds),
+                bake_deadline=bake_deadline(now, again),
             )
             return state._log(
                 now,
@@ -321,58 +345,36 @@ class RampState:
             Phase.CHECKING,
         )
 
-    # -- persistence ----------------------------------------------------------------------
+    # -- the request count of a step --------------------------------------------------------
+
+    @property
+    def requests_reached(self) -> bool:
+        """The step has seen the plan's ``bake_requests`` on the canary."""
+        return requests_reached(self.plan, self.step_requests)
+
+    def requests_shortfall(self, now: datetime) -> str:
+        return requests_shortfall(
+            self.plan, self.step_requests, self.step_requests_complete, self.step_applied_at, now
+        )
+
+    @property
+    def _seen(self) -> str:
+        progress = requests_progress(self.plan, self.step_requests, self.step_requests_complete)
+        return f", {progress}" if progress else ""
+
+    def _checking_now(self, now: datetime) -> RampState:
+        state = replace(self, phase=Phase.CHECKING, bake_deadline=None)
+        what = requests_progress(self.plan, self.step_requests, self.step_requests_complete)
+        return state._log(now, f"bake over: {what or 'verdict and alarms OK'}")
+
+    # -- persistence (the fields: ramp_state_json) -----------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "version": STATE_FORMAT_VERSION,
-            "plan": self.plan.to_dict(),
-            "baseline": self.baseline,
-            "weights_before": dict(self.weights_before),
-            "started_at": self.started_at.isoformat(),
-            "step_index": self.step_index,
-            "phase": self.phase.value,
-            "step_applied_at": _iso(self.step_applied_at),
-            "bake_deadline": _iso(self.bake_deadline),
-            "extra_bakes": self.extra_bakes,
-            "paused_from": None if self.paused_from is None else self.paused_from.value,
-            "bake_remaining_seconds": self.bake_remaining_seconds,
-            "status_reason": self.status_reason,
-            "last_verdict": self.last_verdict,
-            "last_verdict_reason": self.last_verdict_reason,
-            "last_alarms": dict(self.last_alarms),
-            "rollback_attempts": self.rollback_attempts,
-            "applied_share": self.applied_share,
-            "aborting": self.aborting,
-            "history": [entry.to_dict() for entry in self.history],
-        }
+        return {"version": STATE_FORMAT_VERSION, **state_fields(self)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RampState:
         version = int(data.get("version", 0))
         if version > STATE_FORMAT_VERSION:
             raise ValueError(f"ramp state version {version} is newer than this canary-tui")
-        paused_from = data.get("paused_from")
-        remaining = data.get("bake_remaining_seconds")
-        applied = data.get("applied_share")
-        return cls(
-            plan=RampPlan.from_dict(data["plan"]),
-            baseline=str(data["baseline"]),
-            weights_before={str(k): float(v) for k, v in data["weights_before"].items()},
-            started_at=datetime.fromisoformat(str(data["started_at"])),
-            step_index=int(data["step_index"]),
-            phase=Phase(str(data["phase"])),
-            step_applied_at=_optional_time(data.get("step_applied_at")),
-            bake_deadline=_optional_time(data.get("bake_deadline")),
-            extra_bakes=int(data.get("extra_bakes", 0)),
-            paused_from=None if paused_from is None else Phase(str(paused_from)),
-            bake_remaining_seconds=None if remaining is None else float(remaining),
-            status_reason=data.get("status_reason"),
-            last_verdict=data.get("last_verdict"),
-            last_verdict_reason=data.get("last_verdict_reason"),
-            last_alarms={str(k): str(v) for k, v in (data.get("last_alarms") or {}).items()},
-            rollback_attempts=int(data.get("rollback_attempts", 0)),
-            applied_share=None if applied is None else float(applied),
-            aborting=bool(data.get("aborting", False)),
-            history=tuple(HistoryEntry.from_dict(entry) for entry in data.get("history", ())),
-        )
+        return cls(**state_arguments(data))

@@ -43,6 +43,7 @@ class RampLauncher:
         settings: RampSettings | None = None,
         default_steps: tuple[float, ...] = DEFAULT_STEPS,
         default_bake_seconds: float = 600.0,
+        default_bake_requests: int = 0,
         clock: RampClock | None = None,
         changes: ChangeService | None = None,
     ) -> None:
@@ -51,6 +52,7 @@ class RampLauncher:
         self.settings = settings or RampSettings()
         self.default_steps = default_steps
         self.default_bake_seconds = default_bake_seconds
+        self.default_bake_requests = default_bake_requests
         self.clock = clock or SystemClock()
         self.store = RampStore.next_to(audit.path)
         #: The guarded change path, with "ramp" as the source in the audit log.

@@ -79,7 +79,11 @@ def demo_backend(url: str) -> Backend:
 
 
 def ramp_on_demo(
-    url: str, scenario: str, tmp_path: Path, thresholds: VerdictThresholds | None = None
+    url: str,
+    scenario: str,
+    tmp_path: Path,
+    thresholds: VerdictThresholds | None = None,
+    bake_seconds: float = 600,
 ) -> RampState:
     clock = FakeClock(T0)
     sagemaker, cloudwatch = clients_at(url)
@@ -97,7 +101,7 @@ def ramp_on_demo(
         clock=clock,
         settings=RampSettings(poll_seconds=60, thresholds=thresholds or VerdictThresholds()),
     )
-    plan = RampPlan(endpoint=CANARY_ENDPOINT, canary=CANARY_VARIANT, bake_seconds=600)
+    plan = RampPlan(endpoint=CANARY_ENDPOINT, canary=CANARY_VARIANT, bake_seconds=bake_seconds)
     return runner.run(runner.start(plan))
 
 

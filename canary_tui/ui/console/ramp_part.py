@@ -159,6 +159,7 @@ class RampPart:
             canary,
             steps=launcher.default_steps,
             bake_seconds=launcher.default_bake_seconds,
+            bake_requests=launcher.default_bake_requests,
             rates=cached_request_rates(self.view.metrics, endpoint, screen.clock()),
             warning_factor=screen.options.capacity_warning_factor,
             verdict=getattr(screen.verdict.verdicts.get(endpoint.name), "verdict", None),

@@ -1,11 +1,11 @@
-"""The ramp plan dialog (every step's traffic split, bake, alarms, rollback target; steps,
-bake and alarms editable and validated) and a small question dialog for the ramp's keys."""
+"""The ramp plan dialog (every step's traffic split, bake, request count, alarms, rollback
+target; steps, bake, requests and alarms editable and validated) and a small question dialog
+for the ramp's keys. The plan's reading and rendering is :mod:`canary_tui.ui.ramp_plan_view`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from rich.table import Table
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -14,115 +14,22 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from canary_tui.domain.capacity import (
-    DEFAULT_WARNING_FACTOR,
-    LoadForecast,
-    ramp_forecasts,
-    rate_text,
-)
+from canary_tui.domain.capacity import DEFAULT_WARNING_FACTOR, ramp_forecasts
 from canary_tui.domain.models import Endpoint
-from canary_tui.domain.ramp import (
-    DEFAULT_MAX_EXTRA_BAKES,
-    RampPlan,
-    RampPlanError,
-    format_seconds,
-    parse_duration,
-    parse_steps,
-)
+from canary_tui.domain.ramp import RampPlan, RampPlanError, format_seconds
+from canary_tui.domain.ramp_forecast import total_rate
 from canary_tui.domain.ramp_readiness import ramp_readiness
 from canary_tui.domain.verdict import Verdict
-from canary_tui.domain.weights import WeightInputError, plan_canary_share
-from canary_tui.ui.view import share_text
+from canary_tui.ui.ramp_plan_view import build_plan, key_hints, parse_alarm_names, plan_table
 
-
-def parse_alarm_names(text: str) -> tuple[str, ...]:
-    """``a, b`` -> ("a", "b"); blanks between commas are ignored, an empty field means none."""
-    return tuple(name.strip() for name in text.split(",") if name.strip())
-
-
-def build_plan(
-    endpoint: Endpoint,
-    canary: str,
-    steps_text: str,
-    bake_text: str,
-    alarms_text: str,
-    max_extra_bakes: int = DEFAULT_MAX_EXTRA_BAKES,
-) -> tuple[RampPlan, str]:
-    """The plan the fields describe and its baseline; RampPlanError with one line if not."""
-    steps = parse_steps(steps_text)
-    try:
-        bake = parse_duration(bake_text)
-    except RampPlanError as error:
-        raise RampPlanError(f"bake: {error.message}") from None
-    plan = RampPlan(
-        endpoint=endpoint.name,
-        canary=canary,
-        steps=steps,
-        bake_seconds=bake,
-        alarm_names=parse_alarm_names(alarms_text),
-        max_extra_bakes=max_extra_bakes,
-    )
-    baseline = plan.choose_baseline(endpoint.desired_weights)
-    for step in plan.steps:
-        try:
-            plan_canary_share(endpoint, canary, step)
-        except WeightInputError as error:
-            raise RampPlanError(f"step {step:g}%: {error.message}") from None
-    return plan, baseline
-
-
-def plan_table(
-    endpoint: Endpoint,
-    plan: RampPlan,
-    baseline: str,
-    forecasts: Sequence[LoadForecast] | None = None,
-) -> Table:
-    """Rows: now, each step, rollback; columns: each variant's traffic %. With
-    ``forecasts`` (one per step), the canary's req/min per instance, ``!`` where it warns."""
-    table = Table(box=None, pad_edge=False, show_edge=False, expand=False)
-    table.add_column("")
-    for name in endpoint.variant_names:
-        marker = " (canary)" if name == plan.canary else ""
-        table.add_column(f"{name}{marker}", justify="right")
-    if forecasts is not None:
-        table.add_column("canary req/min/inst", justify="right")
-    now = endpoint.desired_traffic_shares
-    now_load: tuple[str, ...] = ()
-    if forecasts:
-        load = forecasts[0].for_variant(plan.canary)
-        now_load = (rate_text(load.per_instance_before if load else None),)
-    table.add_row(
-        "now", *(share_text(now[n]) for n in endpoint.variant_names), *now_load, style="dim"
-    )
-    for index, step in enumerate(plan.steps, start=1):
-        shares = plan_canary_share(endpoint, plan.canary, step).share_after
-        step_load: tuple[str, ...] = ()
-        if forecasts is not None:
-            forecast = forecasts[index - 1]
-            load = forecast.for_variant(plan.canary)
-            mark = "! " if forecast.warnings else ""
-            step_load = (mark + rate_text(load.per_instance_after if load else None),)
-        table.add_row(
-            f"step {index}, bake {format_seconds(plan.bake_seconds)}",
-            *(share_text(shares[n]) for n in endpoint.variant_names),
-            *step_load,
-        )
-    table.add_row(
-        "rollback",
-        *(share_text(100.0 if n == baseline else 0.0) for n in endpoint.variant_names),
-        *(("",) if forecasts is not None else ()),
-        style="dim",
-    )
-    return table
-
-
-def key_hints(pairs: Sequence[tuple[str, str]]) -> Text:
-    text = Text()
-    for key, what in pairs:
-        text.append(key, "bold reverse")
-        text.append(f" {what}   ")
-    text.rstrip()
-    return text
+__all__ = [
+    "RampPlanDialog",
+    "RampQuestion",
+    "build_plan",
+    "key_hints",
+    "parse_alarm_names",
+    "plan_table",
+]
 
 
 class RampPlanDialog(ModalScreen[RampPlan | None]):
@@ -144,6 +51,7 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
         *,
         steps: Sequence[float],
         bake_seconds: float,
+        bake_requests: int = 0,
         rates: Mapping[str, float] | None = None,
         warning_factor: float = DEFAULT_WARNING_FACTOR,
         verdict: Verdict | None = None,
@@ -159,6 +67,7 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
         self.canary = canary
         self.steps_text = ",".join(f"{step:g}" for step in steps)
         self.bake_text = format_seconds(bake_seconds)
+        self.requests_text = str(bake_requests)
         self.plan: RampPlan | None = None
         self.error: str | None = None
 
@@ -171,7 +80,9 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
                 yield Label("bake", classes="ramp-field-label")
                 yield Input(self.bake_text, id="ramp-bake", compact=True)
                 yield Label("alarms", classes="ramp-field-label")
-                yield Input(placeholder="optional, a,b", id="ramp-alarms", compact=True)
+                yield Input(placeholder="optional", id="ramp-alarms", compact=True)
+                yield Label("requests", classes="ramp-field-label")
+                yield Input(self.requests_text, id="ramp-requests", compact=True)
             yield Static(id="ramp-plan-table")
             yield Static(id="ramp-plan-capacity")
             yield Static(
@@ -219,10 +130,12 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
         steps = self.query_one("#ramp-steps", Input)
         bake = self.query_one("#ramp-bake", Input)
         alarms = self.query_one("#ramp-alarms", Input)
-        for field in (steps, bake, alarms):
+        requests = self.query_one("#ramp-requests", Input)
+        fields = (steps, bake, alarms, requests)
+        for field in fields:
             field.remove_class("-bad")
         message = self.query_one("#ramp-plan-message", Static)
-        errors = self._field_errors(steps, bake, alarms)
+        errors = self._field_errors(*fields)
         if errors:
             # Every field's error at once, and no plan on screen: the table of the last valid
             # plan, left under a bad field, read as what y would start.
@@ -230,14 +143,18 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
             self.error = "; ".join(errors.values())
             for field in errors:
                 field.add_class("-bad")
-            for hidden in ("#ramp-plan-table", "#ramp-plan-capacity", "#ramp-plan-baseline"):
+            for hidden in (
+                "#ramp-plan-table",
+                "#ramp-plan-capacity",
+                "#ramp-plan-baseline",
+            ):
                 self.query_one(hidden, Static).display = False
             lines = ["The plan is not valid yet:", *(f"✗ {text}" for text in errors.values())]
             message.update(Text("\n".join(lines)))
             message.add_class("-error")
             return
         plan, baseline = build_plan(
-            self.endpoint, self.canary, steps.value, bake.value, alarms.value
+            self.endpoint, self.canary, steps.value, bake.value, alarms.value, requests.value
         )
         for shown in ("#ramp-plan-table", "#ramp-plan-baseline"):
             self.query_one(shown, Static).display = True
@@ -247,7 +164,7 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
             self.endpoint, plan.canary, plan.steps, self.rates, self.warning_factor
         )
         self.query_one("#ramp-plan-table", Static).update(
-            plan_table(self.endpoint, plan, baseline, forecasts)
+            plan_table(self.endpoint, plan, baseline, forecasts, total_rate(self.rates))
         )
         first = next(
             (
@@ -273,22 +190,29 @@ class RampPlanDialog(ModalScreen[RampPlan | None]):
             )
         )
 
-    def _field_errors(self, steps: Input, bake: Input, alarms: Input) -> dict[Input, str]:
+    def _field_errors(
+        self, steps: Input, bake: Input, alarms: Input, requests: Input
+    ) -> dict[Input, str]:
         """Each field judged with the others at the values the dialog opened with (which
         make a valid plan), so each error is named on its own field."""
         errors: dict[Input, str] = {}
-        for field, values in (
-            (steps, (steps.value, self.bake_text, "")),
-            (bake, (self.steps_text, bake.value, "")),
-            (alarms, (self.steps_text, self.bake_text, alarms.value)),
-        ):
+        opened = (self.steps_text, self.bake_text, "", self.requests_text)
+        for index, field in enumerate((steps, bake, alarms, requests)):
+            texts = [*opened[:index], field.value, *opened[index + 1 :]]
             try:
-                build_plan(self.endpoint, self.canary, *values)
+                build_plan(self.endpoint, self.canary, texts[0], texts[1], texts[2], texts[3])
             except RampPlanError as error:
                 errors[field] = error.message
         if not errors:
             try:  # together (each was valid alone)
-                build_plan(self.endpoint, self.canary, steps.value, bake.value, alarms.value)
+                build_plan(
+                    self.endpoint,
+                    self.canary,
+                    steps.value,
+                    bake.value,
+                    alarms.value,
+                    requests.value,
+                )
             except RampPlanError as error:
                 errors[steps] = error.message
         return errors

@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from canary_tui.domain.ramp import Phase, RampState, format_seconds
+from canary_tui.domain.ramp_requests import requests_count_text
 from canary_tui.ui.widgets.verdict import outcome_word
 
 PHASE_STYLES = {
@@ -72,6 +73,9 @@ def progress_line(view: RampView) -> Content:
     left = state.bake_left(view.now)
     if left is not None:
         tail.append(f" · bake {format_seconds(left)} left")
+    if plan.bake_requests and state.phase in (Phase.BAKING, Phase.CHECKING):
+        seen = requests_count_text(plan, state.step_requests, state.step_requests_complete)
+        tail.append(f" · {seen} req")
     if state.last_verdict:
         tail += [" · verdict ", outcome_word(state.last_verdict)]
     if not view.running and not state.is_over:
