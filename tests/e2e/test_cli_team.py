@@ -12,7 +12,10 @@ from canary_tui.cli.main import main
 def test_dry_run_prints_both_requests(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["team", "init", "--table", "canary-team", "--dry-run"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert printed["CreateTable"]["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert printed["CreateTable"]["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
     assert printed["UpdateTimeToLive"]["TimeToLiveSpecification"] == {
         "Enabled": True,
         "AttributeName": "expires_at",
