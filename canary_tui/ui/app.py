@@ -62,9 +62,10 @@ class CanaryApp(SettingsApp):
     CSS_PATH = ["app.tcss", "settings.tcss"]
     TITLE = "canary-tui"
     COMMANDS = App.COMMANDS | {ScreenActions, TargetCommands}
-    # Up to 149 columns the panes stack (the variants table needs ~110 for its model names);
-    # from 150 the endpoints list (as wide as its names) sits beside the variants.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
+    # Up to 169 columns the panes stack (the variants table needs ~110 for its model names,
+    # the endpoint list ~55 for the demo's: side by side at 160 cut the model by a letter);
+    # from 170 the endpoints list (as wide as its names) sits beside the variants.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (170, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
 
     def __init__(

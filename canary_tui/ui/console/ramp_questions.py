@@ -100,7 +100,7 @@ def announce(notify: Notify, state: RampState, previous: RampState | None) -> No
         or previous.step_index != state.step_index
         or previous.phase is Phase.APPLYING
     ):
-        notify(f"Ramp step {state.step_index + 1} applied, {where}.", title="Ramp")
+        notify(f"step {state.step_index + 1} applied, {where}.", title="Ramp")
 
 
 def announce_end(notify: Notify, state: RampState) -> None:
