@@ -289,13 +289,24 @@ def _quality_check(check: CheckResult) -> CheckResult:
     numbers = check.numbers
     worse = "lower" if str(numbers.get("direction", "")).startswith("higher") else "higher"
     gate = numbers.get("mode") != "observe"
+    effect = check.effect
+    detail = check.detail or (
+        f"{numbers.get('direction')}; {numbers.get('mode')} mode",
+        check.reason,
+    )
+    reason = check.reason
+    if effect is not None:
+        name = "rate difference" if effect.kind == "rate_difference" else "per-period shift"
+        detail = (*detail, f"{name} {effect.text()} ({effect.method})")
+        if check.outcome is Outcome.FAIL:
+            reason += f" · {effect.text()}"
     return replace(
         check,
+        reason=reason,
         worse=worse,
         group=check.group or ("quality" if gate else ""),
         critical=check.critical or (gate and numbers.get("critical") == "yes"),
-        detail=check.detail
-        or (f"{numbers.get('direction')}; {numbers.get('mode')} mode", check.reason),
+        detail=detail,
     )
 
 

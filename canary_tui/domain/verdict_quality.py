@@ -22,6 +22,7 @@ import math
 import statistics
 from collections.abc import Sequence
 
+from canary_tui.domain.effects import Effect, hodges_lehmann, rate_difference
 from canary_tui.domain.metrics import VariantMetrics
 from canary_tui.domain.quality import Better, QualityKind, QualityMetric, quality_series
 from canary_tui.domain.stats import fisher_exact_greater, mann_whitney_u_greater
@@ -109,7 +110,11 @@ def proportion_check(
         f"{_label(metric)} {canary_rate:.2f}% vs {baseline_rate:.2f}% "
         f"({change:+.2f} pp, {p_text(p_value)})"
     )
-    return _decided(metric, values, p_value, worse_by, "pp", thresholds, numbers)
+    # At 1 - 2 alpha, so its one-sided bound agrees with the one-sided test at alpha.
+    effect = rate_difference(
+        canary_hits, canary_n, baseline_hits, baseline_n, 1.0 - 2.0 * thresholds.alpha
+    )
+    return _decided(metric, values, p_value, worse_by, "pp", thresholds, numbers, effect)
 
 
 def _decided(
@@ -120,18 +125,23 @@ def _decided(
     unit: str,
     thresholds: VerdictThresholds,
     numbers: dict[str, Number],
+    effect: Effect | None,
 ) -> CheckResult:
     allowed = f"{metric.allowed_change:g} {unit}"
     significant = p_value < thresholds.alpha
     if significant and worse_by > metric.allowed_change:
         return CheckResult(
-            metric.name, Outcome.FAIL, f"{values}: worse by more than {allowed}", numbers
+            metric.name,
+            Outcome.FAIL,
+            f"{values}: worse by more than {allowed}",
+            numbers,
+            effect=effect,
         )
     if significant:
         reason = f"{values}: worse, but within the {allowed} allowed"
     else:
         reason = f"{values}: not significantly worse"
-    return CheckResult(metric.name, Outcome.PASS, reason, numbers)
+    return CheckResult(metric.name, Outcome.PASS, reason, numbers, effect=effect)
 
 
 def continuous_check(
@@ -183,7 +193,9 @@ def continuous_check(
         f"({change:+.1f}%, {p_text(p_value)})"
     )
     worse_by = -change if higher else change
-    return _decided(metric, values, p_value, worse_by, "%", thresholds, numbers)
+    # The shift of the per-period values (canary - baseline, the metric's unit).
+    effect = hodges_lehmann(canary_values, baseline_values, 1.0 - 2.0 * thresholds.alpha)
+    return _decided(metric, values, p_value, worse_by, "%", thresholds, numbers, effect)
 
 
 def quality_check(

@@ -136,6 +136,14 @@ def test_a_worse_accuracy_fails_the_verdict_in_one_call(
     assert "accuracy 86.00% vs 92.00%" in check.reason and "more than 2 pp" in check.reason
     assert verdict.outcome is Outcome.FAIL and "accuracy" in verdict.reason
     assert verdict.to_dict()["canaries"][0]["checks"][-1]["name"] == "accuracy"
+    # The effect with its interval, as the built-in rate checks have it (Newcombe, 90 %).
+    effect = check.effect
+    assert effect is not None and effect.kind == "rate_difference"
+    assert effect.estimate == pytest.approx(-6.0)
+    assert effect.low < -6.0 < effect.high < 0  # the whole interval says worse
+    assert effect.confidence == pytest.approx(0.9)
+    assert f"· {effect.text()}" in check.reason
+    assert any(line.startswith("rate difference ") for line in check.detail)
 
 
 def test_the_same_accuracy_passes(backend: Backend, cloudwatch_client: Any) -> None:
@@ -175,6 +183,9 @@ def test_a_continuous_metric_with_its_own_dimensions(
     check = verdict.canary("new-model").check("cost")
     assert check.outcome is Outcome.FAIL, check.reason
     assert check.numbers["change_pct"] == pytest.approx((1.51 - 1.01) / 1.01 * 100, abs=1e-4)
+    assert check.effect is not None and check.effect.kind == "shift"
+    assert check.effect.estimate == pytest.approx(0.5)  # Hodges-Lehmann: 1.5x vs 1.0x, per period
+    assert check.effect.low <= 0.5 <= check.effect.high
     # Healthy on the other metric's series, which this endpoint does not publish.
     _, without = _verdict(backend, (ACCURACY,))
     assert without.canary("new-model").check("accuracy").outcome is Outcome.INCONCLUSIVE
