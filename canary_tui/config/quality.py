@@ -67,6 +67,7 @@ MAX_DIMENSIONS = 30
 _PROPORTION_CHANGE = numbers.Bounds(0, 100, unit="percentage points")
 _CONTINUOUS_CHANGE = numbers.Bounds(0, 10_000, unit="percent")
 _DELAY = numbers.Bounds(0, 7 * 86400, unit="duration")
+_MIN_COUNT = numbers.Bounds(2, 10**9, integer=True)
 _KEYS = (
     "name",
     "namespace",
@@ -82,6 +83,7 @@ _KEYS = (
     "critical",
     "mode",
     "delay",
+    "min_count",
 )
 
 
@@ -151,6 +153,15 @@ def _delay(value: object) -> int:
         raise _EntryError(f"delay: {error.message}") from None
 
 
+def _min_count(value: object) -> int | None:
+    if value is None:
+        return None
+    try:
+        return numbers.parse_integer(value, _MIN_COUNT, field=None)
+    except numbers.NumberInputError as error:
+        raise _EntryError(f"min_count: {error.message}") from None
+
+
 def _entry(entry: object, taken: set[str]) -> QualityMetric:
     if not isinstance(entry, Mapping):
         raise _EntryError("must be a table with name, namespace, kind, ...")
@@ -217,6 +228,7 @@ def _entry(entry: object, taken: set[str]) -> QualityMetric:
         critical=critical,
         mode=mode,
         delay_seconds=_delay(entry.get("delay")),
+        min_count=_min_count(entry.get("min_count")),
     )
 
 

@@ -57,6 +57,10 @@ DEFAULT_DIMENSIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: The fewest trials (proportion) or periods (continuous) per variant before judging.
+DEFAULT_MIN_COUNT = {QualityKind.PROPORTION: 100, QualityKind.CONTINUOUS: 2}
+
+
 @dataclass(frozen=True, slots=True)
 class QualityMetric:
     """One configured quality metric (see the module's docstring)."""
@@ -86,6 +90,14 @@ class QualityMetric:
     mode: QualityMode = QualityMode.GATE
     #: How late the data arrives: the metric's window ends this long before the verdict's.
     delay_seconds: int = 0
+    #: The fewest trials (proportion) or periods (continuous) per variant before the metric
+    #: is judged: "not significantly worse" on 12 labels is not a PASS. None: the kind's
+    #: default (:data:`DEFAULT_MIN_COUNT`).
+    min_count: int | None = None
+
+    @property
+    def minimum(self) -> int:
+        return self.min_count if self.min_count is not None else DEFAULT_MIN_COUNT[self.kind]
 
     @property
     def decides(self) -> bool:
@@ -152,6 +164,8 @@ class QualityMetric:
         )
         if self.unit is not None:
             entry["unit"] = self.unit
+        if self.min_count is not None:
+            entry["min_count"] = self.min_count
         return entry
 
 

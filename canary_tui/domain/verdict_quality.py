@@ -80,12 +80,21 @@ def proportion_check(
         successes = quality_series(metrics.quality, metric, "successes").total()
         counts[role] = (min(round(max(successes, 0.0)), trials), trials)
         numbers[f"{role}_successes"], numbers[f"{role}_trials"] = counts[role]
+    numbers["min_count"] = metric.minimum
     for role, (_, trials) in counts.items():
         if trials == 0:
             return CheckResult(
                 metric.name,
                 Outcome.INCONCLUSIVE,
                 f"{_label(metric)}: no {metric.trials} on the {role} in its window" + _late(metric),
+                numbers,
+            )
+        if trials < metric.minimum:
+            return CheckResult(
+                metric.name,
+                Outcome.INCONCLUSIVE,
+                f"{_label(metric)}: {trials:,} {metric.trials} on the {role}, need "
+                f"{metric.minimum:,}" + _late(metric),
                 numbers,
             )
     (canary_hits, canary_n), (baseline_hits, baseline_n) = counts["canary"], counts["baseline"]
@@ -154,12 +163,14 @@ def continuous_check(
     canary_values = quality_series(canary.quality, metric, "value").values
     baseline_values = quality_series(baseline.quality, metric, "value").values
     numbers.update(canary_periods=len(canary_values), baseline_periods=len(baseline_values))
-    if len(canary_values) < 2 or len(baseline_values) < 2:
-        who = "canary" if len(canary_values) < 2 else "baseline"
+    least = max(2, metric.minimum)  # Mann-Whitney needs two values a side
+    numbers["min_count"] = least
+    if len(canary_values) < least or len(baseline_values) < least:
+        who = "canary" if len(canary_values) < least else "baseline"
         return CheckResult(
             metric.name,
             Outcome.INCONCLUSIVE,
-            f"{_label(metric)}: fewer than 2 periods with {metric.metric} on the {who}"
+            f"{_label(metric)}: fewer than {least} periods with {metric.metric} on the {who}"
             + _late(metric),
             numbers,
         )

@@ -205,3 +205,16 @@ def test_an_observed_metric_is_shown_but_never_decides(
     _, held = _verdict(backend, (not_critical,))
     assert held.outcome is not Outcome.FAIL
     assert "accuracy" in held.canary("new-model").reason
+
+
+def test_too_few_labels_are_not_judged(backend: Backend, cloudwatch_client: Any) -> None:
+    """Much worse on 3 labels a minute is not a FAIL, nor is "not significantly worse" on
+    them a PASS: below min_count (100 trials a variant by default) it is INCONCLUSIVE."""
+    _labels(cloudwatch_client, BASELINE, _start(), 15, 0.92, labelled=6)
+    _labels(cloudwatch_client, CANARY, _start(), 15, 0.92, labelled=6)
+    _, verdict = _verdict(backend, (ACCURACY,))
+    check = verdict.canary("new-model").check("accuracy")
+    assert check.outcome is Outcome.INCONCLUSIVE, check.reason
+    assert "90 Labeled on the canary, need 100" in check.reason
+    _, lowered = _verdict(backend, (replace(ACCURACY, min_count=50),))
+    assert lowered.canary("new-model").check("accuracy").outcome is Outcome.PASS

@@ -77,6 +77,9 @@ BAD = [
     ({"metric": "Correct"}, "not used by a proportion metric"),
     ({"critical": "yes"}, "critical: must be true or false"),
     ({"colour": "red"}, "unknown key 'colour'"),
+    ({"min_count": 1}, "min_count: "),
+    ({"min_count": 2.5}, "min_count: "),
+    ({"min_count": "many"}, "min_count: "),
 ]
 
 
