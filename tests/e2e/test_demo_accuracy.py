@@ -16,7 +16,7 @@ import pytest
 
 from canary_tui.config.quality import quality_metrics
 from canary_tui.demo.quality import DEMO_METRIC_ENTRY
-from canary_tui.demo.seed import CANARY_ENDPOINT
+from canary_tui.demo.seed import CANARY_ENDPOINT, SHADOW_ENDPOINT
 from canary_tui.domain.ramp import Phase
 from canary_tui.domain.verdict import VerdictThresholds
 from tests.e2e.test_demo_cli import CLI, exported_environment, read_line
@@ -46,9 +46,11 @@ def headless(request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, st
         process.wait(30)
 
 
-def _verdict(environment: dict[str, str]) -> tuple[int, dict[str, object]]:
+def _verdict(
+    environment: dict[str, str], endpoint: str = CANARY_ENDPOINT
+) -> tuple[int, dict[str, object]]:
     result = subprocess.run(
-        [*CLI, "verdict", CANARY_ENDPOINT, "--json"],
+        [*CLI, "verdict", endpoint, "--json"],
         env=environment,
         capture_output=True,
         text=True,
@@ -84,7 +86,9 @@ def test_accuracy_regression_fails_on_accuracy(headless: tuple[str, dict[str, st
 
 
 @pytest.mark.parametrize("headless", ["healthy"], indirect=True)
-def test_healthy_passes_with_accuracy_judged(headless: tuple[str, dict[str, str]]) -> None:
+def test_healthy_passes_with_accuracy_judged_and_so_does_its_shadow_test(
+    headless: tuple[str, dict[str, str]],
+) -> None:
     _, environment = headless
     code, verdict = _verdict(environment)
     assert code == 0 and verdict["outcome"] == "PASS", verdict["reason"]
@@ -92,6 +96,17 @@ def test_healthy_passes_with_accuracy_judged(headless: tuple[str, dict[str, str]
     assert accuracy["outcome"] == "PASS"
     numbers = accuracy["numbers"]
     assert isinstance(numbers, dict) and int(str(numbers["canary_trials"])) > 1000
+    # The same healthy demo's shadow endpoint (its server keeps ShadowProductionVariants).
+    code, verdict = _verdict(environment, SHADOW_ENDPOINT)
+    assert code == 0 and verdict["outcome"] == "PASS", verdict["reason"]
+    assert verdict["shadows"] == ["recsys-v5-shadow"]
+    notes = verdict["notes"]
+    assert isinstance(notes, list) and any("shadow test" in note for note in notes)
+    checks = _checks(verdict)
+    # Judged on latency, errors and quality; a shadow's copy of traffic has no split to check.
+    assert {"errors_5xx", "errors_model", "latency", "accuracy"} <= set(checks)
+    assert "traffic_split" not in checks
+    assert all(check["outcome"] == "PASS" for check in checks.values()), checks
 
 
 def test_a_ramp_rolls_back_on_accuracy_and_audits_why(demo_url: str, tmp_path: Path) -> None:
