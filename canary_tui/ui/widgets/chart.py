@@ -16,6 +16,8 @@ from textual_plotext import PlotextPlot
 
 #: Rows of the widget that are not plot: border (2), title, frame (2), x ticks, x label.
 _CHROME_ROWS = 7
+#: Columns of the widget that are not plot: border (2), y tick labels and the frame (~8).
+_Y_LABEL_COLUMNS = 10
 
 
 def nice_step(span: float, ticks: int) -> float:
@@ -50,6 +52,22 @@ def y_axis(low: float, high: float, rows: int) -> tuple[float, float, list[float
     return bottom, top, [round(bottom + index * step, 9) for index in range(count + 1)]
 
 
+#: Steps an operator reads as time: minutes, quarter and half hours, hours, days.
+_MINUTE_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080)
+
+
+def x_axis(low: float, columns: int) -> tuple[float, list[float]]:
+    """The x limit on the left and round ticks (about one per 12 columns) for minutes before
+    now from ``low`` up to now (0): the axis always ends at now, so an empty last minute shows
+    as a gap, and the ticks are whole multiples of a round step inside it."""
+    low = min(low, -1.0)
+    wanted = -low / max(2, columns // 12)
+    step = next((m for m in _MINUTE_STEPS if m >= wanted), _MINUTE_STEPS[-1])
+    first = math.ceil(low / step - 1e-9) * step
+    count = round(-first / step)
+    return low, [round(first + index * step, 9) for index in range(count + 1)]
+
+
 def _series_colors(theme_colors: Sequence[str | None]) -> list[tuple[int, int, int]]:
     colors = []
     for value in theme_colors:
@@ -68,6 +86,8 @@ class MetricChart(PlotextPlot):
     name in its line's colour, taken from the theme."""
 
     _y_range: tuple[float, float] | None = None
+    #: The earliest x drawn (minutes before now, negative).
+    _x_low: float | None = None
     #: The title last drawn (what a test reads; plotext keeps it inside its figure).
     shown_title: str = ""
 
@@ -90,6 +110,7 @@ class MetricChart(PlotextPlot):
             legend.append(f"[{Color(*color).hex}]━━[/] {escape(variant)}")
         values = [y for _, points in drawn for _, y in points]
         self._y_range = (min(values), max(values)) if values else None
+        self._x_low = min((x for _, points in drawn for x, _ in points), default=None)
         if not drawn:
             plt.title(f"{title} · no datapoints yet")
         border_title = " · ".join(legend)
@@ -105,4 +126,10 @@ class MetricChart(PlotextPlot):
             step = ticks[1] - ticks[0]
             self.plt.ylim(bottom, top)
             self.plt.yticks(ticks, [tick_label(tick, step) for tick in ticks])
+        if self._x_low is not None:
+            # Round minutes (-60, -45, ... 0), not plotext's even cuts of the data (-45.5).
+            left, ticks = x_axis(self._x_low, max(self.size.width - _Y_LABEL_COLUMNS, 12))
+            step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+            self.plt.xlim(left, 0)
+            self.plt.xticks(ticks, [tick_label(tick, step) for tick in ticks])
         return super().render()
