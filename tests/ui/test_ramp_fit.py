@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets._footer import FooterKey
 
 from canary_tui.domain.ramp import Phase
 from canary_tui.ui.app import CanaryApp
@@ -51,6 +52,18 @@ async def test_ramp_words_keys_in_panel_and_footer_at_80_columns(tmp_path: Path)
         assert rendered[1].strip().startswith("[P pause · S skip · X abort]"), rendered
         assert "baking" in rendered[0] and "BAKING" not in rendered[0]
         assert footer_keys(app) >= RAMP_KEYS
+        # At 80 columns the footer leaves out c, / and r so the way back and out still fits.
+        assert footer_keys(app) >= {"b", "question_mark", "q"}
+        assert not {"c", "slash", "r"} & footer_keys(app)
+        await pilot.pause()
+        fitted = {k.key for k in app.screen.query(FooterKey) if k.region.right <= 80}
+        assert fitted >= RAMP_KEYS | {"b", "question_mark", "q"}, fitted
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert footer_keys(app) >= RAMP_KEYS | {"c", "slash", "r", "q"}
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not {"c", "slash", "r"} & footer_keys(app)
 
         await pilot.press("P")
         await settle_ramp(pilot, app, Phase.PAUSED, "paused")
@@ -64,6 +77,7 @@ async def test_ramp_words_keys_in_panel_and_footer_at_80_columns(tmp_path: Path)
         await pilot.pause()
         assert "aborted" in panel.plain and "ABORTED" not in panel.plain
         assert not RAMP_KEYS & footer_keys(app)  # over: the keys leave the footer
+        assert footer_keys(app) >= {"c", "slash", "r"}  # and the others come back
 
 
 @pytest.mark.parametrize(

@@ -54,15 +54,33 @@ RAMP_DRIVING_BINDINGS = [
 RAMP_DRIVING_ACTIONS = frozenset({"ramp_pause", "ramp_skip", "ramp_abort"})
 
 
-def show_ramp_keys(key_to_bindings: MutableMapping[str, list[Binding]], shown: bool) -> bool:
-    """Show or hide P, S and X (whatever keys the keymap gave them) in the footer; True when
-    something changed (then the screen refreshes its bindings). The lists are replaced, not
-    edited: they are shared with the class's merged bindings (see the read-only case)."""
+#: Left out of a narrow footer while a ramp is driven, so that P S X, b, ? and q all fit in
+#: 80 columns (they still work, and help lists them): a ramp's operator needs its keys and the
+#: way back more than the capacity editor, the filter or starting another ramp.
+RAMP_CROWDED_OUT_ACTIONS = frozenset({"edit_capacity", "filter", "start_ramp"})
+#: From this width the footer holds every key with the ramp's (it needs about 100 columns).
+FOOTER_ROOMY_COLUMNS = 110
+
+
+def show_ramp_keys(
+    key_to_bindings: MutableMapping[str, list[Binding]],
+    shown: bool,
+    *,
+    crowded: bool | None = None,
+) -> bool:
+    """Show or hide P, S and X (whatever keys the keymap gave them) in the footer and, when
+    ``crowded`` is not None, hide the keys in :data:`RAMP_CROWDED_OUT_ACTIONS` while the ramp
+    keys show in a footer too narrow for all; True when something changed (then the screen
+    refreshes its bindings). The lists are replaced, not edited: they are shared with the
+    class's merged bindings (see the read-only case, which passes ``crowded=None``)."""
+    wanted = {action: shown for action in RAMP_DRIVING_ACTIONS}
+    if crowded is not None:
+        wanted |= {action: not (shown and crowded) for action in RAMP_CROWDED_OUT_ACTIONS}
     changed = False
     for key, bindings in list(key_to_bindings.items()):
-        if any(b.action in RAMP_DRIVING_ACTIONS and b.show != shown for b in bindings):
+        if any(b.action in wanted and b.show != wanted[b.action] for b in bindings):
             key_to_bindings[key] = [
-                dataclasses.replace(b, show=shown) if b.action in RAMP_DRIVING_ACTIONS else b
+                dataclasses.replace(b, show=wanted[b.action]) if b.action in wanted else b
                 for b in bindings
             ]
             changed = True

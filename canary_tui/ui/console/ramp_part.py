@@ -20,7 +20,7 @@ from canary_tui.domain.models import Endpoint
 from canary_tui.domain.ramp import Abort, Phase, RampPlan, RampPlanError, RampState, Resume
 from canary_tui.ramp import RampBusy, RampControl, RampProgress, RampRollbackFailed
 from canary_tui.ui.console import ramp_questions
-from canary_tui.ui.console.bindings import show_ramp_keys
+from canary_tui.ui.console.bindings import FOOTER_ROOMY_COLUMNS, show_ramp_keys
 from canary_tui.ui.console.state import ConsoleView
 from canary_tui.ui.ramping import RampLauncher
 from canary_tui.ui.refresh import cached_request_rates
@@ -300,8 +300,11 @@ class RampPart:
 
     def _footer_keys(self, entry: RampEntry | None) -> None:
         """P, S and X are in the footer exactly while the ramp on screen is driven here."""
-        driven = entry is not None and entry.driven_here and not self.screen.read_only
-        if show_ramp_keys(self.screen._bindings.key_to_bindings, driven):
+        screen = self.screen
+        driven = entry is not None and entry.driven_here and not screen.read_only
+        # Read-only hides the write keys itself: the crowded-out ones are left alone then.
+        crowded = None if screen.read_only else screen.size.width < FOOTER_ROOMY_COLUMNS
+        if show_ramp_keys(screen._bindings.key_to_bindings, driven, crowded=crowded):
             self.screen.refresh_bindings()
 
     def render(self) -> None:

@@ -289,6 +289,9 @@ class ConsoleScreen(Screen[None]):
                 severity="error",
             )
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.ramp_part.render()  # a narrow footer leaves some keys out while a ramp runs
+
     def on_screen_suspend(self, event: ScreenSuspend) -> None:
         self.refresher.suspend()
 
