@@ -77,10 +77,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
         return EXIT_OK
     try:
-        loaded = load_settings(flags_from_args(args))
+        loaded = load_settings(flags_from_args(args), allow_unknown_env=True)
     except ConfigError as error:
         raise UsageError(str(error)) from None
-    for name in loaded.unknown_env:
+    for name in loaded.unknown_env:  # every other command refuses them (exit 2)
         warn(f"{name} is not a setting (ignored); see canary-tui config --init for the names")
     keys = setting_keys()
     if args.json:

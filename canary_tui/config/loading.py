@@ -3,6 +3,7 @@ value came from; every problem becomes one :class:`ConfigError` line."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -103,13 +104,21 @@ def _reading(file_values: dict[str, Any]) -> Iterator[None]:
 
 
 def load_settings(
-    flags: Mapping[str, Any] | None = None, *, path: Path | None = None
+    flags: Mapping[str, Any] | None = None,
+    *,
+    path: Path | None = None,
+    allow_unknown_env: bool = False,
 ) -> LoadedSettings:
     """The effective settings: defaults < file < ``CANARY_TUI_*`` < ``flags``.
 
     ``flags`` maps setting keys ("region", or dotted "verdict.alpha") to values from the
     command line; None values (a flag not given) are ignored. ``path`` overrides the file
     location (else ``CANARY_TUI_CONFIG``, else the platform config dir).
+
+    A ``CANARY_TUI_*`` variable that names no setting is a ConfigError, as an unknown key in
+    the file is: a misspelt ``CANARY_TUI_AUDIT_LOG`` or ``CANARY_TUI_TEAM_TABL`` ignored would
+    send the audit elsewhere or change with no lease, and say nothing. ``canary-tui config``
+    (``allow_unknown_env``) lists them instead, so it can still show what is in force.
     """
     path = path or config_path()
     file_values = read_config_file(path)
@@ -155,7 +164,22 @@ def load_settings(
             and name.upper() != CONFIG_PATH_ENV
         )
     )
+    if unknown_env and not allow_unknown_env:
+        raise _unknown_env_error(unknown_env[0], known)
     return LoadedSettings(settings, path, sources, unknown_env)
+
+
+def _unknown_env_error(name: str, known: set[str]) -> ConfigError:
+    # Compared without the prefix every name shares (else FOO "resembles" WEBHOOKS).
+    suffixes = sorted(k.removeprefix(ENV_PREFIX) for k in known)
+    close = difflib.get_close_matches(
+        name.upper().removeprefix(ENV_PREFIX), suffixes, n=1, cutoff=0.6
+    )
+    hint = f" (did you mean {ENV_PREFIX}{close[0]}?)" if close else ""
+    return ConfigError(
+        f"environment: {name} is not a setting{hint}; unset it "
+        "(canary-tui config --init writes a file naming every setting)"
+    )
 
 
 def _deep_env_error() -> ConfigError:

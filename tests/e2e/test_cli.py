@@ -383,6 +383,22 @@ def test_other_bad_input_exits_2_and_sends_nothing(
     assert UPDATE_TARGET not in sent_targets()
 
 
+def test_a_misspelt_setting_variable_is_bad_input_and_sends_nothing(
+    run_cli: RunCli,
+    demo_account: None,
+    audit_path: Path,
+    sent_targets: Callable[[], list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # Ignored, it would have sent the change and audited it somewhere nobody looks.
+    monkeypatch.setenv("CANARY_TUI_AUDIT_LOG", str(tmp_path / "meant-here.jsonl"))
+    line = _assert_one_line_error(run_cli("set-weights", ENDPOINT, "new-model=0.5", "--yes"), 2)
+    assert "CANARY_TUI_AUDIT_LOG is not a setting (did you mean CANARY_TUI_AUDIT_PATH?)" in line
+    assert sent_targets() == []
+    assert _records(audit_path) == [] and not (tmp_path / "meant-here.jsonl").exists()
+
+
 @pytest.mark.parametrize("stdin_text", [None, "y\n"], ids=["no-input", "piped-y"])
 def test_without_a_terminal_and_without_yes_nothing_is_sent(
     run_cli: RunCli,

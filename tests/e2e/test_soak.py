@@ -28,9 +28,9 @@ timers run in real time, so which poll sees which state is not. ``q``, ``ctrl+q`
 are never pressed, nor ``r``/``P``/``S``/``X`` (ramps are not wired here; tests/e2e/
 test_ramp_demo.py and tests/ui/test_verdict_ramp*.py cover them).
 
-Run it longer by hand with ``CANARY_TUI_SOAK_STEPS`` (and another ``CANARY_TUI_SOAK_SEED``)::
+Run it longer by hand with ``CANARY_TEST_SOAK_STEPS`` (and another ``CANARY_TEST_SOAK_SEED``)::
 
-    CANARY_TUI_SOAK_STEPS=5000 pytest -q tests/e2e/test_soak.py
+    CANARY_TEST_SOAK_STEPS=5000 pytest -q tests/e2e/test_soak.py
 """
 
 from __future__ import annotations
@@ -71,10 +71,10 @@ from tests.ui.helpers import wait_for
 
 REGION = "us-east-1"
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-SOAK_SEED = int(os.environ.get("CANARY_TUI_SOAK_SEED", "20261125"))
+SOAK_SEED = int(os.environ.get("CANARY_TEST_SOAK_SEED", "20261125"))
 #: Sized for about 60-90 s on a 2-core machine shared with other work.
 DEFAULT_STEPS = 240
-SOAK_STEPS = int(os.environ.get("CANARY_TUI_SOAK_STEPS", str(DEFAULT_STEPS)))
+SOAK_STEPS = int(os.environ.get("CANARY_TEST_SOAK_STEPS", str(DEFAULT_STEPS)))
 #: SOAK_DEBUG=1 (with pytest -s): print the notifications and the biggest memory growth.
 DEBUG = bool(os.environ.get("SOAK_DEBUG"))
 #: A step (a few keys, maybe a tick) that takes this long has hung.

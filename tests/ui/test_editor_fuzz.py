@@ -9,7 +9,7 @@ gives a valid, non-empty plan, and then that plan.
 Hypothesis drives a synchronous test; each example runs its own Pilot session with
 ``asyncio.run`` (hypothesis cannot re-run an async test body). Each example is a whole
 console session (~0.5-1 s here), so the default is 25 examples, derandomized;
-``CANARY_TUI_FUZZ_EXAMPLES=500`` runs more by hand.
+``CANARY_TEST_FUZZ_EXAMPLES=500`` runs more by hand.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ async def edit_and_submit(texts: list[str], typed: bool) -> None:
 
 
 @settings(
-    max_examples=int(os.environ.get("CANARY_TUI_FUZZ_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("CANARY_TEST_FUZZ_EXAMPLES", "25")),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],

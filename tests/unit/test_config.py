@@ -280,10 +280,28 @@ def test_bad_flag_value_names_the_flag() -> None:
         load_settings({"window": "1d"})
 
 
-def test_unknown_env_variables_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_env_variables_are_refused_with_the_likely_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("CANARY_TUI_WINDWO", "1h")
     monkeypatch.setenv("CANARY_TUI_VERDICT__ALPHA", "0.1")
-    assert load_settings().unknown_env == ("CANARY_TUI_WINDWO",)
+    with pytest.raises(
+        ConfigError,
+        match=r"^environment: CANARY_TUI_WINDWO is not a setting "
+        r"\(did you mean CANARY_TUI_WINDOW\?\); unset it",
+    ):
+        load_settings()
+    # canary-tui config lists them instead, so it can still show what is in force.
+    assert load_settings(allow_unknown_env=True).unknown_env == ("CANARY_TUI_WINDWO",)
+
+
+def test_an_unknown_env_variable_like_no_setting_gets_no_guess(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CANARY_TUI_FOO", "1")
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert "did you mean" not in str(raised.value)
 
 
 def test_settings_alone_read_file_and_env(
