@@ -107,3 +107,23 @@ class RampStore:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def unfinished_ramp_note(audit_path: Path, endpoint: str) -> str | None:
+    """What a hand-made change should know about a ramp saved on ``endpoint`` and not over
+    (running in another process, detached or left by one that died), or None. The ramp holds
+    when it next looks at the endpoint ("weights changed outside the ramp"): nothing is
+    lost, but the operator should hear it before, not after."""
+    try:
+        state = RampStore.next_to(audit_path).load(endpoint)
+    except RampPlanError:
+        return None  # `canary-tui ramp ENDPOINT --show` reports an unreadable state
+    if state is None or state.is_over:
+        return None
+    steps = len(state.plan.steps)
+    return (
+        f"note: a ramp of {state.plan.canary} on {endpoint} is saved at step "
+        f"{state.step_index + 1}/{steps} ({state.phase.value.lower().replace('_', ' ')}); "
+        "after this change it holds (weights changed outside the ramp) until resumed or "
+        f"aborted: canary-tui ramp {endpoint} --show"
+    )

@@ -303,6 +303,12 @@ def _plan_and_apply(
         if refusal is not None:
             raise UsageError(f"{refusal}; nothing was sent")
     print_lines(preview_lines(plan, endpoint, capacity))
+    if isinstance(plan, WeightPlan) and not _is_noop(plan):
+        from canary_tui.ramp_store import unfinished_ramp_note
+
+        ramp_note = unfinished_ramp_note(audit.path, endpoint.name)  # the ramp will hold
+        if ramp_note is not None:
+            warn(ramp_note)
     if _is_noop(plan):
         print("nothing to change: the endpoint already has these values")
         return EXIT_OK

@@ -302,6 +302,33 @@ def test_a_ramp_in_progress_is_reported_and_can_be_aborted(
     other = run_cli("ramp", "search-ranking", "--canary", "ranker-c", "--show")
     assert f"a ramp of {CANARY_VARIANT} on {CANARY_ENDPOINT} is applying" in other.stderr
 
+    # A change by hand is allowed (an incident does not wait for a dead ramp) and says what
+    # it does to the ramp; a capacity change does not touch the weights it watches.
+    by_hand = run_cli(
+        "set-weights",
+        CANARY_ENDPOINT,
+        f"{CANARY_VARIANT}=0.3",
+        "--yes",
+        "--audit-log",
+        str(audit_path),
+    )
+    assert by_hand.returncode == 0, by_hand.stderr
+    assert (
+        f"note: a ramp of {CANARY_VARIANT} on {CANARY_ENDPOINT} is saved at step 1/2 (applying); "
+        "after this change it holds" in by_hand.stderr
+    )
+    capacity = run_cli(
+        "set-capacity",
+        CANARY_ENDPOINT,
+        CANARY_VARIANT,
+        "2",
+        "--yes",
+        "--audit-log",
+        str(audit_path),
+    )
+    assert capacity.returncode == 0, capacity.stderr
+    assert "note: a ramp" not in capacity.stderr
+
     aborted = run_cli("ramp", CANARY_ENDPOINT, "--abort", "--yes")
     assert aborted.returncode == 3, aborted.stderr
     assert "aborted: all traffic on current-model" in aborted.stdout
