@@ -156,7 +156,12 @@ class SettingsApp(App[int]):
                 :COMPLETED_ENDPOINTS
             ],
         )
-        self.push_screen(CommandLine(suggestions, self._command_history), self._run_command)
+        # The keys typed after `:` in the same burst reached the console first: it kept them.
+        console = self.screen if isinstance(self.screen, ConsoleScreen) else None
+        typed = console.changes.take_typed_ahead() if console is not None else []
+        self.push_screen(
+            CommandLine(suggestions, self._command_history, typed_ahead=typed), self._run_command
+        )
 
     def _run_command(self, command: Command | None) -> None:
         if command is None:

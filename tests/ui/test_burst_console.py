@@ -1,14 +1,18 @@
-"""Issue 16: the burst ``w ] enter y`` in the console itself."""
+"""Issue 16: the burst ``w ] enter y`` in the console itself, and text typed in the same
+packet as the key that opens the filter (`/`) or the command line (`:`)."""
 
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from canary_tui.domain.weights import WeightPlan
+from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.screens.confirm import ConfirmChange
+from canary_tui.ui.screens.editor import WeightEditor
 from canary_tui.ui.screens.typeahead import Y_IGNORED
-from tests.ui.helpers import refresh_and_settle, wait_for
+from canary_tui.ui.widgets.endpoint_list import EndpointList
+from tests.ui.helpers import console, refresh_and_settle, wait_for
 from tests.ui.test_console import make_app
 
 
@@ -49,3 +53,66 @@ async def test_an_empty_region_says_so_in_the_metrics_pane_too() -> None:
         await pilot.pause()
         empty = console(app).query_one(MetricsPanel).query_one("#metrics-empty", Static)
         assert str(empty.render()) == "no endpoints in us-east-1"
+
+
+def _burst(app: CanaryApp, text: str) -> None:
+    """``text`` as one packet of keys (an SSH link delivers a fast typist's line at once)."""
+    names = {
+        " ": "space",
+        "-": "minus",
+        ":": "colon",
+        "/": "slash",
+        "\r": "enter",
+        "\x1b": "escape",
+    }
+    for character in text:
+        app.post_message(events.Key(names.get(character, character), character))
+
+
+async def test_a_filter_typed_in_one_packet_goes_into_the_filter_not_to_the_console_keys() -> None:
+    # Before: `/fraud` opened the filter empty, and r and a ran the ramp and audit keys.
+    app, _, _ = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await refresh_and_settle(pilot)
+        _burst(app, "/fraud")
+        await wait_for(pilot, lambda: console(app).view.filter_text == "fraud", "the filter")
+        await pilot.pause()
+        assert app.focused is console(app).query_one("#filter", Input)
+        assert list(app._notifications) == [] and len(app.screen_stack) == 1
+
+
+async def test_filter_enter_and_w_in_one_packet_edit_the_endpoint_filtered_to() -> None:
+    app, _, changes = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await refresh_and_settle(pilot)
+        # enter keeps the filter and the keys after it act on the list: w edits the match.
+        _burst(app, "/fraud\rw")
+        await wait_for(pilot, lambda: isinstance(app.screen, WeightEditor), "the editor")
+        assert isinstance(app.screen, WeightEditor)
+        assert app.screen.endpoint.name == "fraud-scoring"
+        assert console(app).view.filter_text == "fraud"
+        await pilot.press("escape")
+        assert changes.applied == []
+
+
+async def test_escape_in_the_same_packet_clears_the_filter() -> None:
+    app, _, _ = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        _burst(app, "/fr\x1b")
+        await wait_for(pilot, lambda: app.focused is console(app).query_one(EndpointList), "list")
+        await pilot.pause()
+        assert console(app).view.filter_text == ""
+        assert not console(app).query_one("#filter", Input).display
+
+
+async def test_a_command_typed_in_one_packet_reaches_the_command_line_and_runs() -> None:
+    app, _, _ = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await refresh_and_settle(pilot)
+        assert console(app).view.selected != "fraud-scoring"
+        _burst(app, ":ep fraud-scoring\r")
+        await wait_for(pilot, lambda: console(app).view.selected == "fraud-scoring", "selected")
+        await pilot.pause()
+        assert app.screen is console(app)  # the command line ran and closed
+        assert not any("amp" in n.message or "audit" in n.message for n in app._notifications)

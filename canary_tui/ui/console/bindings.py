@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 
 from textual.binding import Binding
 
@@ -91,11 +91,14 @@ def show_ramp_keys(
 #: canary_tui.ui.screens.typeahead), since Textual runs the action only after the keys
 #: queued behind it have reached the screen.
 EDITOR_ACTIONS = frozenset({"edit_weights", "edit_capacity"})
+#: Every action that opens a field to type in: the editors, the filter and the command line.
+#: Without keeping what follows, `/fraud` typed in one packet ran r (ramp) and a (audit).
+INPUT_OPENING_ACTIONS = EDITOR_ACTIONS | {"filter", "command_line"}
 
 
-def opens_editor(key_to_bindings: MutableMapping[str, list[Binding]], key: str) -> bool:
-    """Whether ``key`` is bound (after the keymap) to an action that opens an editor."""
-    return any(b.action in EDITOR_ACTIONS for b in key_to_bindings.get(key, []))
+def opens_input(key_to_bindings: Mapping[str, list[Binding]], key: str) -> bool:
+    """Whether ``key`` is bound (after the keymap) to an action that opens a field."""
+    return any(b.action in INPUT_OPENING_ACTIONS for b in key_to_bindings.get(key, []))
 
 
 #: Actions that would call a write API; hidden and refused in read-only mode.

@@ -79,6 +79,10 @@ class ChangeFlows:
     def _take_typed(self) -> TypeAhead:
         return self.typed_after.take()
 
+    def take_typed_ahead(self) -> list[events.Key]:
+        """For the filter and the command line: the keys typed after the one that opened it."""
+        return self.typed_after.take().take()
+
     # -- guards ---------------------------------------------------------------------------
     def refuse_write(self) -> bool:
         screen = self.screen

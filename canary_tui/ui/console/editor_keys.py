@@ -1,21 +1,22 @@
-"""Keys typed right after the key that opens an editor, kept for the editor.
+"""Keys typed right after the key that opens an editor, the filter or the command line,
+kept for the field it opens.
 
 Textual runs a key's action only after the keys queued behind it have reached the screen, so
 a burst such as ``w ] enter y`` (typed ahead, or one packet over a laggy SSH link) lost
 everything after ``w``. The console hands every key it sees here: after one bound (with the
 keymap setting applied) to an editor's action, the next keys are held in a ``TypeAhead`` the
-change flow passes to the editor, which replays them.
+change flow passes to the editor, which replays them. The filter (`/`) and the command line
+(`:`, an app binding) take them the same way and type them in (``typeahead.type_into``).
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
 from typing import TYPE_CHECKING
 
 from textual import events
 from textual.binding import Binding
 
-from canary_tui.ui.console.bindings import opens_editor
+from canary_tui.ui.console.bindings import opens_input
 from canary_tui.ui.screens.typeahead import TypeAhead
 
 if TYPE_CHECKING:
@@ -31,17 +32,21 @@ class EditorKeys:
         if self.typed is not None and self.typed.keep(event):
             event.stop()
             event.prevent_default()
-        elif opens_editor(self._effective_bindings(), event.key):
+        elif opens_input(self._effective_bindings(), event.key):
             self.typed = TypeAhead()
 
-    def _effective_bindings(self) -> MutableMapping[str, list[Binding]]:
-        # As Textual resolves them: the screen's bindings with the keymap setting applied
-        # (keymap = {weights = "e"} moves the editor off w).
-        bindings = self.screen._bindings.copy()
+    def _effective_bindings(self) -> dict[str, list[Binding]]:
+        # As Textual resolves them: the app's and the screen's bindings with the keymap
+        # setting applied (keymap = {weights = "e"} moves the editor off w).
         keymap = self.screen.app._keymap
-        if keymap:
-            bindings.apply_keymap(keymap)
-        return bindings.key_to_bindings
+        merged: dict[str, list[Binding]] = {}
+        for source in (self.screen.app._bindings, self.screen._bindings):
+            bindings = source.copy()
+            if keymap:
+                bindings.apply_keymap(keymap)
+            for key, found in bindings.key_to_bindings.items():
+                merged.setdefault(key, []).extend(found)
+        return merged
 
     def take(self) -> TypeAhead:
         """What was held (empty if nothing), and stop holding."""

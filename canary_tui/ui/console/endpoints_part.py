@@ -12,6 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
+from textual import events
 from textual.timer import Timer
 from textual.widgets import Input
 
@@ -19,6 +20,7 @@ from canary_tui.domain.models import Endpoint, EndpointSummary
 from canary_tui.domain.shadow_verdict import metric_variant_names
 from canary_tui.domain.text import printable
 from canary_tui.ui.console.state import ConsoleView
+from canary_tui.ui.screens.typeahead import post_keys, type_into
 from canary_tui.ui.view import EndpointRow, endpoint_row, variant_rows
 from canary_tui.ui.widgets.endpoint_list import EndpointList
 from canary_tui.ui.widgets.tables import VariantsTable
@@ -243,10 +245,21 @@ class EndpointsPart:
         return variant
 
     # -- the filter -----------------------------------------------------------------------
-    def open_filter(self) -> None:
+    def open_filter(self, typed_ahead: list[events.Key]) -> None:
+        """Show the filter with the focus on it, and type into it what was typed after `/`
+        (an enter or escape among those keys acts as one typed in the field)."""
         field = self.screen.query_one("#filter", Input)
         field.display = True
-        field.focus()
+        self.screen.set_focus(field)  # synchronously: the next key typed goes there
+        ended, rest = type_into(field, typed_ahead)
+        if typed_ahead:
+            # Now, not when the field's Changed message comes: an enter below keeps this filter.
+            self.filter_changed(field.value)
+        if ended == "enter":
+            self.leave_filter()
+        elif ended == "escape":
+            self.escape()
+        post_keys(self.screen, rest)
 
     def filter_changed(self, value: str) -> None:
         self.view.filter_text = value
@@ -282,7 +295,8 @@ class EndpointsPart:
         self.flush_filter_selection()
         field = self.screen.query_one("#filter", Input)
         field.display = bool(self.view.filter_text)
-        self.screen.query_one(EndpointList).focus()
+        # Synchronously: keys typed on in the same burst go to the list, not the field.
+        self.screen.set_focus(self.screen.query_one(EndpointList))
 
     def escape(self) -> None:
         """esc clears the filter (in the field, or on the list after enter kept it): a filter

@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input
+
+from canary_tui.ui.screens.typeahead import type_into
 
 #: Command words and what they take.
 COMMANDS = {
@@ -96,8 +98,16 @@ class CommandLine(ModalScreen[Command | None]):
     ]
     AUTO_FOCUS = "#command-input"
 
-    def __init__(self, suggestions: Sequence[str] = (), history: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        suggestions: Sequence[str] = (),
+        history: list[str] | None = None,
+        *,
+        typed_ahead: list[events.Key] | None = None,
+    ) -> None:
         super().__init__()
+        #: Keys typed after `:` before this screen was there (a burst: `:ep fraud-scoring⏎`).
+        self.typed_ahead = list(typed_ahead or [])
         self.suggestions = list(suggestions)
         #: The app's list, newest first; a command that parses is added to it.
         self.history = history if history is not None else []
@@ -113,7 +123,18 @@ class CommandLine(ModalScreen[Command | None]):
         )
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        # Synchronously: a deferred focus() let the rest of a burst (`:ep fraud-scoring`
+        # typed in one packet over SSH) reach the screen before the field and be dropped.
+        field = self.query_one(Input)
+        self.set_focus(field)
+        # Keys after an enter or escape in the burst are dropped: typed before anyone saw
+        # what the command did, they must not act on the profile or region it switched to.
+        ended, _ = type_into(field, self.typed_ahead)
+        self.typed_ahead = []
+        if ended == "escape":
+            self.action_cancel()
+        elif ended == "enter":
+            self.call_later(field.action_submit)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

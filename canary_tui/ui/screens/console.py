@@ -324,7 +324,7 @@ class ConsoleScreen(Screen[None]):
         self.endpoints_part.escape()
 
     def action_filter(self) -> None:
-        self.endpoints_part.open_filter()
+        self.endpoints_part.open_filter(self.changes.take_typed_ahead())
 
     # -- view keys ------------------------------------------------------------------------
     def action_cycle_metric(self) -> None:

@@ -50,6 +50,26 @@ class TypeAhead:
         return keys
 
 
+def type_into(field: Input, keys: list[events.Key]) -> tuple[str | None, list[events.Key]]:
+    """Type ``keys`` into ``field`` as if typed there (characters, backspace; other keys are
+    dropped), up to enter or escape: returns that key ("enter", "escape" or None) and the keys
+    after it, for whatever has the focus next."""
+    for index, key in enumerate(keys):
+        if key.key in ("enter", "escape"):
+            return key.key, keys[index + 1 :]
+        if key.key == "backspace":
+            field.action_delete_left()
+        elif key.is_printable and key.character:
+            field.insert_text_at_cursor(key.character)
+    return None, []
+
+
+def post_keys(target: Widget, keys: list[events.Key]) -> None:
+    """Keys left over after a field closed, sent on as if typed next."""
+    for key in keys:
+        target.app.post_message(events.Key(key.key, key.character))
+
+
 class ReplayTarget(Protocol):
     """A dialog keys are replayed into (the weight editor)."""
 
