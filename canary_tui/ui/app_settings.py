@@ -158,7 +158,7 @@ class SettingsApp(App[int]):
         )
         # The keys typed after `:` in the same burst reached the console first: it kept them.
         console = self.screen if isinstance(self.screen, ConsoleScreen) else None
-        typed = console.changes.take_typed_ahead() if console is not None else []
+        typed = console.typed_after.take().take() if console is not None else []
         self.push_screen(
             CommandLine(suggestions, self._command_history, typed_ahead=typed), self._run_command
         )

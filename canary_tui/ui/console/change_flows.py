@@ -41,7 +41,6 @@ from canary_tui.rollback import (
     settle_then_roll_back,
 )
 from canary_tui.settle import Backoff, Settler
-from canary_tui.ui.console.editor_keys import EditorKeys
 from canary_tui.ui.console.errors import error_text
 from canary_tui.ui.console.kind_refusals import edits_serverless, refuse_capacity, refuse_weights
 from canary_tui.ui.console.serverless_flow import plan_preview, serverless_flow
@@ -70,18 +69,6 @@ class ChangeFlows:
         self.closing = threading.Event()
         self.settle_backoff = Backoff()
         self._watch_noticed = False
-        #: Keys typed right after w or c, kept for the editor (a burst: ``w ] enter y``).
-        self.typed_after = EditorKeys(screen)
-
-    def key_typed(self, event: events.Key) -> None:
-        self.typed_after.key_typed(event)
-
-    def _take_typed(self) -> TypeAhead:
-        return self.typed_after.take()
-
-    def take_typed_ahead(self) -> list[events.Key]:
-        """For the filter and the command line: the keys typed after the one that opened it."""
-        return self.typed_after.take().take()
 
     # -- guards ---------------------------------------------------------------------------
     def refuse_write(self) -> bool:
@@ -119,7 +106,7 @@ class ChangeFlows:
 
     # -- the keys -------------------------------------------------------------------------
     def edit_weights(self) -> None:
-        typed = self._take_typed()
+        typed = self.screen.typed_after.take()
         if self.refuse_write():
             typed.take()  # refused: what was typed after w is dropped, as before
             return
@@ -156,7 +143,7 @@ class ChangeFlows:
         self._flow(self._promote_flow(endpoint, chosen, self._ramp_state(endpoint.name)))
 
     def edit_capacity(self) -> None:
-        self._take_typed().take()  # the count editor replays nothing yet: dropped, as before
+        self.screen.typed_after.take().take()  # the count editor replays none: dropped
         if self.refuse_write():
             return
         endpoint = self.screen.selected_endpoint()

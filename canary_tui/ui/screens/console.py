@@ -28,6 +28,7 @@ from textual.worker import Worker, WorkerState
 from canary_tui.domain.models import Endpoint, EndpointSummary
 from canary_tui.ui.console.bindings import CONSOLE_BINDINGS, NAVIGATION, WRITE_ACTIONS
 from canary_tui.ui.console.change_flows import ChangeFlows
+from canary_tui.ui.console.editor_keys import EditorKeys
 from canary_tui.ui.console.endpoints_part import EndpointsPart
 from canary_tui.ui.console.errors import error_text
 from canary_tui.ui.console.heap import HeapSettler
@@ -105,6 +106,8 @@ class ConsoleScreen(Screen[None]):
         self.verdict = VerdictPart(self, self.view)
         self.ramp_part = RampPart(self, self.view)
         self.changes = ChangeFlows(self, self.view)
+        #: Keys typed right after w, c, / or : (one packet: ``w ] enter y``), for that field.
+        self.typed_after = EditorKeys(self)
         self.heap = HeapSettler()
 
     # -- what tests, benchmarks and the app read ------------------------------------------
@@ -318,13 +321,13 @@ class ConsoleScreen(Screen[None]):
         self.endpoints_part.leave_filter()
 
     def on_key(self, event: events.Key) -> None:
-        self.changes.key_typed(event)
+        self.typed_after.key_typed(event)
 
     def key_escape(self) -> None:
         self.endpoints_part.escape()
 
     def action_filter(self) -> None:
-        self.endpoints_part.open_filter(self.changes.take_typed_ahead())
+        self.endpoints_part.open_filter(self.typed_after.take().take())
 
     # -- view keys ------------------------------------------------------------------------
     def action_cycle_metric(self) -> None:
