@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input, Static
 
-from canary_tui.domain.weights import WeightPlan
+from canary_tui.domain.weights import CapacityPlan, WeightPlan
 from canary_tui.ui.app import CanaryApp
 from canary_tui.ui.screens.confirm import ConfirmChange
 from canary_tui.ui.screens.editor import WeightEditor
@@ -116,3 +116,19 @@ async def test_a_command_typed_in_one_packet_reaches_the_command_line_and_runs()
         await pilot.pause()
         assert app.screen is console(app)  # the command line ran and closed
         assert not any("amp" in n.message or "audit" in n.message for n in app._notifications)
+
+
+async def test_c_count_enter_y_in_one_packet_reaches_the_confirmation_and_ignores_the_y() -> None:
+    # Before: what followed c was dropped silently, and the editor opened on the old count.
+    app, _, changes = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await refresh_and_settle(pilot)
+        _burst(app, "c3\ry")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmChange), "the confirmation")
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmChange) and isinstance(confirm.plan, CapacityPlan)
+        assert confirm.plan.count_after == 3  # typed over the current count, not after it
+        line = confirm.query_one("#confirm-typed-ahead", Static)
+        assert line.display and str(line.render()) == Y_IGNORED
+        assert changes.applied == []

@@ -143,7 +143,7 @@ class ChangeFlows:
         self._flow(self._promote_flow(endpoint, chosen, self._ramp_state(endpoint.name)))
 
     def edit_capacity(self) -> None:
-        self.screen.typed_after.take().take()  # the count editor replays none: dropped
+        typed = self.screen.typed_after.take().take()  # for the count editor (`c 3 enter`)
         if self.refuse_write():
             return
         endpoint = self.screen.selected_endpoint()
@@ -154,7 +154,7 @@ class ChangeFlows:
             flows = (self._watching, self._confirm_and_apply)
             return self._flow(serverless_flow(self.screen, *flows, endpoint, variant))
         if not refuse_capacity(self.screen, endpoint, variant):
-            self._flow(self._capacity_flow(endpoint, variant))
+            self._flow(self._capacity_flow(endpoint, variant, typed))
 
     def mark_baseline(self) -> None:
         screen = self.screen
@@ -235,7 +235,9 @@ class ChangeFlows:
             title = f"Change weights of {endpoint.name}"
             await self._confirm_and_apply(title, plan, endpoint, typed_ahead=editor.left_over)
 
-    async def _capacity_flow(self, endpoint: Endpoint, variant: str) -> None:
+    async def _capacity_flow(
+        self, endpoint: Endpoint, variant: str, typed: list[events.Key]
+    ) -> None:
         from canary_tui.ui.screens.editor import CapacityEditor
 
         scaling = self.view.scaling.get(endpoint.name)
@@ -244,13 +246,16 @@ class ChangeFlows:
             variant,
             check=lambda plan: capacity_refusal(plan, scaling),
             limits=limits_text(scaling, variant),
+            typed_ahead=typed,
         )
         with self._watching(endpoint.name):
             plan = await self.screen.app.push_screen_wait(editor)
             if plan is None:
                 self.screen.notify("Edit cancelled: nothing was sent.", timeout=3)
                 return
-            await self._confirm_and_apply(f"Instances of {variant}", plan, endpoint)
+            await self._confirm_and_apply(
+                f"Instances of {variant}", plan, endpoint, typed_ahead=editor.left_over
+            )
 
     # -- watching the endpoint a dialog is about ------------------------------------------
     @contextmanager

@@ -21,7 +21,7 @@ from canary_tui.domain.weights import (
     parse_instance_count,
 )
 from canary_tui.ui import weight_fields
-from canary_tui.ui.screens.typeahead import TypeAhead, replay
+from canary_tui.ui.screens.typeahead import TypeAhead, replay, type_into
 from canary_tui.ui.view import NO_VALUE, format_percent, format_weight, share_text
 
 CANARY_STEPS = (1.0, 5.0, 10.0, 25.0, 50.0, 100.0)
@@ -306,11 +306,16 @@ class CapacityEditor(ModalScreen[CapacityPlan | None]):
         variant: str,
         check: Callable[[CapacityPlan], str | None] | None = None,
         limits: str | None = None,
+        typed_ahead: list[events.Key] | None = None,
     ) -> None:
         super().__init__()
         self.endpoint = endpoint
         self.endpoint_name = endpoint.name
         self.variant = variant
+        #: Keys typed after `c` in the same packet (`c 3 enter y`), typed in on mount.
+        self.typed_ahead = list(typed_ahead or [])
+        #: The keys after the enter that reviewed, for the confirmation (which ignores a y).
+        self.left_over: list[events.Key] = []
         #: Why a count may not be sent (outside the scaling limits), else None.
         self.check = check
         #: The scalable target's min-max, shown next to the current count.
@@ -335,7 +340,17 @@ class CapacityEditor(ModalScreen[CapacityPlan | None]):
             )
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        field = self.query_one(Input)
+        self.set_focus(field)
+        typed, self.typed_ahead = self.typed_ahead, []
+        if any(key.is_printable for key in typed):
+            field.value = ""  # a count typed ahead replaces the current one, as typed here
+        ended, rest = type_into(field, typed)
+        if ended == "escape":
+            self.action_cancel()
+        elif ended == "enter":
+            self.left_over = rest
+            self.call_after_refresh(self.action_review)
 
     def action_review(self) -> None:
         message = self.query_one("#capacity-message", Static)
