@@ -112,6 +112,25 @@ def _confirm_remote(args: argparse.Namespace) -> None:
         raise UsageError(f"not serving on {args.host}")
 
 
+def quiet_closed_loop_transports(args: Any, default: Any = None) -> None:
+    """``sys.unraisablehook`` while serving: drop the one known message of a clean stop.
+
+    On Ctrl+C aiohttp closes the event loop; a browser session's console process that was
+    still ending leaves an asyncio subprocess transport, whose ``__del__`` then runs on the
+    closed loop and Python prints "Exception ignored ... RuntimeError: Event loop is closed"
+    with a traceback (seen in CI, timing-dependent). Nothing is lost: the process is gone.
+    Every other unraisable exception goes to the default hook, as before."""
+    error = args.exc_value
+    where = getattr(getattr(args, "object", None), "__qualname__", "")
+    if (
+        isinstance(error, RuntimeError)
+        and str(error) == "Event loop is closed"
+        and where.endswith("Transport.__del__")
+    ):
+        return
+    (default or sys.__unraisablehook__)(args)
+
+
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
@@ -128,5 +147,6 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    sys.unraisablehook = quiet_closed_loop_transports
     server.serve()
     return EXIT_OK

@@ -125,3 +125,28 @@ def test_without_the_serve_extra_says_how_to_install_it(
     assert capsys.readouterr().err == (
         "canary-tui: serve needs the 'serve' extra: pip install 'canary-tui[serve]'\n"
     )
+
+
+def test_stopping_leaves_no_traceback_of_a_transport_on_the_closed_loop() -> None:
+    # CI saw "Exception ignored in BaseSubprocessTransport.__del__ ... Event loop is closed"
+    # with a traceback after Ctrl+C, when a session's console was still ending.
+    import asyncio.base_subprocess
+    from types import SimpleNamespace
+
+    from canary_tui.cli.serve import quiet_closed_loop_transports
+
+    passed_on: list[object] = []
+    closed = RuntimeError("Event loop is closed")
+    transport_del = asyncio.base_subprocess.BaseSubprocessTransport.__del__
+    quiet_closed_loop_transports(
+        SimpleNamespace(exc_value=closed, object=transport_del), passed_on.append
+    )
+    assert passed_on == []
+    # Anything else still reaches the default hook: another error, or elsewhere.
+    others = [
+        SimpleNamespace(exc_value=ValueError("boom"), object=transport_del),
+        SimpleNamespace(exc_value=closed, object=main),
+    ]
+    for other in others:
+        quiet_closed_loop_transports(other, passed_on.append)
+    assert passed_on == others
