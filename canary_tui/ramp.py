@@ -272,8 +272,4 @@ class RampRunner:
 
 def lease_text(state: RampState) -> str:
     """What the team's lease says a ramp is doing: ``ramp new-model step 2/4 (baking)``."""
-    steps = len(state.plan.steps)
-    return (
-        f"ramp {state.plan.canary} step {state.step_index + 1}/{steps} "
-        f"({state.phase.value.lower().replace('_', ' ')})"
-    )
+    return f"ramp {state.plan.canary} {state.progress_text}"

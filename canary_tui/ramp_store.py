@@ -120,10 +120,8 @@ def unfinished_ramp_note(audit_path: Path, endpoint: str) -> str | None:
         return None  # `canary-tui ramp ENDPOINT --show` reports an unreadable state
     if state is None or state.is_over:
         return None
-    steps = len(state.plan.steps)
     return (
-        f"note: a ramp of {state.plan.canary} on {endpoint} is saved at step "
-        f"{state.step_index + 1}/{steps} ({state.phase.value.lower().replace('_', ' ')}); "
+        f"note: a ramp of {state.plan.canary} on {endpoint} is saved at {state.progress_text}; "
         "after this change it holds (weights changed outside the ramp) until resumed or "
         f"aborted: canary-tui ramp {endpoint} --show"
     )

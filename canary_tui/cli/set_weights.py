@@ -303,15 +303,15 @@ def _plan_and_apply(
         if refusal is not None:
             raise UsageError(f"{refusal}; nothing was sent")
     print_lines(preview_lines(plan, endpoint, capacity))
-    if isinstance(plan, WeightPlan) and not _is_noop(plan):
+    if _is_noop(plan):
+        print("nothing to change: the endpoint already has these values")
+        return EXIT_OK
+    if isinstance(plan, WeightPlan):
         from canary_tui.ramp_store import unfinished_ramp_note
 
         ramp_note = unfinished_ramp_note(audit.path, endpoint.name)  # the ramp will hold
         if ramp_note is not None:
             warn(ramp_note)
-    if _is_noop(plan):
-        print("nothing to change: the endpoint already has these values")
-        return EXIT_OK
     if args.dry_run:
         print("dry run: nothing was sent")
         return EXIT_OK

@@ -104,6 +104,12 @@ class RampState:
         return self.plan.steps[self.step_index]
 
     @property
+    def progress_text(self) -> str:
+        """Where the ramp is, in words: ``step 2/4 (baking)``."""
+        phase = self.phase.value.lower().replace("_", " ")
+        return f"step {self.step_index + 1}/{len(self.plan.steps)} ({phase})"
+
+    @property
     def is_last_step(self) -> bool:
         return self.step_index == len(self.plan.steps) - 1
 
